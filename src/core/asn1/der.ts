@@ -1,0 +1,32 @@
+import * as asn1js from 'asn1js'
+import { CoreError } from '../errors'
+
+/**
+ * Parsing limits for untrusted DER/BER. asn1js 4 refuses input over 16 MiB or
+ * 10,000 elements by default, which a 25 MB message exceeds; these limits are
+ * sized for mail up to the engine's maximum message size while still bounding
+ * hostile input (depth, element count).
+ */
+export const LIMITS = {
+  /** Largest single message the engine opens. */
+  maxMessageBytes: 64 * 1024 * 1024,
+  maxDepth: 64,
+  maxNodes: 200_000,
+}
+
+/** Parse DER/BER with bounded depth and element count; throws CoreError('asn1'). */
+export function parseDer(der: Uint8Array, what = 'structure'): asn1js.AsnType {
+  if (der.length === 0) throw new CoreError('asn1', `The ${what} is empty.`)
+  if (der.length > LIMITS.maxMessageBytes) {
+    throw new CoreError('limit-exceeded', `The ${what} is larger than ${LIMITS.maxMessageBytes >> 20} MB.`)
+  }
+  const res = asn1js.fromBER(der, {
+    maxDepth: LIMITS.maxDepth,
+    maxNodes: LIMITS.maxNodes,
+    maxContentLength: LIMITS.maxMessageBytes,
+  })
+  if (res.offset === -1 || res.result.error) {
+    throw new CoreError('asn1', `The ${what} is not valid DER/BER: ${res.result.error || 'parse error'}.`)
+  }
+  return res.result
+}

@@ -1,0 +1,81 @@
+import type {
+  CertificateSummary,
+  EncryptionVerdict,
+  ErrorEntry,
+  SignatureVerdict,
+  SignerStatus,
+} from '../types'
+
+/** One signer of a SignedData layer, with its verdict. */
+export interface SignerReport {
+  status: SignerStatus
+  /** Why the status is what it is, in words (e.g. "signature does not verify"). */
+  reasons: string[]
+  /** The email the certificate vouches for that matched From, else the first one, else null. */
+  email: string | null
+  emails: string[]
+  subject: string
+  issuer: string
+  serial: string
+  digestAlgorithm: string
+  signatureAlgorithm: string
+  signingTime: string | null
+  /** Weak algorithms used (e.g. "sha1"). */
+  weak: string[]
+  /** Path from the signer up to the anchor, signer first (empty if no certificate). */
+  chain: CertificateSummary[]
+  revocation: 'good' | 'revoked' | 'unknown'
+  /** SMIMECapabilities the signer announced (algorithm names), if any. */
+  capabilities: string[]
+  /** DER of the signer's certificate, base64, so the app can offer "Add to contacts". */
+  certificate: string | null
+}
+
+export interface RecipientReport {
+  type: 'ktri' | 'kari' | 'kekri' | 'pwri' | 'ori'
+  keyEncryptionAlgorithm: string
+  /** For ktri/kari by issuerAndSerialNumber. */
+  issuer?: string
+  serial?: string
+  subjectKeyIdentifier?: string
+  /** True for the recipient entry that one of our identities opened. */
+  ours: boolean
+}
+
+export type LayerReport =
+  | {
+      kind: 'signed'
+      detached: boolean
+      contentType: string
+      digestAlgorithms: string[]
+      signers: SignerReport[]
+      certificates: CertificateSummary[]
+    }
+  | {
+      kind: 'enveloped' | 'auth-enveloped'
+      status: Exclude<EncryptionVerdict, 'none'>
+      contentEncryptionAlgorithm: string
+      /** False for CBC (no integrity protection: EFAIL malleability); true for GCM. */
+      integrity: boolean
+      weak: string[]
+      recipients: RecipientReport[]
+    }
+
+export interface AttachmentReport {
+  filename: string | null
+  contentType: string
+  size: number
+  sha256: string
+}
+
+/** What `open` says about a message: the contract of `cachet-smime inspect`. */
+export interface SecurityReport {
+  verdict: { signature: SignatureVerdict; encryption: EncryptionVerdict }
+  /** Outermost first. */
+  layers: LayerReport[]
+  from: string | null
+  subject: string | null
+  text: string | null
+  attachments: AttachmentReport[]
+  errors: ErrorEntry[]
+}

@@ -1,0 +1,75 @@
+/**
+ * The shapes core modules exchange. Certificates, keys and CRLs travel as DER bytes so
+ * they cross worker boundaries (structured clone) and never leak PKI.js classes.
+ */
+
+/** Your own identity: a certificate with its private key and the chain above it. */
+export interface Identity {
+  /** DER of the end-entity certificate. */
+  certificate: Uint8Array
+  /** DER of intermediates (and possibly the root), nearest first, as found in the PFX. */
+  chain: Uint8Array[]
+  /** PKCS#8 PrivateKeyInfo DER. Only ever held in the crypto worker or the CLI. */
+  privateKey: Uint8Array
+}
+
+/** Everything `open` may use to decrypt and judge a message. */
+export interface Keyring {
+  identities: Identity[]
+  /** Trust anchors (DER). */
+  trustAnchors: Uint8Array[]
+  /** Known intermediates and contacts' certificates (DER). */
+  certificates: Uint8Array[]
+  /** CRLs (DER). */
+  crls: Uint8Array[]
+  /** Validation time; default now. */
+  at?: Date
+}
+
+export type SignatureVerdict =
+  | 'valid'
+  | 'untrusted'
+  | 'invalid'
+  | 'expired'
+  | 'revoked'
+  | 'email-mismatch'
+  | 'not-email-cert'
+  | 'none'
+
+export type SignerStatus = Exclude<SignatureVerdict, 'none'>
+
+export type EncryptionVerdict = 'decrypted' | 'not-for-you' | 'corrupt' | 'unsupported' | 'none'
+
+/** Order in which a non-valid verdict is chosen when signers disagree (issue #5). */
+export const SIGNER_STATUS_PRECEDENCE: readonly SignerStatus[] = [
+  'invalid',
+  'revoked',
+  'email-mismatch',
+  'not-email-cert',
+  'expired',
+  'untrusted',
+]
+
+/** A certificate as reports show it. */
+export interface CertificateSummary {
+  subject: string
+  issuer: string
+  /** Serial number, lowercase hex without separators. */
+  serial: string
+  emails: string[]
+  notBefore: string
+  notAfter: string
+  /** SHA-256 of the DER, lowercase hex. */
+  sha256: string
+  selfSigned: boolean
+  isCA: boolean
+  keyAlgorithm: string
+  keySize?: number
+  keyUsage: string[]
+  extendedKeyUsage: string[]
+}
+
+export interface ErrorEntry {
+  code: string
+  message: string
+}

@@ -1,0 +1,135 @@
+/**
+ * Base64 that is fast on large inputs: the platform's Uint8Array.fromBase64/toBase64
+ * where it exists (Chromium), otherwise table-driven loops. Per-character atob/btoa
+ * loops cost more than AES on a 25 MB message, so they are not used.
+ */
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+const ENC = new Uint8Array(64)
+for (let i = 0; i < 64; i++) ENC[i] = ALPHABET.charCodeAt(i)
+const DEC = new Int16Array(256).fill(-1)
+for (let i = 0; i < 64; i++) DEC[ALPHABET.charCodeAt(i)] = i
+DEC['-'.charCodeAt(0)] = 62 // base64url, tolerated on input
+DEC['_'.charCodeAt(0)] = 63
+
+type U8Static = { fromBase64?: (s: string, o?: object) => Uint8Array }
+type U8Proto = { toBase64?: () => string }
+const nativeFrom = (Uint8Array as unknown as U8Static).fromBase64
+const nativeTo = (Uint8Array.prototype as unknown as U8Proto).toBase64
+
+/** Encode without line breaks. */
+export function toBase64(b: Uint8Array): string {
+  if (nativeTo) return nativeTo.call(b)
+  const out = new Uint8Array(Math.ceil(b.length / 3) * 4)
+  let o = 0
+  let i = 0
+  for (; i + 2 < b.length; i += 3) {
+    const n = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!
+    out[o++] = ENC[n >>> 18]!
+    out[o++] = ENC[(n >>> 12) & 63]!
+    out[o++] = ENC[(n >>> 6) & 63]!
+    out[o++] = ENC[n & 63]!
+  }
+  if (i < b.length) {
+    const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8)
+    out[o++] = ENC[n >>> 18]!
+    out[o++] = ENC[(n >>> 12) & 63]!
+    out[o++] = i + 1 < b.length ? ENC[(n >>> 6) & 63]! : 61
+    out[o] = 61
+  }
+  return asciiString(out)
+}
+
+/**
+ * Encode as MIME body lines of `lineLength` characters joined by CRLF, with a final CRLF.
+ * Built as bytes directly (no intermediate string splitting).
+ */
+export function toBase64Lines(b: Uint8Array, lineLength = 76): Uint8Array {
+  const flat = toBase64(b)
+  const lines = Math.ceil(flat.length / lineLength)
+  const out = new Uint8Array(flat.length + lines * 2)
+  let o = 0
+  for (let i = 0; i < flat.length; i += lineLength) {
+    const end = Math.min(i + lineLength, flat.length)
+    for (let j = i; j < end; j++) out[o++] = flat.charCodeAt(j)
+    out[o++] = 13
+    out[o++] = 10
+  }
+  return out
+}
+
+/** Decode, ignoring whitespace and anything outside the alphabet (as MIME readers must). */
+export function fromBase64(s: string): Uint8Array {
+  if (nativeFrom) {
+    try {
+      return nativeFrom(s.replace(/[^A-Za-z0-9+/=]/g, ''), { lastChunkHandling: 'loose' })
+    } catch {
+      // fall through to the tolerant decoder
+    }
+  }
+  const out = new Uint8Array(Math.floor((s.length * 3) / 4) + 3)
+  let o = 0
+  let acc = 0
+  let bits = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 61) break // '='
+    const v = c < 256 ? DEC[c]! : -1
+    if (v < 0) continue
+    acc = (acc << 6) | v
+    bits += 6
+    if (bits >= 8) {
+      bits -= 8
+      out[o++] = (acc >>> bits) & 0xff
+    }
+  }
+  return out.subarray(0, o)
+}
+
+/** Decode base64 held as bytes (a MIME body) without first making a string of it. */
+export function fromBase64Bytes(b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(Math.floor((b.length * 3) / 4) + 3)
+  let o = 0
+  let acc = 0
+  let bits = 0
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!
+    if (c === 61) break
+    const v = DEC[c]!
+    if (v < 0) continue
+    acc = ((acc << 6) | v) & 0xffffff
+    bits += 6
+    if (bits >= 8) {
+      bits -= 8
+      out[o++] = (acc >>> bits) & 0xff
+    }
+  }
+  return out.subarray(0, o)
+}
+
+function asciiString(b: Uint8Array): string {
+  let s = ''
+  const CHUNK = 0x8000
+  for (let i = 0; i < b.length; i += CHUNK) {
+    s += String.fromCharCode.apply(null, b.subarray(i, i + CHUNK) as unknown as number[])
+  }
+  return s
+}
+
+/** PEM armour: every block with the given label (or any label), decoded. */
+export function pemBlocks(text: string, label?: string): { label: string; der: Uint8Array }[] {
+  const re = /-----BEGIN ([A-Z0-9 #]+)-----([\s\S]*?)-----END \1-----/g
+  const out: { label: string; der: Uint8Array }[] = []
+  for (const m of text.matchAll(re)) {
+    if (label && m[1] !== label) continue
+    // Drop RFC 1421 headers (Proc-Type etc.) if present
+    const body = m[2]!.replace(/^[A-Za-z-]+:.*$/gm, '')
+    out.push({ label: m[1]!, der: fromBase64(body) })
+  }
+  return out
+}
+
+export function toPem(label: string, der: Uint8Array): string {
+  const b64 = toBase64(der).replace(/.{1,64}/g, '$&\n')
+  return `-----BEGIN ${label}-----\n${b64}-----END ${label}-----\n`
+}
