@@ -1,0 +1,35 @@
+/**
+ * The one error shape of the bridge: every non-2xx response body is `{ code, message }`.
+ * `code` is stable (clients branch on it); `message` is for people and says what to do.
+ */
+import { z } from 'zod'
+
+export const ERROR_CODES = [
+  'bad_request', // a request failed schema validation
+  'unauthorized', // no session, or it expired: sign in again
+  'invalid_credentials', // the IMAP server refused the email/password
+  'csrf', // missing or wrong x-csrf-token header on a state-changing route
+  'rate_limited', // too many sign-in attempts (per account or per client)
+  'not_found', // mailbox or message does not exist
+  'conflict', // e.g. creating a mailbox that exists
+  'payload_too_large', // raw message above the bridge's limit
+  'imap_unavailable', // the IMAP server cannot be reached
+  'imap_error', // the IMAP server answered NO/BAD
+  'smtp_failed', // SMTP submission failed
+  'recipient_rejected', // the SMTP server refused one or more recipients
+  'crl_forbidden', // CRL URL not http/https, or points at a private/loopback address
+  'crl_too_large', // CRL above the size limit
+  'crl_timeout', // CRL server too slow
+  'crl_fetch_failed', // CRL server error / unreachable
+  'internal', // anything else; details are in the server log, never in the response
+] as const
+
+export const ErrorCode = z.enum(ERROR_CODES)
+export type ErrorCode = z.infer<typeof ErrorCode>
+
+export const ErrorBody = z.object({ code: ErrorCode, message: z.string() })
+export type ErrorBody = z.infer<typeof ErrorBody>
+
+/** `{ ok: true }`: the answer of routes that have nothing else to say. */
+export const OkResponse = z.object({ ok: z.literal(true) })
+export type OkResponse = z.infer<typeof OkResponse>
