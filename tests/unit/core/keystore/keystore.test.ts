@@ -67,7 +67,7 @@ describe('sealKey / unsealKey', () => {
   it('rejects a tampered ciphertext as wrong-password (GCM authenticates)', async () => {
     const sealed = await sealKey(pkcs8, 'pw', crypto, { iterations: MIN_ITERATIONS })
     const data = fromBase64(sealed.data)
-    data[5] ^= 1
+    data[5] = (data[5] ?? 0) ^ 1
     const bad = { ...sealed, data: Buffer.from(data).toString('base64') }
     await rejectsWith(unsealKey(bad, 'pw', crypto), 'wrong-password')
   })
