@@ -1,0 +1,177 @@
+/**
+ * Cachet's IndexedDB: one database, versioned schema, typed with idb's DBSchema.
+ *
+ * Opened from the page AND from the crypto worker (IndexedDB works in workers). Only the
+ * worker reads `identities[].sealedKey` to unseal it; the page's accessors strip it.
+ * Everything stored is structured-clone data: DER as Uint8Array, sealed keys as JSON-safe
+ * objects, and one non-extractable CryptoKey (the device key of "remember on this device").
+ *
+ * Schema changes: bump DB_VERSION and add a step to `upgrade` for `oldVersion < N`; never
+ * edit an earlier step, users' browsers have already run it.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
+import type { PassphraseVerifier, SealedKey } from '../../core/keystore'
+
+export const DB_NAME = 'cachet'
+export const DB_VERSION = 1
+
+/** Public facts about an identity, shown in the UI (no key material). */
+export interface IdentityInfo {
+  /** SHA-256 of the end-entity certificate DER, lowercase hex. */
+  id: string
+  subject: string
+  issuer: string
+  serial: string
+  emails: string[]
+  notBefore: string
+  notAfter: string
+  keyAlgorithm: string
+  keySize?: number
+  /** Subject key identifier (hex) when the certificate has one: recipients may name us by it. */
+  subjectKeyIdentifier: string | null
+  /** Addresses for which this identity is the default (From address → identity). */
+  defaultFor: string[]
+  /** Algorithms the PFX file used (for the record; e.g. "pbeWithSHAAnd3-KeyTripleDES-CBC"). */
+  pfxAlgorithms: string[]
+  addedAt: string
+  certificate: Uint8Array
+  chain: Uint8Array[]
+}
+
+export interface IdentityRecord extends IdentityInfo {
+  sealedKey: SealedKey
+}
+
+export type CertificateSource = 'import' | 'mail'
+
+/** A correspondent's (or an authority's) certificate, keyed by its SHA-256. */
+export interface CertificateRecord {
+  sha256: string
+  der: Uint8Array
+  subject: string
+  issuer: string
+  serial: string
+  /** Lowercased addresses the certificate vouches for (the by-email index). */
+  emails: string[]
+  notBefore: string
+  notAfter: string
+  selfSigned: boolean
+  isCA: boolean
+  keyAlgorithm: string
+  keySize?: number
+  keyUsage: string[]
+  extendedKeyUsage: string[]
+  source: CertificateSource
+  firstSeen: string
+  lastSeen: string
+  /** SMIMECapabilities last announced by this certificate's owner (algorithm names). */
+  capabilities: string[] | null
+  capabilitiesSeen: string | null
+}
+
+/** A user trust decision: trust a root for email, or distrust a bundled one. */
+export interface TrustRecord {
+  sha256: string
+  decision: 'trusted' | 'distrusted'
+  subject: string
+  der: Uint8Array
+  decidedAt: string
+}
+
+export interface Settings {
+  signAll: boolean
+  encryptWhenPossible: boolean
+  autoCollectCertificates: boolean
+  /** Minutes of inactivity after which the crypto worker forgets unlocked keys. */
+  lockIdleMinutes: number
+  /** Opt-in: keep the key store unlockable on this device without the passphrase. */
+  rememberOnDevice: boolean
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  signAll: false,
+  encryptWhenPossible: true,
+  autoCollectCertificates: false,
+  lockIdleMinutes: 15,
+  rememberOnDevice: false,
+}
+
+/** Key-store metadata: the passphrase verifier and, when opted in, the device record. */
+export type KeystoreMeta =
+  | { key: 'verifier'; verifier: PassphraseVerifier }
+  | { key: 'device'; deviceKey: CryptoKey; iv: string; data: string; createdAt: string }
+
+export interface DraftRecord {
+  id: string
+  /** The draft as raw MIME; sealed (encrypted to yourself) when the draft is marked Encrypt. */
+  raw: Uint8Array
+  encrypted: boolean
+  subject: string
+  updatedAt: string
+  /** IMAP UID of the server copy in Drafts, if saved there. */
+  serverUid: number | null
+}
+
+export interface OutboxRecord {
+  id: string
+  /** Exactly the bytes to send (already sealed). */
+  raw: Uint8Array
+  envelope: { from?: string; to?: string[] }
+  subject: string
+  createdAt: string
+  attempts: number
+  lastError: string | null
+  lastAttemptAt: string | null
+}
+
+export interface CrlRecord {
+  url: string
+  der: Uint8Array
+  fetchedAt: string
+  thisUpdate: string | null
+  nextUpdate: string | null
+}
+
+export interface CachetDb extends DBSchema {
+  identities: { key: string; value: IdentityRecord; indexes: { 'by-email': string } }
+  keystore: { key: string; value: KeystoreMeta }
+  certificates: { key: string; value: CertificateRecord; indexes: { 'by-email': string } }
+  trust: { key: string; value: TrustRecord }
+  settings: { key: string; value: Settings }
+  drafts: { key: string; value: DraftRecord }
+  outbox: { key: string; value: OutboxRecord }
+  crls: { key: string; value: CrlRecord }
+}
+
+let dbPromise: Promise<IDBPDatabase<CachetDb>> | null = null
+
+/** The shared connection (one per page or worker). */
+export function db(): Promise<IDBPDatabase<CachetDb>> {
+  dbPromise ??= openDB<CachetDb>(DB_NAME, DB_VERSION, {
+    upgrade(database, oldVersion) {
+      if (oldVersion < 1) {
+        const ids = database.createObjectStore('identities', { keyPath: 'id' })
+        ids.createIndex('by-email', 'emails', { multiEntry: true })
+        database.createObjectStore('keystore', { keyPath: 'key' })
+        const certs = database.createObjectStore('certificates', { keyPath: 'sha256' })
+        certs.createIndex('by-email', 'emails', { multiEntry: true })
+        database.createObjectStore('trust', { keyPath: 'sha256' })
+        database.createObjectStore('settings')
+        database.createObjectStore('drafts', { keyPath: 'id' })
+        database.createObjectStore('outbox', { keyPath: 'id' })
+        database.createObjectStore('crls', { keyPath: 'url' })
+      }
+    },
+    blocking() {
+      // A newer tab wants to upgrade: let it, and reopen on next use.
+      void dbPromise?.then((d) => d.close())
+      dbPromise = null
+    },
+  })
+  return dbPromise
+}
+
+/** A random id for drafts and outbox entries. */
+export function newId(): string {
+  return globalThis.crypto.randomUUID()
+}
