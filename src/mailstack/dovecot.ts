@@ -1,0 +1,132 @@
+/**
+ * Starts Dovecot in the foreground (`dovecot -F -c <generated config>`) as a child of this
+ * process, so stopping the parent stops it. Waits until IMAP and LMTP accept connections.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { userInfo } from 'node:os'
+import { join } from 'node:path'
+import { renderDovecotConfig } from './dovecot-config'
+import { waitForPort } from './net'
+
+export const DOVECOT_BIN = '/usr/sbin/dovecot'
+
+export interface DovecotOptions {
+  dataDir: string
+  imapPort: number
+  lmtpPort: number
+  passwdFile: string
+}
+
+export interface DovecotHandle {
+  configPath: string
+  mailUid: number
+  mailGid: number
+  stop(): Promise<void>
+}
+
+interface SysUser {
+  name: string
+  uid: number
+  gid: number
+  group: string
+}
+
+function lookupUser(name: string): SysUser | null {
+  try {
+    const pw = execFileSync('getent', ['passwd', name], { encoding: 'utf8' }).trim().split(':')
+    const gid = Number(pw[3])
+    const gr = execFileSync('getent', ['group', String(gid)], { encoding: 'utf8' }).trim().split(':')
+    return { name, uid: Number(pw[2]), gid, group: gr[0] ?? String(gid) }
+  } catch {
+    return null
+  }
+}
+
+/** Who the mail processes run as: as root an unprivileged system user, otherwise ourselves. */
+function mailIdentity(): { mail: SysUser; login: string; rootless: boolean } {
+  if (process.getuid?.() === 0) {
+    const mail = lookupUser('nobody') ?? lookupUser('dovecot')
+    if (!mail) throw new Error('No unprivileged user (nobody/dovecot) to run mail processes as')
+    const login = lookupUser('dovenull') ? 'dovenull' : mail.name
+    return { mail, login, rootless: false }
+  }
+  const u = userInfo()
+  const group = (() => {
+    try {
+      return execFileSync('id', ['-gn'], { encoding: 'utf8' }).trim()
+    } catch {
+      return String(u.gid)
+    }
+  })()
+  return { mail: { name: u.username, uid: u.uid, gid: u.gid, group }, login: u.username, rootless: true }
+}
+
+/** Gives the mail user ownership of the mail tree (needed when we run as root). */
+function chownTree(path: string, uid: number, gid: number): void {
+  const st = statSync(path)
+  if (st.uid !== uid || st.gid !== gid) chownSync(path, uid, gid)
+  if (st.isDirectory()) for (const e of readdirSync(path)) chownTree(join(path, e), uid, gid)
+}
+
+export async function startDovecot(o: DovecotOptions): Promise<DovecotHandle> {
+  if (!existsSync(DOVECOT_BIN)) {
+    throw new Error(`Dovecot is not installed (${DOVECOT_BIN}). Run: sudo apt-get install -y dovecot-imapd dovecot-lmtpd`)
+  }
+  const id = mailIdentity()
+  for (const sub of ['run', 'state', 'mail']) mkdirSync(join(o.dataDir, sub), { recursive: true })
+  if (!id.rootless) {
+    // Mail processes (uid "nobody") must traverse the data folder and own the mail tree.
+    chmodSync(o.dataDir, 0o755)
+    chownTree(join(o.dataDir, 'mail'), id.mail.uid, id.mail.gid)
+    chownSync(o.passwdFile, 0, id.mail.gid)
+  }
+  const configPath = join(o.dataDir, 'dovecot.conf')
+  writeFileSync(
+    configPath,
+    renderDovecotConfig({
+      dataDir: o.dataDir,
+      imapPort: o.imapPort,
+      lmtpPort: o.lmtpPort,
+      passwdFile: o.passwdFile,
+      mailUser: id.mail.name,
+      mailGroup: id.mail.group,
+      mailUid: id.mail.uid,
+      mailGid: id.mail.gid,
+      loginUser: id.login,
+      rootless: id.rootless,
+    }),
+  )
+  // A master.pid left by a killed run would make Dovecot refuse to start.
+  rmSync(join(o.dataDir, 'run', 'master.pid'), { force: true })
+  const child: ChildProcess = spawn(DOVECOT_BIN, ['-F', '-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr += c.toString()
+  })
+  let exited = false
+  const exitedP = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())))
+  try {
+    await Promise.race([
+      Promise.all([waitForPort(o.imapPort, 20_000), waitForPort(o.lmtpPort, 20_000)]),
+      exitedP.then(() => {
+        throw new Error(`Dovecot exited: ${stderr.trim()} (see ${o.dataDir}/dovecot.log)`)
+      }),
+    ])
+  } catch (e) {
+    if (!exited) child.kill('SIGTERM')
+    throw e
+  }
+  return {
+    configPath,
+    mailUid: id.mail.uid,
+    mailGid: id.mail.gid,
+    async stop() {
+      if (exited) return
+      child.kill('SIGTERM')
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000)
+      await exitedP
+      clearTimeout(t)
+    },
+  }
+}
