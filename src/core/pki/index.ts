@@ -1,0 +1,59 @@
+/**
+ * Certificates for S/MIME: reading them, summarizing them for people, and
+ * deciding whether one may be trusted for a given address and purpose. PKI.js and
+ * asn1js stay inside this module; certificates and CRLs cross as DER bytes.
+ *
+ * Bundled public roots: none yet. Debian's /etc/ssl/certs holds TLS roots, not
+ * roots trusted for email (Mozilla's email trust bit is a separate list), so
+ * shipping them would trust the wrong set; the trust store starts empty and the
+ * user marks roots trusted.
+ */
+import { parseDer } from '../asn1/der'
+import { equal } from '../util/bytes'
+import { emailsOf, parseCertificate } from './certificate'
+import { nameKey } from './name'
+
+export { summarizeCertificate } from './summary'
+export { readCertificates, readCrls } from './read'
+export { validateCertificate } from './validate'
+export type { CertificateStatus, CertificateValidation, ValidateOptions } from './validate'
+export type { RevocationState } from './revocation'
+
+/** Email addresses of a certificate: SAN rfc822Name and subject emailAddress, lowercased, deduplicated. */
+export function certificateEmails(der: Uint8Array): string[] {
+  return emailsOf(parseCertificate(der))
+}
+
+/** http/https URIs from the CRL distribution points extension (RFC 5280 §4.2.1.13). */
+export function crlDistributionPoints(der: Uint8Array): string[] {
+  return parseCertificate(der).crlUris.filter((u) => /^https?:\/\//i.test(u))
+}
+
+/**
+ * Does this certificate have the given issuer Name (DER) and serial number
+ * (INTEGER content octets)? Used to find a CMS recipient or signer by
+ * IssuerAndSerialNumber (RFC 5652 §10.2.4). Names compare by DER, then by a
+ * normalized form for encoders that changed the string type or case.
+ * Never throws: unreadable input is "no".
+ */
+export function isIssuerAndSerial(der: Uint8Array, issuerDer: Uint8Array, serial: Uint8Array): boolean {
+  try {
+    const c = parseCertificate(der)
+    if (!equal(c.serial, stripZeros(serial))) return false
+    if (equal(c.issuerDer, issuerDer)) return true
+    return nameKey(parseDer(issuerDer, 'issuer name')) === c.issuerKey
+  } catch {
+    return false
+  }
+}
+
+/** The subject key identifier extension's value (RFC 5280 §4.2.1.2), or null. */
+export function subjectKeyIdentifier(der: Uint8Array): Uint8Array | null {
+  return parseCertificate(der).ski
+}
+
+function stripZeros(b: Uint8Array): Uint8Array {
+  let i = 0
+  while (i < b.length - 1 && b[i] === 0) i++
+  return b.subarray(i)
+}

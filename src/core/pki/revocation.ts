@@ -1,0 +1,64 @@
+import type { CryptoLike } from '../crypto'
+import { serialHex, shortName, type ParsedCert } from './certificate'
+import type { ParsedCrl } from './crl'
+import { verifySignature } from './verify'
+
+/**
+ * Revocation by CRL (RFC 5280 §6.3, simplified to complete CRLs issued by the
+ * certificate's own issuer). A CRL counts only when its issuer name is the
+ * certificate's issuer name and its signature verifies with the issuer's key
+ * (and that key may sign CRLs, when key usage is present). A revoked entry
+ * counts even in an out-of-date CRL — revocation is not undone by time — but only
+ * a current CRL can show that a certificate is *not* revoked.
+ */
+export type RevocationState = 'good' | 'revoked' | 'unknown'
+
+export interface RevocationResult {
+  state: RevocationState
+  reasons: string[]
+}
+
+/** Clock skew tolerated around nextUpdate. */
+const SKEW_MS = 5 * 60 * 1000
+
+export async function checkRevocation(
+  path: ParsedCert[],
+  crls: ParsedCrl[],
+  at: Date,
+  anchorTerminated: boolean,
+  crypto: CryptoLike,
+): Promise<RevocationResult> {
+  const reasons: string[] = []
+  let revoked = false
+  let allGood = path.length > 1
+  // The trust anchor itself is not checked: it is trusted directly (RFC 5280 §6.1.1 (d))
+  const checked = anchorTerminated ? path.length - 1 : path.length
+  for (let i = 0; i < checked; i++) {
+    const cert = path[i]!
+    const issuer = path[i + 1]
+    if (!issuer) {
+      allGood = false
+      break
+    }
+    let good = false
+    for (const crl of crls) {
+      if (crl.issuerKey !== cert.issuerKey) continue
+      if (issuer.keyUsage && !issuer.keyUsage.includes('cRLSign')) continue
+      if (!(await verifySignature(crl, issuer, crypto))) continue
+      const when = crl.revoked.get(serialHex(cert))
+      if (when) {
+        revoked = true
+        reasons.push(`${shortName(cert)} was revoked by its issuer on ${when.toISOString()}.`)
+        break
+      }
+      if (!crl.nextUpdate || at.getTime() <= crl.nextUpdate.getTime() + SKEW_MS) good = true
+      else {
+        reasons.push(
+          `The CRL of ${shortName(issuer)} is out of date (its next update was due ${crl.nextUpdate.toISOString()}), so it cannot show that ${shortName(cert)} is not revoked.`,
+        )
+      }
+    }
+    if (!good) allGood = false
+  }
+  return { state: revoked ? 'revoked' : allGood ? 'good' : 'unknown', reasons: revoked ? reasons.filter((r) => r.includes('revoked by')) : reasons }
+}

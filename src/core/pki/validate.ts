@@ -1,0 +1,189 @@
+import { OID } from '../asn1/oids'
+import type { CryptoLike } from '../crypto'
+import type { CertificateSummary } from '../types'
+import { ekuName, emailsOf, keyInfo, parseCertificate, shortName, type ParsedCert } from './certificate'
+import { parseCrl } from './crl'
+import { PathBuilder, structuralProblems, timeProblems } from './path'
+import { checkRevocation, type RevocationState } from './revocation'
+import { summarizeParsed } from './summary'
+
+/**
+ * Is this certificate good for S/MIME with this address, now? Path building to
+ * the caller's trust anchors (RFC 5280 §6), validity in time, CRL revocation, key
+ * usage and extended key usage for the purpose (RFC 8550 §4.4), and the address
+ * match of RFC 8550 §3 (the whole address, case-insensitive).
+ */
+export type CertificateStatus = 'valid' | 'untrusted' | 'expired' | 'revoked' | 'email-mismatch' | 'not-email-cert'
+
+export interface CertificateValidation {
+  status: CertificateStatus
+  /** Sentences for people, one per problem found; empty when valid. */
+  reasons: string[]
+  /** Leaf first, up to the trust anchor when a path was found. */
+  chain: CertificateSummary[]
+  revocation: RevocationState
+  anchor: CertificateSummary | null
+}
+
+export interface ValidateOptions {
+  anchors: Uint8Array[]
+  intermediates: Uint8Array[]
+  crls: Uint8Array[]
+  /** Validation time; default now. */
+  at?: Date
+  purpose: 'email-signing' | 'email-encryption'
+  /** The address the certificate must carry (e.g. the message's From), when given. */
+  email?: string | null
+}
+
+/** Bound on certificates and CRLs considered, so a huge pool cannot stall validation. */
+const MAX_POOL = 2000
+
+export async function validateCertificate(
+  der: Uint8Array,
+  opts: ValidateOptions,
+  crypto: CryptoLike,
+): Promise<CertificateValidation> {
+  const leaf = parseCertificate(der) // the only throw: the leaf is not a certificate
+  const at = opts.at ?? new Date()
+  const reasons: string[] = []
+  const anchors = parseMany(opts.anchors, parseCertificate)
+  const intermediates = parseMany(opts.intermediates, parseCertificate)
+  const crls = parseMany(opts.crls, parseCrl)
+
+  const builder = new PathBuilder(anchors, intermediates, crypto)
+  const search = await builder.build(leaf)
+
+  // Choose among complete paths: structurally sound first, then fewest time problems, then not revoked, then shortest
+  type Scored = { path: ParsedCert[]; structural: string[]; time: string[]; rev: Awaited<ReturnType<typeof checkRevocation>> }
+  const scored: Scored[] = []
+  for (const path of search.paths) {
+    scored.push({
+      path,
+      structural: structuralProblems(path),
+      time: timeProblems(path, at),
+      rev: await checkRevocation(path, crls, at, true, crypto),
+    })
+  }
+  const rank = (s: Scored) => [s.structural.length ? 1 : 0, s.time.length, s.rev.state === 'revoked' ? 1 : 0, s.path.length]
+  scored.sort((a, b) => compare(rank(a), rank(b)))
+  const best = scored[0]
+  const trusted = best !== undefined && best.structural.length === 0
+
+  let chainCerts: ParsedCert[]
+  let revocation: RevocationState
+  let anchor: ParsedCert | null = null
+  let expired: boolean
+  let revoked: boolean
+  if (trusted) {
+    chainCerts = best.path
+    anchor = builder.anchorFor(best.path[best.path.length - 1]!)
+    reasons.push(...best.rev.reasons, ...best.time)
+    expired = best.time.length > 0
+    revocation = best.rev.state
+    revoked = revocation === 'revoked'
+  } else {
+    chainCerts = best ? best.path : search.longest
+    const rev = await checkRevocation(chainCerts, crls, at, false, crypto)
+    revocation = rev.state
+    revoked = revocation === 'revoked'
+    const time = timeProblems(chainCerts, at)
+    expired = time.length > 0
+    reasons.push(...rev.reasons, ...time)
+    if (best) reasons.push(...best.structural)
+    else {
+      const top = chainCerts[chainCerts.length - 1]!
+      reasons.push(...search.notes)
+      reasons.push(
+        `No chain to a trusted certificate was found: the issuer of ${shortName(top)} (${top.issuer}) is not among your trusted certificates or the known intermediate certificates.`,
+      )
+    }
+  }
+
+  const purposeReasons = purposeProblems(leaf, opts.purpose)
+  const email = opts.email?.trim().toLowerCase()
+  const certEmails = emailsOf(leaf)
+  const mismatch = !!email && !certEmails.includes(email)
+  if (mismatch) {
+    reasons.unshift(
+      certEmails.length
+        ? `The certificate is for ${certEmails.join(', ')}, not for ${email}.`
+        : `The certificate names no email address, so it cannot be for ${email}.`,
+    )
+  }
+  reasons.push(...purposeReasons)
+
+  const status: CertificateStatus = revoked
+    ? 'revoked'
+    : mismatch
+      ? 'email-mismatch'
+      : purposeReasons.length
+        ? 'not-email-cert'
+        : expired
+          ? 'expired'
+          : !trusted
+            ? 'untrusted'
+            : 'valid'
+  return {
+    status,
+    reasons: dedupe(reasons),
+    chain: await Promise.all(chainCerts.map((c) => summarizeParsed(c, crypto))),
+    revocation,
+    anchor: anchor ? await summarizeParsed(anchor, crypto) : null,
+  }
+}
+
+/**
+ * Key usage and extended key usage for mail (RFC 8550 §4.4.2, §4.4.4): an EKU
+ * extension, when present, must allow emailProtection (or anyExtendedKeyUsage);
+ * key usage, when present, must allow signing (digitalSignature or
+ * nonRepudiation) or the key's encryption operation (keyEncipherment for RSA key
+ * transport, keyAgreement for ECDH/X25519).
+ */
+export function purposeProblems(leaf: ParsedCert, purpose: ValidateOptions['purpose']): string[] {
+  const out: string[] = []
+  const who = shortName(leaf)
+  if (leaf.eku && !leaf.eku.includes(OID.emailProtection) && !leaf.eku.includes(OID.anyExtendedKeyUsage)) {
+    const allowed = leaf.eku.map(ekuName).join(', ') || 'nothing'
+    out.push(`${who} is not for email: its extended key usage allows ${allowed}, not emailProtection.`)
+  }
+  const ku = leaf.keyUsage
+  const alg = leaf.keyAlgOid
+  if (purpose === 'email-signing') {
+    if (alg === OID.x25519 || alg === '1.3.101.111') out.push(`${who} holds a key-agreement key (${keyInfo(leaf).keyAlgorithm}) that cannot sign.`)
+    else if (ku && !ku.includes('digitalSignature') && !ku.includes('nonRepudiation')) {
+      out.push(`${who} may not be used for signatures (its key usage lacks digitalSignature and nonRepudiation).`)
+    }
+  } else {
+    const rsa = alg === OID.rsaEncryption || alg === OID.rsaesOaep
+    const agreement = alg === OID.ecPublicKey || alg === OID.x25519 || alg === '1.3.101.111'
+    if (!rsa && !agreement) out.push(`${who} holds a ${keyInfo(leaf).keyAlgorithm} key, which cannot be used to encrypt mail.`)
+    else if (ku && rsa && !ku.includes('keyEncipherment')) {
+      out.push(`${who} may not be used for encryption (its key usage lacks keyEncipherment).`)
+    } else if (ku && agreement && !ku.includes('keyAgreement')) {
+      out.push(`${who} may not be used for encryption (its key usage lacks keyAgreement).`)
+    }
+  }
+  return out
+}
+
+function parseMany<T>(items: Uint8Array[], parse: (der: Uint8Array) => T): T[] {
+  const out: T[] = []
+  for (const der of items.slice(0, MAX_POOL)) {
+    try {
+      out.push(parse(der))
+    } catch {
+      // An unreadable extra certificate or CRL is skipped; it cannot help a path
+    }
+  }
+  return out
+}
+
+function compare(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!
+  return 0
+}
+
+function dedupe(xs: string[]): string[] {
+  return [...new Set(xs)]
+}
