@@ -1,0 +1,90 @@
+/**
+ * The crypto worker: the only place in the app where private keys are unsealed and used.
+ * It answers the requests of protocol.ts; the page talks to it through client.ts.
+ *
+ *   new Worker(new URL('./crypto.worker.ts', import.meta.url), { type: 'module' })
+ */
+import { toErrorEntry } from '../../core/errors'
+import { getSettings } from '../storage/settings'
+import { exportPfx, importPfx, removeIdentity } from './identities'
+import { open, seal } from './messages'
+import type { MethodName, WorkerMethods, WorkerRequest, WorkerResponse } from './protocol'
+import { Vault } from './vault'
+
+const scope = self as unknown as DedicatedWorkerGlobalScope
+const crypto = globalThis.crypto
+
+const vault = new Vault(crypto, () => {
+  void vault.status().then((status) => post({ kind: 'status', status }))
+})
+
+const ready = getSettings()
+  .then((s) => {
+    vault.idleMinutes = s.lockIdleMinutes
+  })
+  .catch(() => {})
+
+function post(msg: WorkerResponse, transfer: Transferable[] = []): void {
+  scope.postMessage(msg, transfer)
+}
+
+type Handlers = { [K in MethodName]: (args: WorkerMethods[K][0], id: number) => Promise<WorkerMethods[K][1]> }
+
+const handlers: Handlers = {
+  status: () => vault.status(),
+  unlock: async ({ passphrase }) => {
+    await vault.unlock(passphrase)
+    return vault.status()
+  },
+  lock: async () => {
+    vault.lock()
+    return vault.status()
+  },
+  configure: async ({ idleMinutes }) => {
+    vault.setIdleMinutes(idleMinutes)
+    return vault.status()
+  },
+  setRemember: async ({ remember, passphrase }) => {
+    await vault.setRemember(remember, passphrase)
+    return vault.status()
+  },
+  importPfx: ({ bytes, pfxPassword, passphrase }) => importPfx(vault, bytes, pfxPassword, passphrase, crypto),
+  exportPfx: ({ identityId, newPassword }) => exportPfx(vault, identityId, newPassword, crypto),
+  deleteIdentity: async ({ identityId }) => {
+    await removeIdentity(vault, identityId)
+    return vault.status()
+  },
+  open: ({ raw, keyring }) => open(vault, raw, keyring, crypto),
+  seal: ({ draftRaw, options }, id) =>
+    seal(vault, draftRaw, options, crypto, (phase, done, total) => post({ kind: 'progress', id, phase, done, total })),
+}
+
+/** Large results move instead of being copied (only buffers that nothing else shares). */
+function transferables(value: unknown): Transferable[] {
+  const whole = (b: unknown): b is Uint8Array =>
+    b instanceof Uint8Array && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.byteLength > 64 * 1024
+  if (whole(value)) return [value.buffer as ArrayBuffer]
+  if (value && typeof value === 'object') {
+    const v = value as { raw?: unknown; inner?: unknown }
+    const out: Transferable[] = []
+    if (whole(v.raw)) out.push(v.raw.buffer as ArrayBuffer)
+    if (whole(v.inner) && v.inner.buffer !== (v.raw as Uint8Array | undefined)?.buffer) out.push(v.inner.buffer as ArrayBuffer)
+    return out
+  }
+  return []
+}
+
+scope.onmessage = (ev: MessageEvent<WorkerRequest>) => {
+  const { id, method, args } = ev.data
+  void (async () => {
+    await ready
+    try {
+      const handler = handlers[method] as (a: unknown, id: number) => Promise<unknown>
+      if (!handler) throw new Error(`unknown method ${String(method)}`)
+      const value = await handler(args, id)
+      post({ kind: 'result', id, ok: true, value }, transferables(value))
+    } catch (e) {
+      post({ kind: 'result', id, ok: false, error: toErrorEntry(e) })
+    }
+  })()
+}

@@ -1,0 +1,90 @@
+/** Worker side of open and seal: the engine runs here with the unlocked identities. */
+import type { CryptoLike } from '../../core/crypto'
+import { CoreError } from '../../core/errors'
+import { openMessage, sealMessage } from '../../core/message'
+import type { SecurityReport } from '../../core/message/report'
+import type { Identity, Keyring } from '../../core/types'
+import type { IdentityInfo } from '../storage/db'
+import { listIdentities } from '../storage/identities'
+import type { OpenResult, PublicKeyring, SealRequest, SealResult } from './protocol'
+import type { Vault } from './vault'
+
+function keyringOf(pub: PublicKeyring, identities: Identity[]): Keyring {
+  return {
+    identities,
+    trustAnchors: pub.trustAnchors,
+    certificates: pub.certificates,
+    crls: pub.crls,
+    ...(pub.at ? { at: new Date(pub.at) } : {}),
+  }
+}
+
+/** Our stored identities that an encryption layer names as a recipient. */
+export function recipientsOurs(report: SecurityReport, ours: IdentityInfo[]): string[] {
+  const hits = new Set<string>()
+  for (const layer of report.layers) {
+    if (layer.kind === 'signed') continue
+    for (const r of layer.recipients) {
+      for (const id of ours) {
+        const bySerial = r.serial !== undefined && r.serial.toLowerCase() === id.serial.toLowerCase() && r.issuer === id.issuer
+        const bySki = r.subjectKeyIdentifier !== undefined && id.subjectKeyIdentifier !== null &&
+          r.subjectKeyIdentifier.toLowerCase() === id.subjectKeyIdentifier
+        if (bySerial || bySki) hits.add(id.id)
+      }
+    }
+  }
+  return [...hits]
+}
+
+export async function open(vault: Vault, raw: Uint8Array, pub: PublicKeyring, crypto: CryptoLike): Promise<OpenResult> {
+  if (!vault.unlocked) await vault.unlockFromDevice()
+  const identities = vault.identities()
+  const opened = await openMessage(raw, keyringOf(pub, identities), crypto)
+  const report = opened.report
+  const encrypted = report.layers.some((l) => l.kind !== 'signed')
+  if (encrypted && report.verdict.encryption === 'not-for-you') {
+    // Locked (or partly locked): is it for a key we hold sealed? Then ask for the passphrase.
+    const stored = (await listIdentities()).filter((i) => !vault.has(i.id))
+    const ids = recipientsOurs(report, stored)
+    if (ids.length > 0) return { kind: 'key-locked', identityIds: ids, report }
+  }
+  if (encrypted && report.verdict.encryption === 'decrypted') vault.touch()
+  return { kind: 'opened', report, inner: opened.inner ?? null }
+}
+
+export async function seal(
+  vault: Vault,
+  draftRaw: Uint8Array,
+  req: SealRequest,
+  crypto: CryptoLike,
+  progress: (phase: string, done: number, total: number) => void,
+): Promise<SealResult> {
+  if (!req.sign && !req.encrypt) throw new CoreError('bad-input', 'Nothing to do: neither Sign nor Encrypt is chosen.')
+  if (!vault.unlocked) await vault.unlockFromDevice()
+  let identity = vault.identity(req.identityId)
+  if (!identity) {
+    const info = (await listIdentities()).find((i) => i.id === req.identityId)
+    if (!info) throw new CoreError('bad-input', 'The identity chosen for this message no longer exists. Pick another From identity.')
+    if (req.sign) return { kind: 'key-locked', identityIds: [info.id] }
+    // Encrypt only: the sender's certificate (to encrypt to self) is public; no key needed.
+    identity = { certificate: info.certificate, chain: info.chain, privateKey: new Uint8Array(0) }
+  } else {
+    vault.touch()
+  }
+  progress('sealing', 0, draftRaw.length)
+  const raw = await sealMessage(
+    draftRaw,
+    {
+      identity,
+      sign: req.sign,
+      encrypt: req.encrypt,
+      recipients: req.recipients,
+      ...(req.cipher ? { cipher: req.cipher } : {}),
+      ...(req.oaep !== undefined ? { oaep: req.oaep } : {}),
+      ...(req.pss !== undefined ? { pss: req.pss } : {}),
+    },
+    crypto,
+  )
+  progress('sealed', draftRaw.length, draftRaw.length)
+  return { kind: 'sealed', raw }
+}

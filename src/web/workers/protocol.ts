@@ -1,0 +1,103 @@
+/**
+ * The crypto worker's message protocol: one typed table of requests and their results,
+ * shared by the worker and its client so neither side can drift.
+ *
+ * What crosses this boundary, by design: certificates (DER), messages (raw bytes), reports,
+ * public facts about identities, and — inbound only — passphrases and PFX passwords.
+ * Private keys, derived keys and passphrases never travel back to the page.
+ */
+import type { SecurityReport } from '../../core/message/report'
+import type { IdentityInfo } from '../storage/db'
+
+export interface KeystoreStatus {
+  /** A key-store passphrase has been set (the first PFX import sets it). */
+  initialized: boolean
+  unlocked: boolean
+  /** Number of stored identities. */
+  identities: number
+  idleMinutes: number
+  /** When the worker will lock by itself (epoch ms), or null. */
+  lockAt: number | null
+  /** "Remember on this device" is on: keys unlock without the passphrase on this device. */
+  remembered: boolean
+}
+
+/** The public half of a keyring: the worker adds the unlocked identities itself. */
+export interface PublicKeyring {
+  trustAnchors: Uint8Array[]
+  certificates: Uint8Array[]
+  crls: Uint8Array[]
+  /** ISO time to validate at; default now. */
+  at?: string
+}
+
+export type OpenResult =
+  | {
+      kind: 'opened'
+      report: SecurityReport
+      /** The innermost unwrapped MIME entity (decrypted and/or unsigned), or null. */
+      inner: Uint8Array | null
+    }
+  | {
+      /** Encrypted to one of our identities, but the key store is locked: prompt, unlock, retry. */
+      kind: 'key-locked'
+      identityIds: string[]
+      report: SecurityReport
+    }
+
+export interface SealRequest {
+  /** Identity to sign with (and to encrypt to, so the sender can read Sent). */
+  identityId: string
+  sign: boolean
+  encrypt: boolean
+  /** Recipients' certificates (DER). */
+  recipients: Uint8Array[]
+  cipher?: 'aes-256-gcm' | 'aes-128-gcm' | 'aes-256-cbc' | 'aes-128-cbc'
+  oaep?: boolean
+  pss?: boolean
+}
+
+export type SealResult = { kind: 'sealed'; raw: Uint8Array } | { kind: 'key-locked'; identityIds: string[] }
+
+export interface ImportPfxResult {
+  /** Every identity (certificate with its key) found in the file; usually one. */
+  identities: IdentityInfo[]
+  /** True when this import set the key-store passphrase. */
+  passphraseSet: boolean
+  /** True when an identity with the same certificate was replaced. */
+  replaced: boolean
+}
+
+/** Request name → [argument, result]. */
+export interface WorkerMethods {
+  status: [Record<string, never>, KeystoreStatus]
+  unlock: [{ passphrase: string }, KeystoreStatus]
+  lock: [Record<string, never>, KeystoreStatus]
+  configure: [{ idleMinutes: number }, KeystoreStatus]
+  /** Turning it on needs the key store unlocked (or the passphrase). */
+  setRemember: [{ remember: boolean; passphrase?: string }, KeystoreStatus]
+  importPfx: [{ bytes: Uint8Array; pfxPassword: string | null; passphrase: string }, ImportPfxResult]
+  exportPfx: [{ identityId: string; newPassword: string }, Uint8Array]
+  deleteIdentity: [{ identityId: string }, KeystoreStatus]
+  open: [{ raw: Uint8Array; keyring: PublicKeyring }, OpenResult]
+  seal: [{ draftRaw: Uint8Array; options: SealRequest }, SealResult]
+}
+
+export type MethodName = keyof WorkerMethods
+
+export interface WorkerRequest<K extends MethodName = MethodName> {
+  id: number
+  method: K
+  args: WorkerMethods[K][0]
+}
+
+export interface WorkerErrorBody {
+  code: string
+  message: string
+}
+
+export type WorkerResponse =
+  | { kind: 'result'; id: number; ok: true; value: unknown }
+  | { kind: 'result'; id: number; ok: false; error: WorkerErrorBody }
+  | { kind: 'progress'; id: number; phase: string; done: number; total: number }
+  | { kind: 'status'; status: KeystoreStatus }
