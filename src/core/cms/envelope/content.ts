@@ -1,0 +1,125 @@
+import { cbc } from '@noble/ciphers/aes.js'
+import { OID } from '../../asn1/oids'
+import type { CryptoLike } from '../../crypto'
+import { CoreError } from '../../errors'
+
+/** A view WebCrypto accepts (TS 5.9 separates ArrayBuffer from SharedArrayBuffer views). */
+export const bs = (u: Uint8Array): BufferSource => u as Uint8Array<ArrayBuffer>
+
+export interface ContentAlgorithm {
+  oid: string
+  /** Name as reports show it. */
+  name: string
+  keyLength: number
+  mode: 'cbc' | 'gcm' | 'des3'
+  /** Set when the algorithm is obsolete; the name goes into the report's `weak`. */
+  weak: boolean
+}
+
+const TABLE: ContentAlgorithm[] = [
+  { oid: OID.aes128CBC, name: 'aes-128-cbc', keyLength: 16, mode: 'cbc', weak: false },
+  { oid: OID.aes192CBC, name: 'aes-192-cbc', keyLength: 24, mode: 'cbc', weak: false },
+  { oid: OID.aes256CBC, name: 'aes-256-cbc', keyLength: 32, mode: 'cbc', weak: false },
+  { oid: OID.aes128GCM, name: 'aes-128-gcm', keyLength: 16, mode: 'gcm', weak: false },
+  { oid: OID.aes192GCM, name: 'aes-192-gcm', keyLength: 24, mode: 'gcm', weak: false },
+  { oid: OID.aes256GCM, name: 'aes-256-gcm', keyLength: 32, mode: 'gcm', weak: false },
+  { oid: OID.desEDE3CBC, name: 'des-ede3-cbc', keyLength: 24, mode: 'des3', weak: true },
+]
+
+export function contentAlgorithm(oid: string): ContentAlgorithm | null {
+  return TABLE.find((a) => a.oid === oid) ?? null
+}
+
+export function contentAlgorithmByName(name: string): ContentAlgorithm {
+  const a = TABLE.find((x) => x.name === name)
+  if (!a) throw new CoreError('unsupported-algorithm', `Content encryption ${name} is not supported.`)
+  return a
+}
+
+/** Names for content algorithms we recognise but cannot decrypt, for the report. */
+export const KNOWN_UNSUPPORTED: Record<string, string> = {
+  [OID.rc2CBC]: 'rc2-cbc',
+}
+
+const decryptFailed = (): CoreError =>
+  new CoreError('decrypt-failed', 'The message could not be decrypted: it is damaged or was not encrypted for this key.')
+
+/**
+ * CBC content decryption (RFC 3565 AES, RFC 3370 3DES). CBC has no integrity: a wrong
+ * key and altered ciphertext both end here as 'decrypt-failed' (bad padding) or, rarely,
+ * as garbage; the report says integrity: false either way.
+ */
+export async function decryptCbc(alg: ContentAlgorithm, key: Uint8Array, iv: Uint8Array, data: Uint8Array, crypto: CryptoLike): Promise<Uint8Array> {
+  if (alg.mode === 'des3') {
+    if (iv.length !== 8 || data.length % 8 !== 0 || data.length === 0) throw decryptFailed()
+    const des = await loadDes()
+    try {
+      return des(key, iv, data)
+    } catch {
+      throw decryptFailed()
+    }
+  }
+  if (iv.length !== 16 || data.length % 16 !== 0 || data.length === 0) throw decryptFailed()
+  let k: CryptoKey | null = null
+  try {
+    k = await crypto.subtle.importKey('raw', bs(key), 'AES-CBC', false, ['decrypt'])
+  } catch {
+    // Chromium's WebCrypto has no AES-192: fall back to the software cipher.
+  }
+  try {
+    if (k) return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-CBC', iv: bs(iv) }, k, bs(data)))
+    return cbc(key, iv).decrypt(data)
+  } catch {
+    throw decryptFailed()
+  }
+}
+
+/**
+ * AES-GCM content decryption (RFC 5084). `data` holds the ciphertext followed by the tag
+ * (the caller gathers both into one buffer, so 25 MB is not copied again). WebCrypto
+ * returns all or nothing: an altered message yields 'integrity-failed' and no plaintext.
+ */
+export async function decryptGcm(key: Uint8Array, nonce: Uint8Array, tagLength: number, data: Uint8Array, aad: Uint8Array | null, crypto: CryptoLike): Promise<Uint8Array> {
+  const fail = (): CoreError =>
+    new CoreError('integrity-failed', 'The message failed its integrity check: it was altered or not encrypted for this key. Nothing of it is shown.')
+  if (![12, 13, 14, 15, 16, 4, 8].includes(tagLength) || nonce.length === 0 || data.length < tagLength) throw fail()
+  try {
+    const k = await crypto.subtle.importKey('raw', bs(key), 'AES-GCM', false, ['decrypt'])
+    const params: AesGcmParams = { name: 'AES-GCM', iv: bs(nonce), tagLength: tagLength * 8 }
+    if (aad) params.additionalData = bs(aad)
+    return new Uint8Array(await crypto.subtle.decrypt(params, k, bs(data)))
+  } catch {
+    throw fail()
+  }
+}
+
+type DesDecrypt = (key: Uint8Array, iv: Uint8Array, data: Uint8Array) => Uint8Array
+let desImpl: DesDecrypt | null = null
+
+/** 3DES comes from src/core/cipher/des.ts (another module), loaded on first use. */
+async function loadDes(): Promise<DesDecrypt> {
+  if (desImpl) return desImpl
+  try {
+    const path = '../../cipher/des'
+    const mod = (await import(/* @vite-ignore */ path)) as Record<string, unknown>
+    const fn = (mod.tripleDesCbcDecrypt ?? mod.tripleDesDecrypt ?? mod.desEde3CbcDecrypt) as DesDecrypt | undefined
+    if (typeof fn !== 'function') throw new Error('no 3DES decrypt export')
+    desImpl = fn
+    return fn
+  } catch (e) {
+    throw new CoreError('unsupported-algorithm', 'DES-EDE3-CBC decryption is not available in this build.', { cause: e })
+  }
+}
+
+/** Encrypt content; for GCM the result is ciphertext || 16-octet tag. */
+export async function encryptContent(alg: ContentAlgorithm, key: Uint8Array, ivOrNonce: Uint8Array, data: Uint8Array, crypto: CryptoLike): Promise<Uint8Array> {
+  if (alg.mode === 'cbc') {
+    const k = await crypto.subtle.importKey('raw', bs(key), 'AES-CBC', false, ['encrypt'])
+    return new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-CBC', iv: bs(ivOrNonce) }, k, bs(data)))
+  }
+  if (alg.mode === 'gcm') {
+    const k = await crypto.subtle.importKey('raw', bs(key), 'AES-GCM', false, ['encrypt'])
+    return new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: bs(ivOrNonce), tagLength: 128 }, k, bs(data)))
+  }
+  throw new CoreError('unsupported-algorithm', `Cachet does not encrypt with ${alg.name}.`)
+}

@@ -1,0 +1,216 @@
+import { oidName } from '../../asn1/oids'
+import type { CryptoLike } from '../../crypto'
+import { CoreError, toErrorEntry } from '../../errors'
+import type { RecipientReport } from '../../message/report'
+import type { Identity } from '../../types'
+import { equal, toHex } from '../../util/bytes'
+import { bad, expectTag, readSmallInt } from './ber'
+import { certRefs, nameToString, serialHex, type CertRefs } from './cert'
+import { KNOWN_UNSUPPORTED, contentAlgorithm, decryptCbc, decryptGcm, type ContentAlgorithm } from './content'
+import { openContentInfo, parseEnvelope, type ParsedEnvelope, type ParsedRecipient, type RecipientId } from './parse'
+import { kariKey, kekriKey, ktriKey, ridMatches } from './recipients'
+
+export interface EnvelopeResult {
+  kind: 'enveloped' | 'auth-enveloped'
+  status: 'decrypted' | 'not-for-you' | 'corrupt' | 'unsupported'
+  /** e.g. 'aes-256-cbc', 'aes-128-gcm', 'des-ede3-cbc'; the OID name when unknown. */
+  contentEncryptionAlgorithm: string
+  /** True only for authenticated encryption (GCM in AuthEnvelopedData); CBC is malleable. */
+  integrity: boolean
+  weak: string[]
+  recipients: RecipientReport[]
+  /** OID of the inner content (id-data for S/MIME). */
+  contentType: string
+  content: Uint8Array | null
+  error: { code: string; message: string } | null
+}
+
+export interface DecryptOptions {
+  /** Pre-shared key-encryption keys for KEKRecipientInfo, by key identifier. */
+  kek?: { id: Uint8Array; key: Uint8Array }[]
+}
+
+/** One way to open the message: a recipient entry with a key of ours. */
+interface Attempt {
+  report: number
+  unwrap: (keyLength: number) => Promise<Uint8Array>
+}
+
+function describe(rid: RecipientId, report: RecipientReport): void {
+  if ('ski' in rid) report.subjectKeyIdentifier = toHex(rid.ski)
+  else {
+    report.issuer = nameToString(rid.issuer)
+    report.serial = serialHex(rid.serial)
+  }
+}
+
+/** Reports for every recipient entry, and the attempts our identities and KEKs allow. */
+function plan(env: ParsedEnvelope, ids: { identity: Identity; refs: CertRefs }[], opts: DecryptOptions, crypto: CryptoLike): { reports: RecipientReport[]; attempts: Attempt[] } {
+  const reports: RecipientReport[] = []
+  const attempts: Attempt[] = []
+  const add = (ri: ParsedRecipient, rid: RecipientId | null, alg: string): number => {
+    const rep: RecipientReport = { type: ri.type, keyEncryptionAlgorithm: alg, ours: false }
+    if (rid) describe(rid, rep)
+    reports.push(rep)
+    return reports.length - 1
+  }
+  for (const ri of env.recipients) {
+    if (ri.type === 'ktri') {
+      const idx = add(ri, ri.rid, oidName(ri.alg.oid))
+      for (const id of ids) {
+        if (ridMatches(ri.rid, id.refs)) attempts.push({ report: idx, unwrap: (n) => ktriKey(ri, id.identity, n, crypto) })
+      }
+    } else if (ri.type === 'kari') {
+      const alg = oidName(ri.alg.oid) + (ri.wrap ? `+${oidName(ri.wrap.oid)}` : '')
+      for (const rek of ri.keys) {
+        const idx = add(ri, rek.rid, alg)
+        for (const id of ids) {
+          if (ridMatches(rek.rid, id.refs)) attempts.push({ report: idx, unwrap: (n) => kariKey(ri, rek.encryptedKey, id.identity, n, crypto) })
+        }
+      }
+    } else if (ri.type === 'kekri') {
+      const idx = add(ri, null, oidName(ri.alg.oid))
+      for (const k of opts.kek ?? []) {
+        if (equal(k.id, ri.keyId)) attempts.push({ report: idx, unwrap: async (n) => kekriKey(ri, k.key, n) })
+      }
+    } else {
+      add(ri, null, ri.alg ? oidName(ri.alg.oid) : '')
+    }
+  }
+  return { reports, attempts }
+}
+
+function recipientList(reports: RecipientReport[]): string {
+  const names = reports.map((r) =>
+    r.issuer !== undefined ? `${r.issuer} (serial ${r.serial})` : r.subjectKeyIdentifier !== undefined ? `key identifier ${r.subjectKeyIdentifier}` : `a ${r.type} recipient`,
+  )
+  return names.length ? names.join('; ') : 'no recipients'
+}
+
+/** IV for CBC, or nonce and tag length for GCM (GCMParameters, RFC 5084 §3.2: ICV length defaults to 12). */
+function contentParams(env: ParsedEnvelope, alg: ContentAlgorithm): { iv: Uint8Array; tagLength: number } {
+  const r = env.reader
+  const p = env.contentAlg.params
+  if (alg.mode !== 'gcm') return { iv: r.value(expectTag(p, 0x04, 'an IV')), tagLength: 0 }
+  const f = r.children(expectTag(p, 0x30, 'GCM parameters'))
+  const iv = r.value(expectTag(f[0], 0x04, 'a GCM nonce'))
+  const tagLength = f[1] ? readSmallInt(r, f[1], 'a GCM tag length') : 12
+  return { iv, tagLength }
+}
+
+async function decryptContent(env: ParsedEnvelope, alg: ContentAlgorithm, cek: Uint8Array, crypto: CryptoLike): Promise<Uint8Array> {
+  const { iv, tagLength } = contentParams(env, alg)
+  const ec = env.encryptedContent
+  if (!ec) throw bad('the encrypted content is missing (detached content is not supported)')
+  if (alg.mode !== 'gcm') return decryptCbc(alg, cek, iv, env.reader.octets(ec).bytes, crypto)
+  const mac = env.mac ?? new Uint8Array(0)
+  if (mac.length !== tagLength) throw new CoreError('integrity-failed', 'The message failed its integrity check (tag length mismatch). Nothing of it is shown.')
+  // Gather ciphertext and tag into one buffer: one copy of the content at most.
+  const { bytes, length } = env.reader.octets(ec, tagLength)
+  const data = bytes.length === length + tagLength ? bytes : concatTag(bytes, mac)
+  data.set(mac, length)
+  let aad: Uint8Array | null = null
+  if (env.authAttrs) {
+    aad = env.authAttrs.slice()
+    aad[0] = 0x31 // RFC 5083 §2.2: MAC over the DER of authAttrs with the SET OF tag
+  }
+  return decryptGcm(cek, iv, tagLength, data, aad, crypto)
+}
+
+function concatTag(ct: Uint8Array, mac: Uint8Array): Uint8Array {
+  const out = new Uint8Array(ct.length + mac.length)
+  out.set(ct)
+  return out
+}
+
+/**
+ * Decrypt an EnvelopedData (RFC 5652) or AuthEnvelopedData (RFC 5083) ContentInfo.
+ *
+ * Throws only when the input is not an encrypted CMS ContentInfo at all: CoreError('asn1')
+ * when no ContentInfo can be read, CoreError('bad-input') when it is CMS of another type,
+ * CoreError('limit-exceeded') beyond the engine's size bounds. Anything wrong inside an
+ * encrypted message comes back as a result: status 'corrupt' with `error` set ('asn1',
+ * 'decrypt-failed', 'integrity-failed'). A padding error and a wrong key give the same
+ * result (RFC 3218); content is null unless status is 'decrypted'.
+ */
+export async function decryptEnvelope(contentInfoDer: Uint8Array, identities: Identity[], crypto: CryptoLike, opts: DecryptOptions = {}): Promise<EnvelopeResult> {
+  const { reader, kind, body } = openContentInfo(contentInfoDer)
+  const result: EnvelopeResult = {
+    kind,
+    status: 'corrupt',
+    contentEncryptionAlgorithm: '',
+    integrity: false,
+    weak: [],
+    recipients: [],
+    contentType: '',
+    content: null,
+    error: null,
+  }
+  let env: ParsedEnvelope
+  try {
+    env = parseEnvelope(reader, kind, body)
+  } catch (e) {
+    result.error = toErrorEntry(e)
+    return result
+  }
+  result.contentType = env.contentType
+  const alg = contentAlgorithm(env.contentAlg.oid)
+  result.contentEncryptionAlgorithm = alg?.name ?? KNOWN_UNSUPPORTED[env.contentAlg.oid] ?? oidName(env.contentAlg.oid)
+  if (alg?.weak || KNOWN_UNSUPPORTED[env.contentAlg.oid]) result.weak.push(result.contentEncryptionAlgorithm)
+  result.integrity = alg?.mode === 'gcm' && kind === 'auth-enveloped'
+
+  const ids: { identity: Identity; refs: CertRefs }[] = []
+  for (const identity of identities) {
+    try {
+      ids.push({ identity, refs: certRefs(identity.certificate) })
+    } catch {}
+  }
+  const { reports, attempts } = plan(env, ids, opts, crypto)
+  result.recipients = reports
+
+  if (attempts.length === 0) {
+    result.status = 'not-for-you'
+    result.error = {
+      code: 'not-for-you',
+      message: `This message is encrypted for ${recipientList(reports)}. None of your certificates matches: import the identity (PFX) of one of these certificates to read it.`,
+    }
+    return result
+  }
+  if (!alg || (alg.mode === 'gcm') !== (kind === 'auth-enveloped')) {
+    result.status = 'unsupported'
+    result.error = {
+      code: 'unsupported-algorithm',
+      message: alg
+        ? `${alg.name} is not allowed in ${kind === 'enveloped' ? 'EnvelopedData' : 'AuthEnvelopedData'}.`
+        : `The content is encrypted with ${result.contentEncryptionAlgorithm}, which Cachet cannot decrypt. Ask the sender to use AES.`,
+    }
+    return result
+  }
+
+  let lastError: unknown = null
+  let allUnsupported = true
+  for (const a of attempts) {
+    try {
+      const cek = await a.unwrap(alg.keyLength)
+      const content = await decryptContent(env, alg, cek, crypto)
+      result.recipients[a.report]!.ours = true
+      result.status = 'decrypted'
+      result.content = content
+      result.error = null
+      return result
+    } catch (e) {
+      lastError = e
+      if (!(e instanceof CoreError && e.code === 'unsupported-algorithm')) allUnsupported = false
+    }
+  }
+  result.status = allUnsupported ? 'unsupported' : 'corrupt'
+  if (!allUnsupported && !(lastError instanceof CoreError && (lastError.code === 'integrity-failed' || lastError.code === 'asn1'))) {
+    // Key unwrap errors, bad padding and wrong keys all read the same (RFC 3218).
+    lastError = alg.mode === 'gcm'
+      ? new CoreError('integrity-failed', 'The message failed its integrity check: it was altered or not encrypted for this key. Nothing of it is shown.')
+      : new CoreError('decrypt-failed', 'The message could not be decrypted: it is damaged or was not encrypted for this key.')
+  }
+  result.error = toErrorEntry(lastError)
+  return result
+}
+

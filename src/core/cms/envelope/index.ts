@@ -1,0 +1,6 @@
+/**
+ * CMS encryption and decryption: EnvelopedData (RFC 5652) and AuthEnvelopedData
+ * (RFC 5083/5084), reading and writing, in pure TypeScript over WebCrypto.
+ */
+export { decryptEnvelope, type EnvelopeResult, type DecryptOptions } from './decrypt'
+export { encryptEnvelope, type EncryptOptions, type EnvelopeCipher } from './encrypt'
