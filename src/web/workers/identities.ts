@@ -3,8 +3,7 @@ import type { CryptoLike } from '../../core/crypto'
 import { CoreError } from '../../core/errors'
 import { sealKey } from '../../core/keystore'
 import { readPfx, writePfx } from '../../core/pkcs12'
-import { parseCertificate } from '../../core/pki/certificate'
-import { summarizeCertificate } from '../../core/pki/summary'
+import { subjectKeyIdentifier, summarizeCertificate } from '../../core/pki'
 import { toHex } from '../../core/util/bytes'
 import type { IdentityInfo } from '../storage/db'
 import { deleteIdentity, getIdentity, putIdentityRecord } from '../storage/identities'
@@ -34,7 +33,7 @@ export async function importPfx(
   let replaced = false
   for (const identity of pfx.identities) {
     const summary = await summarizeCertificate(identity.certificate, crypto)
-    const ski = parseCertificate(identity.certificate).ski
+    const ski = subjectKeyIdentifier(identity.certificate)
     if (await getIdentity(summary.sha256)) replaced = true
     const sealedKey = await sealKey(identity.privateKey, passphrase, crypto, { kdf: verifier.kdf, derivedKey: derived })
     const info: IdentityInfo = {

@@ -49,7 +49,7 @@ export async function open(vault: Vault, raw: Uint8Array, pub: PublicKeyring, cr
     if (ids.length > 0) return { kind: 'key-locked', identityIds: ids, report }
   }
   if (encrypted && report.verdict.encryption === 'decrypted') vault.touch()
-  return { kind: 'opened', report, inner: opened.inner ?? null }
+  return { kind: 'opened', report, inner: opened.inner }
 }
 
 export async function seal(
@@ -82,6 +82,8 @@ export async function seal(
       ...(req.cipher ? { cipher: req.cipher } : {}),
       ...(req.oaep !== undefined ? { oaep: req.oaep } : {}),
       ...(req.pss !== undefined ? { pss: req.pss } : {}),
+      ...(req.opaque !== undefined ? { opaque: req.opaque } : {}),
+      ...(req.digest ? { digest: req.digest } : {}),
     },
     crypto,
   )

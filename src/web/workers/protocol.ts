@@ -55,6 +55,9 @@ export interface SealRequest {
   cipher?: 'aes-256-gcm' | 'aes-128-gcm' | 'aes-256-cbc' | 'aes-128-cbc'
   oaep?: boolean
   pss?: boolean
+  /** Opaque signed-data instead of multipart/signed. */
+  opaque?: boolean
+  digest?: 'sha256' | 'sha384' | 'sha512'
 }
 
 export type SealResult = { kind: 'sealed'; raw: Uint8Array } | { kind: 'key-locked'; identityIds: string[] }

@@ -1,0 +1,195 @@
+/**
+ * Trust: which roots Cachet accepts as proof of a sender's identity, and revocation data.
+ *
+ * Anchors = roots the user marked "Trust for email" + the bundled public roots for email
+ * minus those the user distrusted. The bundled set is whatever src/core/pki/roots.ts
+ * exports (an array of DER certificates, or a function returning one) once it exists;
+ * until then it is empty and the user's own decisions are the whole trust store.
+ *
+ * CRLs named in certificates' distribution points are fetched through the bridge's relay
+ * (GET /api/crl?url=…; it only moves bytes) and cached in IndexedDB until nextUpdate.
+ */
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { routes } from '../../contract'
+import { crlDistributionPoints, readCrls, summarizeCertificate } from '../../core/pki'
+import { parseCrl } from '../../core/pki/crl'
+import type { SecurityReport } from '../../core/message/report'
+import { fromBase64 } from '../../core/util/base64'
+import { requestBytes } from '../api/client'
+import type { CrlRecord, TrustRecord } from '../storage/db'
+import { listCertificates } from '../storage/certificates'
+import { getCrl, isCrlFresh, listCrls, putCrl } from '../storage/crls'
+import { listIdentities } from '../storage/identities'
+import { deleteTrust, listTrust, putTrust } from '../storage/trust'
+import type { PublicKeyring } from '../workers/client'
+
+type RootsModule = Record<string, unknown>
+const rootModules = import.meta.glob<RootsModule>('../../core/pki/roots.ts', { eager: true })
+
+/** The bundled public roots trusted for email (DER), from core/pki/roots.ts when present. */
+export function bundledRoots(modules: Record<string, RootsModule> = rootModules): Uint8Array[] {
+  for (const mod of Object.values(modules)) {
+    for (const v of Object.values(mod)) {
+      const value = typeof v === 'function' ? (v as () => unknown)() : v
+      if (Array.isArray(value) && value.length > 0 && value.every((x) => x instanceof Uint8Array)) return value as Uint8Array[]
+    }
+  }
+  return []
+}
+
+/** Anchors from the user's decisions and the bundled set. Pure. */
+export function assembleAnchors(
+  decisions: readonly Pick<TrustRecord, 'sha256' | 'decision' | 'der'>[],
+  bundled: readonly { sha256: string; der: Uint8Array }[],
+): Uint8Array[] {
+  const distrusted = new Set(decisions.filter((d) => d.decision === 'distrusted').map((d) => d.sha256))
+  const out = new Map<string, Uint8Array>()
+  for (const b of bundled) if (!distrusted.has(b.sha256)) out.set(b.sha256, b.der)
+  for (const d of decisions) if (d.decision === 'trusted') out.set(d.sha256, d.der)
+  return [...out.values()]
+}
+
+const bundledCache: { list: { sha256: string; der: Uint8Array; subject: string }[] | null } = { list: null }
+
+async function bundledWithHashes(): Promise<{ sha256: string; der: Uint8Array; subject: string }[]> {
+  if (bundledCache.list) return bundledCache.list
+  const list: { sha256: string; der: Uint8Array; subject: string }[] = []
+  for (const der of bundledRoots()) {
+    try {
+      const s = await summarizeCertificate(der, globalThis.crypto)
+      list.push({ sha256: s.sha256, der, subject: s.subject })
+    } catch {}
+  }
+  bundledCache.list = list
+  return list
+}
+
+/** Fetch (through the bridge) and cache the CRLs a set of certificates names. */
+export async function refreshCrls(certs: readonly Uint8Array[], now = new Date()): Promise<{ fetched: number; failed: string[] }> {
+  const urls = new Set<string>()
+  for (const der of certs) {
+    try {
+      for (const u of crlDistributionPoints(der)) urls.add(u)
+    } catch {}
+  }
+  let fetched = 0
+  const failed: string[] = []
+  for (const url of [...urls].slice(0, 20)) {
+    const cached = await getCrl(url)
+    if (cached && isCrlFresh(cached, now)) continue
+    try {
+      const bytes = await requestBytes({ method: 'GET', path: routes.crl.path, query: { url } })
+      const der = readCrls(bytes)[0]
+      if (!der) throw new Error('not a CRL')
+      const parsed = parseCrl(der)
+      await putCrl({
+        url,
+        der,
+        fetchedAt: now.toISOString(),
+        thisUpdate: parsed.thisUpdate.toISOString(),
+        nextUpdate: parsed.nextUpdate?.toISOString() ?? null,
+      })
+      fetched++
+    } catch {
+      failed.push(url)
+    }
+  }
+  return { fetched, failed }
+}
+
+/** Certificates a report names (signers and their chains), for CRL refresh. */
+export function certificatesInReport(report: SecurityReport): Uint8Array[] {
+  const out: Uint8Array[] = []
+  for (const l of report.layers) {
+    if (l.kind !== 'signed') continue
+    for (const s of l.signers) if (s.certificate) out.push(fromBase64(s.certificate))
+  }
+  return out
+}
+
+/**
+ * The public keyring for opening a message: trust anchors, every certificate we know
+ * (contacts' and our identities' chains) as intermediates, and the cached CRLs. Reads
+ * IndexedDB directly so it is correct even before any store has loaded.
+ */
+export async function keyringForOpen(): Promise<PublicKeyring> {
+  const [decisions, bundled, certs, ids, crls] = await Promise.all([
+    listTrust(),
+    bundledWithHashes(),
+    listCertificates(),
+    listIdentities(),
+    listCrls(),
+  ])
+  const certificates: Uint8Array[] = certs.map((c) => c.der)
+  for (const i of ids) certificates.push(i.certificate, ...i.chain)
+  return { trustAnchors: assembleAnchors(decisions, bundled), certificates, crls: crls.map((c) => c.der) }
+}
+
+export const useTrustStore = defineStore('trust', () => {
+  const decisions = ref<TrustRecord[]>([])
+  const bundled = ref<{ sha256: string; der: Uint8Array; subject: string }[]>([])
+  const crls = ref<CrlRecord[]>([])
+
+  async function load(): Promise<void> {
+    const [d, b, c] = await Promise.all([listTrust(), bundledWithHashes(), listCrls()])
+    decisions.value = d
+    bundled.value = b
+    crls.value = c
+  }
+
+  const trustedSet = computed(() => {
+    const s = new Set<string>()
+    const distrusted = new Set(decisions.value.filter((d) => d.decision === 'distrusted').map((d) => d.sha256))
+    for (const b of bundled.value) if (!distrusted.has(b.sha256)) s.add(b.sha256)
+    for (const d of decisions.value) if (d.decision === 'trusted') s.add(d.sha256)
+    return s
+  })
+
+  const anchors = computed(() => assembleAnchors(decisions.value, bundled.value))
+
+  function isTrusted(sha256: string): boolean {
+    return trustedSet.value.has(sha256)
+  }
+
+  function isBundled(sha256: string): boolean {
+    return bundled.value.some((b) => b.sha256 === sha256)
+  }
+
+  /** Mark a root or self-signed certificate trusted for email (after the user confirmed). */
+  async function trust(der: Uint8Array): Promise<void> {
+    const s = await summarizeCertificate(der, globalThis.crypto)
+    if (isBundled(s.sha256)) await deleteTrust(s.sha256)
+    else await putTrust({ sha256: s.sha256, decision: 'trusted', subject: s.subject, der, decidedAt: new Date().toISOString() })
+    await load()
+  }
+
+  /** Stop trusting: a user anchor is removed; a bundled root is marked distrusted. */
+  async function untrust(der: Uint8Array): Promise<void> {
+    const s = await summarizeCertificate(der, globalThis.crypto)
+    if (isBundled(s.sha256)) {
+      await putTrust({ sha256: s.sha256, decision: 'distrusted', subject: s.subject, der, decidedAt: new Date().toISOString() })
+    } else {
+      await deleteTrust(s.sha256)
+    }
+    await load()
+  }
+
+  async function refreshCrlsFor(certs: readonly Uint8Array[]): Promise<{ fetched: number; failed: string[] }> {
+    const r = await refreshCrls(certs)
+    crls.value = await listCrls()
+    return r
+  }
+
+  /**
+   * For the reading pane: fetch CRLs the report's signers name. Returns true when new CRLs
+   * arrived and the message should be opened again to use them.
+   */
+  async function refreshCrlsForReport(report: SecurityReport): Promise<boolean> {
+    const needs = report.layers.some((l) => l.kind === 'signed' && l.signers.some((s) => s.revocation === 'unknown'))
+    if (!needs) return false
+    return (await refreshCrlsFor(certificatesInReport(report))).fetched > 0
+  }
+
+  return { decisions, bundled, crls, anchors, load, isTrusted, isBundled, trust, untrust, refreshCrlsFor, refreshCrlsForReport, keyringForOpen }
+})
