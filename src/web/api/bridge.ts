@@ -1,0 +1,93 @@
+/**
+ * The typed bridge client: one function per route of contract/routes.ts. Only stores
+ * call these (views and components reach data through stores; ESLint enforces it).
+ */
+import {
+  AppendResponse,
+  MailboxList,
+  MailEvent,
+  MAIL_EVENT_TYPES,
+  MessagePage,
+  MoveResponse,
+  OkResponse,
+  SendResponse,
+  SessionInfo,
+  routePath,
+  routes,
+  type FlagsRequest,
+  type SearchField,
+} from '../../contract'
+import { requestBytes, requestJson, uploadBytes } from './client'
+
+export function login(email: string, password: string): Promise<SessionInfo> {
+  return requestJson(SessionInfo, { method: 'POST', path: routes.login.path, json: { email, password } })
+}
+
+export function currentSession(): Promise<SessionInfo> {
+  return requestJson(SessionInfo, { method: 'GET', path: routes.me.path })
+}
+
+export function logout(): Promise<OkResponse> {
+  return requestJson(OkResponse, { method: 'DELETE', path: routes.logout.path, csrf: true })
+}
+
+export function listMailboxes(): Promise<MailboxList> {
+  return requestJson(MailboxList, { method: 'GET', path: routes.mailboxes.path })
+}
+
+export function listMessages(mailbox: string, page: number, pageSize: number, signal?: AbortSignal): Promise<MessagePage> {
+  return requestJson(MessagePage, { method: 'GET', path: routes.messages.path, query: { mailbox, page, pageSize }, signal })
+}
+
+export function search(mailbox: string, q: string, field: SearchField, page: number, pageSize: number, signal?: AbortSignal): Promise<MessagePage> {
+  return requestJson(MessagePage, { method: 'GET', path: routes.search.path, query: { mailbox, q, field, page, pageSize }, signal })
+}
+
+/** The stored bytes of one message, exactly as the IMAP server has them. */
+export function fetchRaw(
+  mailbox: string,
+  uid: number,
+  opts: { signal?: AbortSignal; onProgress?: (loaded: number, total: number | null) => void } = {},
+): Promise<Uint8Array> {
+  return requestBytes({ method: 'GET', path: routePath(routes.raw.path, { uid }), query: { mailbox }, signal: opts.signal }, opts.onProgress)
+}
+
+export function setFlags(req: FlagsRequest): Promise<OkResponse> {
+  return requestJson(OkResponse, { method: 'POST', path: routes.flags.path, json: req, csrf: true })
+}
+
+export function moveMessages(mailbox: string, uids: number[], destination: string): Promise<MoveResponse> {
+  return requestJson(MoveResponse, { method: 'POST', path: routes.move.path, json: { mailbox, uids, destination }, csrf: true })
+}
+
+export function deleteMessages(mailbox: string, uids: number[]): Promise<MoveResponse> {
+  return requestJson(MoveResponse, { method: 'POST', path: routes.delete.path, json: { mailbox, uids }, csrf: true })
+}
+
+export function appendMessage(mailbox: string, raw: Uint8Array, flags: string[], onProgress?: (sent: number, total: number) => void): Promise<AppendResponse> {
+  return uploadBytes(AppendResponse, routes.append.path, { mailbox, flags }, raw, onProgress)
+}
+
+/** Send raw bytes; the envelope lists every recipient (To + Cc + Bcc: Bcc is not in the bytes). */
+export function sendMessage(raw: Uint8Array, envelope: { from: string; to: string[] }, onProgress?: (sent: number, total: number) => void): Promise<SendResponse> {
+  return uploadBytes(SendResponse, routes.send.path, { envelopeFrom: envelope.from, envelopeTo: envelope.to }, raw, onProgress)
+}
+
+/**
+ * Subscribe to new-mail events (SSE fed by IMAP IDLE). EventSource reconnects by itself;
+ * `onState` reports whether the stream is live so the UI can say when it is not.
+ */
+export function subscribeEvents(mailbox: string, onEvent: (e: MailEvent) => void, onState: (live: boolean) => void): () => void {
+  const es = new EventSource(`${routes.events.path}?${new URLSearchParams({ mailbox })}`, { withCredentials: true })
+  for (const type of MAIL_EVENT_TYPES) {
+    es.addEventListener(type, (ev) => {
+      try {
+        const parsed = MailEvent.safeParse(JSON.parse((ev as MessageEvent<string>).data))
+        if (parsed.success) onEvent(parsed.data)
+      } catch {}
+    })
+  }
+  es.onopen = () => onState(true)
+  es.onerror = () => onState(es.readyState === EventSource.OPEN)
+  return () => es.close()
+}
