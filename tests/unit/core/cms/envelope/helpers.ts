@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs'
+import { pemBlocks } from '../../../../../src/core/util/base64'
+import type { Identity } from '../../../../../src/core/types'
+
+const DIR = '/work/shared/testdata'
+export const testdata = (p: string): string => readFileSync(`${DIR}/${p}`, 'utf8')
+export const pemDer = (p: string): Uint8Array => pemBlocks(testdata(p))[0]!.der
+
+/** RFC 9216 Bob (RSA-2048 encryption certificate and its key): public sample identity. */
+export function bob(): Identity {
+  return { certificate: pemDer('rfc9216/bob@smime.example.enc.pem'), chain: [], privateKey: pemDer('rfc9216/lamps-bob.decrypt.p8.pem') }
+}
+/** RFC 9216 Alice's encryption certificate (RSA), with no key: someone else. */
+export function aliceCert(): Uint8Array {
+  return pemDer('rfc9216/alice@smime.example.enc.pem')
+}
+/** RFC 9216 Dana (X25519). */
+export function dana(): Identity {
+  return { certificate: pemDer('rfc9216/dana@smime.example.enc.pem'), chain: [], privateKey: pemDer('rfc9216/lamps-dana.decrypt.p8.pem') }
+}
