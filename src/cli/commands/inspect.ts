@@ -1,0 +1,58 @@
+/**
+ * `cachet-smime inspect MESSAGE.eml [--pfx FILE --password PW]... [--trust CERT]...
+ *   [--cert CERT]... [--crl CRL]... [--at ISO-8601-TIME] [--inner FILE]`  (issue #5)
+ *
+ * Prints one SecurityReport as JSON. Exit status: 0 clean (valid or unsigned, and
+ * decrypted or not encrypted), 1 read but not clean, 2 usage error or not a message.
+ */
+import type { CryptoLike } from '../../core/crypto'
+import { looksLikeMessage, openMessage } from '../../core/message/open'
+import { isClean } from '../../core/message/verdict'
+import type { Keyring } from '../../core/types'
+import { all, one, parseArgs, pfxPairs, UsageError } from '../args'
+import type { Io } from '../io'
+import { InputError, loadCertificates, loadCrls, loadIdentities, parseTime, readInput } from '../keyring'
+
+export const INSPECT_USAGE =
+  'Usage: cachet-smime inspect MESSAGE.eml [--pfx FILE --password PW]... [--trust CERT]... [--cert CERT]... [--crl CRL]... [--at ISO-8601-TIME] [--inner FILE]\n'
+
+export async function inspect(argv: readonly string[], io: Io, crypto: CryptoLike): Promise<number> {
+  const p = parseArgs(argv, {
+    pfx: { value: true, repeat: true },
+    password: { value: true, repeat: true },
+    trust: { value: true, repeat: true },
+    cert: { value: true, repeat: true },
+    crl: { value: true, repeat: true },
+    at: { value: true },
+    inner: { value: true },
+  })
+  if (p.positional.length !== 1) throw new UsageError(p.positional.length ? `inspect takes one message file, got ${p.positional.length}.` : 'inspect needs a message file.')
+  const pairs = pfxPairs(p)
+  const at = one(p, 'at')
+  const raw = await readInput(io, p.positional[0]!, 'message')
+  const ids = await loadIdentities(io, pairs, crypto)
+  const keyring: Keyring = {
+    identities: ids.identities,
+    trustAnchors: await loadCertificates(io, all(p, 'trust'), 'trust anchor file'),
+    certificates: [...ids.certificates, ...(await loadCertificates(io, all(p, 'cert'), 'certificate file'))],
+    crls: await loadCrls(io, all(p, 'crl')),
+    at: at === undefined ? undefined : parseTime(at),
+  }
+  if (!looksLikeMessage(raw)) {
+    const result = await openMessage(raw, keyring, crypto)
+    io.stdout(JSON.stringify(result.report, null, 2) + '\n')
+    io.stderr(`${p.positional[0]} is not an email message.\n`)
+    return 2
+  }
+  const result = await openMessage(raw, keyring, crypto)
+  const innerPath = one(p, 'inner')
+  if (innerPath !== undefined) {
+    try {
+      await io.writeFile(innerPath, result.inner)
+    } catch (e) {
+      throw new InputError('bad-input', `Cannot write --inner ${innerPath}: ${(e as Error).message}`)
+    }
+  }
+  io.stdout(JSON.stringify(result.report, null, 2) + '\n')
+  return isClean(result.report.verdict) ? 0 : 1
+}

@@ -1,0 +1,74 @@
+/**
+ * `cachet-smime seal --pfx FILE --password PW [--sign] [--encrypt --to CERT...]
+ *   [--cipher aes-256-cbc|aes-128-cbc|aes-256-gcm|aes-128-gcm] [--oaep] [--pss]
+ *   [--opaque] [--allow-expired] < DRAFT.eml > OUT.eml`  (issue #6)
+ *
+ * Reads the draft from stdin, writes the message for SMTP to stdout. Exit status 0 on
+ * success, 2 on usage errors or unusable input (e.g. an expired recipient certificate,
+ * named in the message).
+ */
+import type { CryptoLike } from '../../core/crypto'
+import { sealMessage, type SealCipher } from '../../core/message/seal'
+import { summarizeCertificate } from '../../core/pki'
+import { flag, all, one, parseArgs, pfxPairs, UsageError } from '../args'
+import type { Io } from '../io'
+import { loadCertificates, loadIdentities } from '../keyring'
+
+const CIPHERS: readonly SealCipher[] = ['aes-256-cbc', 'aes-128-cbc', 'aes-256-gcm', 'aes-128-gcm']
+
+export async function seal(argv: readonly string[], io: Io, crypto: CryptoLike): Promise<number> {
+  const p = parseArgs(argv, {
+    pfx: { value: true },
+    password: { value: true },
+    sign: { value: false },
+    encrypt: { value: false },
+    to: { value: true, repeat: true },
+    cipher: { value: true },
+    oaep: { value: false },
+    pss: { value: false },
+    opaque: { value: false },
+    'allow-expired': { value: false },
+  })
+  if (p.positional.length) throw new UsageError(`seal reads the draft from standard input; unexpected argument "${p.positional[0]}".`)
+  const pairs = pfxPairs(p)
+  if (pairs.length !== 1) throw new UsageError('seal needs --pfx FILE --password PW (the sender).')
+  const sign = flag(p, 'sign')
+  const encrypt = flag(p, 'encrypt')
+  if (!sign && !encrypt) throw new UsageError('Choose --sign, --encrypt or both.')
+  const toFiles = all(p, 'to')
+  if (toFiles.length && !encrypt) throw new UsageError('--to names recipients to encrypt to; add --encrypt.')
+  const cipher = one(p, 'cipher')
+  if (cipher !== undefined && !CIPHERS.includes(cipher as SealCipher)) throw new UsageError(`--cipher must be one of ${CIPHERS.join(', ')}.`)
+  if (cipher !== undefined && !encrypt) throw new UsageError('--cipher applies to --encrypt.')
+  if (flag(p, 'oaep') && !encrypt) throw new UsageError('--oaep applies to --encrypt.')
+  if ((flag(p, 'pss') || flag(p, 'opaque')) && !sign) throw new UsageError('--pss and --opaque apply to --sign.')
+
+  const ids = await loadIdentities(io, pairs, crypto)
+  const identity = ids.identities[0]!
+  const recipients: Uint8Array[] = []
+  for (const f of toFiles) {
+    // A file may hold a chain (PEM bundle): encrypt to the end-entity certificates only.
+    const certs = await loadCertificates(io, [f], 'recipient certificate')
+    const leaves = []
+    for (const c of certs) if (!(await summarizeCertificate(c, crypto)).isCA) leaves.push(c)
+    recipients.push(...(leaves.length ? leaves : certs.slice(0, 1)))
+  }
+  const draft = await io.readStdin()
+  const out = await sealMessage(
+    draft,
+    {
+      identity,
+      sign,
+      encrypt,
+      recipients,
+      cipher: cipher as SealCipher | undefined,
+      oaep: flag(p, 'oaep'),
+      pss: flag(p, 'pss'),
+      opaque: flag(p, 'opaque'),
+      allowExpired: flag(p, 'allow-expired'),
+    },
+    crypto,
+  )
+  io.stdout(out)
+  return 0
+}

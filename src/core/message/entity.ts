@@ -1,0 +1,161 @@
+/**
+ * Preparing the entity that gets signed or encrypted (RFC 8551 §3.1): canonical CRLF
+ * line ends and a 7-bit transfer encoding, so that no relay changes a signed byte
+ * (§3.1.1: 8-bit or binary parts are re-encoded as quoted-printable or base64), and
+ * lines of at most 998 octets (RFC 5322 §2.1.1).
+ */
+import { parseMime, decodeBody, decodeHeaderValue, encodeQuotedPrintable, formatAddress, parseAddressList, type MimeEntity } from '../mime'
+import { encodeUnstructured } from '../mime/headers'
+import { encodeBase64Lines } from '../mime/encodings'
+import { concat, utf8 } from '../util/bytes'
+
+/** Headers that stay outside, readable by relays and the recipient's client (issue #6). */
+export const OUTER_HEADERS = new Set(['from', 'to', 'cc', 'date', 'message-id', 'subject'])
+/** Never written anywhere: a Bcc inside the protected part would reveal it to every recipient. */
+const DROPPED = new Set(['bcc', 'mime-version', 'content-length', 'return-path'])
+
+export interface SplitDraft {
+  /** The outer header lines (name: value, folded as in the draft), CRLF-terminated. */
+  outer: Uint8Array
+  /** The protected entity: Content-* headers, the other moved headers, and the body, canonical. */
+  inner: Uint8Array
+}
+
+/** Split a draft message into the outer delivery headers and the entity to protect. */
+export function splitDraft(draft: Uint8Array): SplitDraft {
+  const e = parseMime(draft)
+  const outer: string[] = []
+  const moved: string[] = []
+  for (const h of e.headers) {
+    const n = h.name.toLowerCase()
+    if (DROPPED.has(n)) continue
+    if (OUTER_HEADERS.has(n)) outer.push(`${h.name}: ${sevenBit(h.name, h.value)}`)
+    else if (!n.startsWith('content-')) moved.push(`${h.name}: ${sevenBit(h.name, h.value)}`)
+  }
+  const body = canonicalEntity(e, true)
+  const inner = moved.length ? concat([utf8(moved.join('\r\n') + '\r\n'), body]) : body
+  return { outer: fromLatin1Lines(outer), inner }
+}
+
+const ADDRESS_HEADERS = new Set(['from', 'to', 'cc', 'reply-to', 'sender'])
+
+/**
+ * A header value as 7-bit text: raw 8-bit (RFC 6532 UTF-8) values are re-encoded as
+ * RFC 2047 encoded-words (addresses keep their addr-spec; display names get encoded).
+ */
+function sevenBit(name: string, value: string): string {
+  if (!/[\x80-\xff]/.test(value)) return foldRaw(value)
+  if (ADDRESS_HEADERS.has(name.toLowerCase())) {
+    try {
+      const list = parseAddressList(value)
+      if (list.length) return list.map((a) => formatAddress(a.name ? a : { address: a.address })).join(',\r\n ')
+    } catch {}
+  }
+  return encodeUnstructured(decodeHeaderValue(value), name.length)
+}
+
+function fromLatin1Lines(lines: string[]): Uint8Array {
+  const s = lines.map((l) => l + '\r\n').join('')
+  const out = new Uint8Array(s.length)
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff
+  return out
+}
+
+/** Unfolded header values can exceed 998 octets; fold at spaces (RFC 5322 §2.2.3). */
+function foldRaw(value: string): string {
+  if (value.length < 900) return value
+  const out: string[] = []
+  let line = ''
+  for (const word of value.split(/(?= )/)) {
+    if (line.length + word.length > 76 && line.length > 0) {
+      out.push(line)
+      line = word
+    } else line += word
+  }
+  out.push(line)
+  return out.join('\r\n')
+}
+
+function needsReencoding(e: MimeEntity): boolean {
+  const cte = (headerValue(e, 'content-transfer-encoding') ?? '7bit').trim().toLowerCase()
+  if (cte === '8bit' || cte === 'binary') return true
+  if (cte !== '7bit' && cte !== 'quoted-printable' && cte !== 'base64') return true
+  const b = e.body
+  let lineLen = 0
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!
+    if (c >= 0x80 || c === 0) return true
+    if (c === 10) lineLen = 0
+    else if (++lineLen > 998) return true
+  }
+  return false
+}
+
+function headerValue(e: MimeEntity, name: string): string | null {
+  for (const h of e.headers) if (h.name.toLowerCase() === name) return h.value
+  return null
+}
+
+/** LF or lone CR line ends to CRLF. */
+export function toCrlf(b: Uint8Array): Uint8Array {
+  let extra = 0
+  for (let i = 0; i < b.length; i++) {
+    if (b[i] === 10 && (i === 0 || b[i - 1] !== 13)) extra++
+    else if (b[i] === 13 && b[i + 1] !== 10) extra++
+  }
+  if (extra === 0) return b
+  const out = new Uint8Array(b.length + extra)
+  let o = 0
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!
+    if (c === 10 && (i === 0 || b[i - 1] !== 13)) out[o++] = 13
+    out[o++] = c
+    if (c === 13 && b[i + 1] !== 10) out[o++] = 10
+  }
+  return out
+}
+
+/**
+ * Rebuild an entity in canonical form: only Content-* headers (the caller adds moved
+ * headers), multipart children rebuilt with the same boundary, leaf bodies kept when
+ * already 7-bit safe, else decoded and re-encoded (text: quoted-printable, else base64).
+ */
+export function canonicalEntity(e: MimeEntity, top = false): Uint8Array {
+  const contentHeaders = e.headers.filter((h) => h.name.toLowerCase().startsWith('content-'))
+  const hasType = contentHeaders.some((h) => h.name.toLowerCase() === 'content-type')
+  const isMultipart = e.contentType.type.toLowerCase() === 'multipart' && e.children.length > 0 && e.contentType.params.boundary
+  if (isMultipart) {
+    const boundary = e.contentType.params.boundary!
+    const head = contentHeaders.map((h) => `${h.name}: ${foldRaw(h.value)}\r\n`).join('')
+    const parts: Uint8Array[] = [fromLatin(head + '\r\n')]
+    for (const c of e.children) {
+      parts.push(fromLatin(`--${boundary}\r\n`), canonicalEntity(c), fromLatin('\r\n'))
+    }
+    parts.push(fromLatin(`--${boundary}--\r\n`))
+    return concat(parts)
+  }
+  const lines = contentHeaders.map((h) => `${h.name}: ${foldRaw(h.value)}`)
+  if (!hasType && top) lines.unshift(`Content-Type: text/plain; charset=${is7bit(e.body) ? 'us-ascii' : 'utf-8'}`)
+  if (!needsReencoding(e)) {
+    return concat([fromLatin(lines.map((l) => l + '\r\n').join('') + '\r\n'), toCrlf(e.body)])
+  }
+  const data = decodeBody(e)
+  const isText = e.contentType.type.toLowerCase() === 'text'
+  const filtered = lines.filter((l) => !/^content-transfer-encoding:/i.test(l))
+  filtered.push(`Content-Transfer-Encoding: ${isText ? 'quoted-printable' : 'base64'}`)
+  // Text is canonicalised to CRLF before encoding (RFC 2049 §4); binary is kept as is.
+  const encoded = isText ? encodeQuotedPrintable(toCrlf(data)) : encodeBase64Lines(data)
+  return concat([fromLatin(filtered.map((l) => l + '\r\n').join('') + '\r\n'), encoded])
+}
+
+function is7bit(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) return false
+  return true
+}
+
+function fromLatin(s: string): Uint8Array {
+  const out = new Uint8Array(s.length)
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff
+  return out
+}
+

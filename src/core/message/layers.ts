@@ -1,0 +1,136 @@
+/**
+ * Step 2 of the pipeline: process one detected S/MIME layer into an annotation — its
+ * report entry and, when it could be opened, the bytes of the entity it wraps.
+ * A discriminated union per outcome instead of one record with nullable fields.
+ */
+import type { CryptoLike } from '../crypto'
+import { verifySigned } from '../cms/signed'
+import { decryptEnvelope, type DecryptOptions } from '../cms/envelope'
+import { summarizeCertificate } from '../pki'
+import { parseMime, headers } from '../mime'
+import { parseAddressList } from '../mime'
+import type { CertificateSummary, ErrorEntry, Keyring } from '../types'
+import { toErrorEntry } from '../errors'
+import type { LayerReport } from './report'
+import { judgeSigner, type FromAddress, type SignerCheckLike } from './signer'
+
+export type LayerOutcome =
+  | { kind: 'opened'; report: LayerReport; inner: Uint8Array; errors: ErrorEntry[]; certificates: Uint8Array[]; crls: Uint8Array[] }
+  /** The layer was reported but what it wraps cannot be reached (not for us, corrupt). */
+  | { kind: 'stopped'; report: LayerReport; errors: ErrorEntry[] }
+
+export interface LayerContext {
+  keyring: Keyring
+  crypto: CryptoLike
+  from: FromAddress
+  /** Certificates and CRLs carried by outer layers (path building for inner signers). */
+  certificates: Uint8Array[]
+  crls: Uint8Array[]
+  decryptOptions?: DecryptOptions
+}
+
+function problemEntries(problems: unknown[] | undefined, code: string): ErrorEntry[] {
+  return (problems ?? []).map((p) =>
+    typeof p === 'string' ? { code, message: p } : p && typeof p === 'object' && 'code' in p ? (p as ErrorEntry) : { code, message: String(p) },
+  )
+}
+
+/** The From addresses inside a signed entity (RFC 8551 header protection), or null when it has none. */
+function innerFromOf(content: Uint8Array): string[] | null {
+  const e = parseMime(content, { maxDepth: 1, maxParts: 1 })
+  const fromHeaders = headers(e, 'from')
+  if (fromHeaders.length === 0) return null
+  return fromHeaders.flatMap((h) => parseAddressList(h).map((a) => a.address))
+}
+
+/** A SignedData layer: opaque (content inside) or detached (content = the exact first-part bytes). */
+export async function processSigned(der: Uint8Array, detached: Uint8Array | null, ctx: LayerContext): Promise<LayerOutcome> {
+  const errors: ErrorEntry[] = []
+  let result: Awaited<ReturnType<typeof verifySigned>>
+  try {
+    result = await verifySigned(der, detached, ctx.crypto, { extraCertificates: [...ctx.keyring.certificates, ...ctx.certificates] })
+  } catch (e) {
+    errors.push(toErrorEntry(e))
+    return { kind: 'stopped', report: emptySigned(detached !== null), errors }
+  }
+  errors.push(...problemEntries(result.problems as unknown[], 'signature-invalid'))
+  const content = detached ?? result.content
+  const certificates = (result.certificates ?? []) as Uint8Array[]
+  const crls = (result.crls ?? []) as Uint8Array[]
+  const innerFrom = content ? innerFromOf(content) : null
+  const signers = []
+  for (const s of result.signers) {
+    const r = await judgeSigner(s as unknown as SignerCheckLike, {
+      keyring: ctx.keyring,
+      messageCertificates: [...ctx.certificates, ...certificates],
+      messageCrls: [...ctx.crls, ...crls],
+      from: ctx.from,
+      innerFrom,
+      crypto: ctx.crypto,
+    })
+    signers.push(r)
+  }
+  const certSummaries: CertificateSummary[] = []
+  for (const c of certificates) {
+    try {
+      certSummaries.push(await summarizeCertificate(c, ctx.crypto))
+    } catch {}
+  }
+  const report: LayerReport = {
+    kind: 'signed',
+    detached: detached !== null,
+    contentType: String(result.contentType ?? ''),
+    digestAlgorithms: (result.digestAlgorithms ?? []) as string[],
+    signers,
+    certificates: certSummaries,
+  }
+  if (signers.length === 0 && !errors.length) errors.push({ code: 'signature-invalid', message: 'The signature object holds no signer.' })
+  if (!content) {
+    errors.push({ code: 'signature-invalid', message: 'The signed layer carries no content.' })
+    return { kind: 'stopped', report, errors }
+  }
+  return { kind: 'opened', report, inner: content, errors, certificates, crls }
+}
+
+function emptySigned(detached: boolean): LayerReport {
+  return { kind: 'signed', detached, contentType: '', digestAlgorithms: [], signers: [], certificates: [] }
+}
+
+/** An EnvelopedData or AuthEnvelopedData layer, opened with the keyring's identities. */
+export async function processEnveloped(der: Uint8Array, declaredAuth: boolean, ctx: LayerContext): Promise<LayerOutcome> {
+  const errors: ErrorEntry[] = []
+  let r: Awaited<ReturnType<typeof decryptEnvelope>>
+  try {
+    r = await decryptEnvelope(der, ctx.keyring.identities, ctx.crypto, ctx.decryptOptions)
+  } catch (e) {
+    const entry = toErrorEntry(e)
+    errors.push(entry)
+    const status = entry.code === 'unsupported-algorithm' ? 'unsupported' : entry.code === 'not-for-you' ? 'not-for-you' : 'corrupt'
+    return {
+      kind: 'stopped',
+      report: { kind: declaredAuth ? 'auth-enveloped' : 'enveloped', status, contentEncryptionAlgorithm: '', integrity: declaredAuth, weak: [], recipients: [] },
+      errors,
+    }
+  }
+  const report: LayerReport = {
+    kind: r.kind,
+    status: r.status,
+    contentEncryptionAlgorithm: r.contentEncryptionAlgorithm,
+    integrity: r.integrity,
+    weak: r.weak,
+    recipients: r.recipients,
+  }
+  if (r.error) errors.push({ code: r.error.code, message: r.error.message })
+  else if (r.status !== 'decrypted') errors.push({ code: r.status === 'corrupt' ? 'decrypt-failed' : r.status, message: envelopeMessage(r.status, r.recipients) })
+  if (r.status !== 'decrypted' || !r.content) return { kind: 'stopped', report, errors }
+  return { kind: 'opened', report, inner: r.content, errors, certificates: [], crls: [] }
+}
+
+function envelopeMessage(status: string, recipients: { issuer?: string; serial?: string; subjectKeyIdentifier?: string }[]): string {
+  if (status === 'not-for-you') {
+    const names = recipients.map((x) => (x.issuer ? `${x.issuer}, serial ${x.serial}` : `key id ${x.subjectKeyIdentifier ?? '?'}`))
+    return `This message is encrypted for other certificates (${names.join('; ')}); import the matching PFX to read it.`
+  }
+  if (status === 'unsupported') return 'This message uses an encryption algorithm Cachet cannot read.'
+  return 'The encrypted content could not be decrypted; the message is damaged or was altered.'
+}

@@ -1,0 +1,205 @@
+/**
+ * `openMessage`: read one RFC 5322 message the way the app shows it (DESIGN.md, data
+ * flow "Reading"). The pipeline, each step separately testable:
+ *   detect (detect.ts) → process each layer (layers.ts, signer.ts) → annotate (the
+ *   layer reports, outermost first) → view model (view.ts) → display status (verdict.ts).
+ *
+ * Only the ROOT is unwrapped, layer by layer (signed inside encrypted, encrypted inside
+ * signed, triple wrap: RFC 8551 §3.7), up to MAX_LAYERS. S/MIME parts nested inside an
+ * unprotected multipart are not processed and not merged into the verdict (EFAIL); they
+ * are listed in `view.embedded` for the app to set apart.
+ *
+ * Never throws: any failure becomes an error entry and a verdict that is not clean.
+ */
+import type { CryptoLike } from '../crypto'
+import { parseMime, header, headers, type MimeEntity } from '../mime'
+import { decodeHeaderValue, parseAddressList } from '../mime'
+import type { ErrorEntry, Keyring } from '../types'
+import type { DecryptOptions } from '../cms/envelope'
+import { LIMITS } from '../asn1/der'
+import { fromBase64Bytes } from '../util/base64'
+import { toErrorEntry } from '../errors'
+import { detectRoot, findEmbedded, type EmbeddedPart } from './detect'
+import { processEnveloped, processSigned, type LayerContext, type LayerOutcome } from './layers'
+import type { LayerReport, SecurityReport } from './report'
+import type { FromAddress } from './signer'
+import { computeVerdict } from './verdict'
+import { extractBody, type AttachmentView } from './view'
+
+/** Deepest nesting of S/MIME layers unwrapped (triple wrap needs 3). */
+export const MAX_LAYERS = 8
+
+export interface OpenOptions {
+  /** Passed to decryptEnvelope (e.g. KEK recipients: { kek: [{ id, key }] }). */
+  decrypt?: DecryptOptions
+  /** Override MAX_LAYERS (tests). */
+  maxLayers?: number
+}
+
+export interface MessageView {
+  /** The innermost message entity reached by unwrapping the root. */
+  root: MimeEntity
+  text: string | null
+  /** Raw HTML of the innermost message: sanitize before display. */
+  html: string | null
+  attachments: AttachmentView[]
+  /** S/MIME parts under an unprotected multipart: not processed, to be shown apart. */
+  embedded: EmbeddedPart[]
+  /** False for content that came out of CBC decryption (no integrity: EFAIL gadgets). */
+  integrity: boolean
+}
+
+export interface OpenResult {
+  report: SecurityReport
+  /** Bytes of the innermost unwrapped MIME entity (`inspect --inner`). */
+  inner: Uint8Array
+  view: MessageView
+}
+
+/** True when the bytes start like an RFC 5322 message (a header field on the first line). */
+export function looksLikeMessage(raw: Uint8Array): boolean {
+  if (raw.length === 0) return false
+  const e = parseMime(raw.subarray(0, Math.min(raw.length, 64 * 1024)), { maxDepth: 0, maxParts: 1 })
+  return e.headers.length > 0
+}
+
+/** The single From address: exactly one From header holding exactly one address. */
+export function singleFrom(root: MimeEntity): FromAddress {
+  const hs = headers(root, 'from')
+  if (hs.length === 0) return { ok: false, reason: 'the message has no From header' }
+  if (hs.length > 1) return { ok: false, reason: `the message has ${hs.length} From headers` }
+  const addrs = parseAddressList(hs[0]!)
+  if (addrs.length !== 1) return { ok: false, reason: addrs.length ? `the From header names ${addrs.length} addresses` : 'the From header holds no address' }
+  return { ok: true, address: addrs[0]!.address }
+}
+
+export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: CryptoLike, opts: OpenOptions = {}): Promise<OpenResult> {
+  const errors: ErrorEntry[] = []
+  const layers: LayerReport[] = []
+  let outer: MimeEntity
+  try {
+    outer = parseMime(raw)
+  } catch (e) {
+    // parseMime is documented never to throw; this is belt and braces.
+    errors.push(toErrorEntry(e))
+    outer = parseMime(new Uint8Array(0))
+  }
+  const from = singleFrom(outer)
+  const report: SecurityReport = {
+    verdict: { signature: 'none', encryption: 'none' },
+    layers,
+    from: firstDecoded(outer, 'from'),
+    subject: firstDecoded(outer, 'subject'),
+    text: null,
+    attachments: [],
+    errors,
+  }
+  let current = outer
+  let inner = raw
+  let signatureBroken = false
+  let integrity = true
+  try {
+    if (raw.length > LIMITS.maxMessageBytes) {
+      errors.push({ code: 'limit-exceeded', message: `The message is larger than ${LIMITS.maxMessageBytes >> 20} MB; it was not opened.` })
+      signatureBroken = true
+      throw new StopOpening()
+    }
+    if (!looksLikeMessage(raw)) errors.push({ code: 'bad-input', message: 'This is not an email message (no header fields).' })
+    for (const p of outer.problems) errors.push({ code: 'mime', message: `MIME: ${p}` })
+    const ctx: LayerContext = { keyring, crypto, from, certificates: [], crls: [], decryptOptions: opts.decrypt }
+    const maxLayers = opts.maxLayers ?? MAX_LAYERS
+    for (let depth = 0; ; depth++) {
+      const d = detectRoot(current)
+      if (d.kind === 'plain') break
+      if (depth >= maxLayers) {
+        errors.push({ code: 'limit-exceeded', message: `More than ${maxLayers} nested S/MIME layers; the rest was not opened.` })
+        signatureBroken = true
+        break
+      }
+      let outcome: LayerOutcome
+      if (d.kind === 'broken-signed') {
+        errors.push({ code: 'signature-invalid', message: `The signed message is malformed: ${d.reason}.` })
+        signatureBroken = true
+        break
+      } else if (d.kind === 'multipart-signed') {
+        for (const p of d.entity.problems) errors.push({ code: 'mime', message: `MIME: ${p}` })
+        // RFC 8551 §3.5.3: verify over the exact bytes of the first part, as received.
+        const sigDer = decodeSignature(d.signature)
+        outcome = await processSigned(sigDer, d.content.raw, ctx)
+      } else if (d.smimeType === 'signed-data') {
+        outcome = await processSigned(d.der, null, ctx)
+      } else if (d.smimeType === 'enveloped-data' || d.smimeType === 'authEnveloped-data') {
+        outcome = await processEnveloped(d.der, d.smimeType === 'authEnveloped-data', ctx)
+      } else {
+        errors.push({
+          code: d.smimeType ? 'unsupported-algorithm' : 'asn1',
+          message: d.smimeType ? `S/MIME ${d.smimeType} messages are not supported.` : 'The S/MIME body is not a CMS object Cachet can read.',
+        })
+        if (!layers.some((l) => l.kind !== 'signed')) {
+          // An unreadable pkcs7-mime root: report it as a corrupt encryption layer so the verdict is not clean.
+          layers.push({ kind: 'enveloped', status: d.smimeType ? 'unsupported' : 'corrupt', contentEncryptionAlgorithm: '', integrity: false, weak: [], recipients: [] })
+        } else signatureBroken = true
+        break
+      }
+      layers.push(outcome.report)
+      errors.push(...outcome.errors)
+      if (outcome.report.kind !== 'signed' && !outcome.report.integrity) integrity = false
+      if (outcome.kind === 'stopped') {
+        if (outcome.report.kind === 'signed') signatureBroken = true
+        break
+      }
+      ctx.certificates.push(...outcome.certificates)
+      ctx.crls.push(...outcome.crls)
+      inner = outcome.inner
+      current = parseMime(inner)
+    }
+  } catch (e) {
+    if (!(e instanceof StopOpening)) {
+      errors.push(toErrorEntry(e))
+      signatureBroken = true
+    }
+  }
+  report.verdict = computeVerdict(layers, { signatureBroken })
+  let embedded: EmbeddedPart[] = []
+  try {
+    embedded = findEmbedded(current)
+    for (const e of embedded) {
+      errors.push({
+        code: 'embedded-smime',
+        message: `A ${e.kind} S/MIME part (${e.contentType}) sits inside an unprotected part of this message; it was not processed and does not count toward the verdict.`,
+      })
+    }
+  } catch {}
+  let view: MessageView = { root: current, text: null, html: null, attachments: [], embedded, integrity }
+  try {
+    const reachedContent = !layers.length || layers[layers.length - 1]!.kind === 'signed' || (layers[layers.length - 1] as { status: string }).status === 'decrypted'
+    if (reachedContent) {
+      const body = await extractBody(current, crypto)
+      view = { ...view, ...body }
+      report.text = body.text
+      report.attachments = body.attachments.map(({ filename, contentType, size, sha256 }) => ({ filename, contentType, size, sha256 }))
+    }
+  } catch (e) {
+    errors.push(toErrorEntry(e))
+  }
+  return { report, inner, view }
+}
+
+class StopOpening extends Error {}
+
+function firstDecoded(e: MimeEntity, name: string): string | null {
+  const v = header(e, name)
+  return v === null ? null : decodeHeaderValue(v)
+}
+
+function decodeSignature(sig: MimeEntity): Uint8Array {
+  const cte = (header(sig, 'content-transfer-encoding') ?? '').trim().toLowerCase()
+  // The signature part is base64 in practice; a binary part is taken as is.
+  if (cte === 'base64' || cte === '') {
+    const body = sig.body
+    // Heuristic for a missing CTE: DER starts with 0x30; base64 text never does.
+    if (cte === '' && body[0] === 0x30) return body
+    return fromBase64Bytes(body)
+  }
+  return sig.body
+}

@@ -1,0 +1,134 @@
+/**
+ * `sealMessage`: turn a draft (any RFC 5322 message) into what goes to SMTP (issue #6,
+ * RFC 8551): the delivery headers (From, To, Cc, Date, Message-ID, Subject) stay
+ * outside; everything else becomes the protected entity, which is signed
+ * (multipart/signed with a detached SignedData over its exact bytes, or opaque
+ * signed-data), then encrypted (EnvelopedData, or AuthEnvelopedData for AES-GCM) to
+ * every recipient and always to the sender's own certificate, so the Sent copy and
+ * encrypted drafts stay readable. Output is canonical CRLF and 7-bit.
+ */
+import type { CryptoLike } from '../crypto'
+import { signData } from '../cms/signed'
+import { encryptEnvelope } from '../cms/envelope'
+import { summarizeCertificate } from '../pki'
+import { CoreError } from '../errors'
+import type { Identity } from '../types'
+import { encodeBase64Lines } from '../mime/encodings'
+import { concat, equal, toHex } from '../util/bytes'
+import { splitDraft } from './entity'
+
+export type SealCipher = 'aes-256-cbc' | 'aes-128-cbc' | 'aes-256-gcm' | 'aes-128-gcm'
+export type SealDigest = 'sha256' | 'sha384' | 'sha512'
+
+export interface SealOptions {
+  identity: Identity
+  sign: boolean
+  encrypt: boolean
+  /** Recipients' certificates (DER). The sender's own certificate is added when encrypting. */
+  recipients: Uint8Array[]
+  /** Default aes-256-cbc; the app picks GCM when every recipient announced it. */
+  cipher?: SealCipher
+  /** RSAES-OAEP key transport for RSA recipients (default PKCS#1 v1.5). */
+  oaep?: boolean
+  /** RSASSA-PSS signature for an RSA identity (default PKCS#1 v1.5). */
+  pss?: boolean
+  /** Opaque signed-data instead of multipart/signed. */
+  opaque?: boolean
+  /** Digest for the signature (default sha256). */
+  digest?: SealDigest
+  /** Accept expired or non-email recipient certificates. */
+  allowExpired?: boolean
+  /** Signing time (default now). */
+  signingTime?: Date
+  /** Random bytes for boundaries (default crypto.getRandomValues). */
+  random?: (n: number) => Uint8Array
+}
+
+const MICALG: Record<SealDigest, string> = { sha256: 'sha-256', sha384: 'sha-384', sha512: 'sha-512' }
+
+/** Reject recipients whose certificate is expired, not yet valid, or not for email (RFC 8550 §4.4). */
+export async function checkRecipients(certs: Uint8Array[], crypto: CryptoLike, at = new Date()): Promise<void> {
+  for (const der of certs) {
+    const s = await summarizeCertificate(der, crypto)
+    const who = `${s.subject}${s.emails.length ? ` <${s.emails.join(', ')}>` : ''} (serial ${s.serial})`
+    if (new Date(s.notAfter).getTime() < at.getTime()) {
+      throw new CoreError('certificate-unusable', `The certificate of ${who} expired on ${s.notAfter}; ask the recipient for a current one, or send with --allow-expired.`)
+    }
+    if (new Date(s.notBefore).getTime() > at.getTime()) {
+      throw new CoreError('certificate-unusable', `The certificate of ${who} is not valid before ${s.notBefore}.`)
+    }
+    const eku = s.extendedKeyUsage
+    if (eku.length > 0 && !eku.includes('emailProtection') && !eku.includes('anyExtendedKeyUsage')) {
+      throw new CoreError('certificate-unusable', `The certificate of ${who} is not for email (extended key usage: ${eku.join(', ')}); ask the recipient for an S/MIME certificate.`)
+    }
+    if (s.isCA) throw new CoreError('certificate-unusable', `The certificate of ${who} is a CA certificate, not a person's.`)
+  }
+}
+
+function boundary(crypto: CryptoLike, random?: (n: number) => Uint8Array): string {
+  const b = random ? random(12) : crypto.getRandomValues(new Uint8Array(12))
+  return `----=_CachetSigned.${toHex(b)}`
+}
+
+const ascii = (s: string) => {
+  const out = new Uint8Array(s.length)
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0x7f
+  return out
+}
+
+/** The application/pkcs7-mime entity carrying a DER CMS object (RFC 8551 §3.2). */
+function pkcs7MimeEntity(smimeType: string, der: Uint8Array): Uint8Array {
+  const head =
+    `Content-Type: application/pkcs7-mime; smime-type=${smimeType}; name="smime.p7m"\r\n` +
+    'Content-Transfer-Encoding: base64\r\n' +
+    'Content-Disposition: attachment; filename="smime.p7m"\r\n' +
+    `Content-Description: S/MIME ${smimeType === 'signed-data' ? 'Signed' : 'Encrypted'} Message\r\n\r\n`
+  return concat([ascii(head), encodeBase64Lines(der)])
+}
+
+/** SHA-256 for RSA; for EC the hash that matches the curve (RFC 5753 §7.1; NSS and OpenSSL do the same). */
+async function defaultDigest(cert: Uint8Array, crypto: CryptoLike): Promise<SealDigest> {
+  const s = await summarizeCertificate(cert, crypto)
+  if (s.keyAlgorithm === 'EC P-384') return 'sha384'
+  if (s.keyAlgorithm === 'EC P-521') return 'sha512'
+  return 'sha256'
+}
+
+export async function sealMessage(draftRaw: Uint8Array, opts: SealOptions, crypto: CryptoLike): Promise<Uint8Array> {
+  if (!opts.sign && !opts.encrypt) throw new CoreError('bad-input', 'Nothing to do: choose Sign, Encrypt or both.')
+  if (draftRaw.length === 0) throw new CoreError('bad-input', 'The draft is empty; give an RFC 5322 message.')
+  if (opts.encrypt && !opts.allowExpired) await checkRecipients(opts.recipients, crypto)
+  const { outer, inner } = splitDraft(draftRaw)
+  if (outer.length === 0) throw new CoreError('bad-input', 'The draft has no From, To, Subject or Date header; is it an RFC 5322 message?')
+
+  let entity = inner
+  if (opts.sign) {
+    if (opts.identity.privateKey.length === 0) throw new CoreError('key-locked', 'Signing needs the private key; unlock the identity first.')
+    const digest = opts.digest ?? (await defaultDigest(opts.identity.certificate, crypto))
+    const der = await signData(
+      entity,
+      { identity: opts.identity, digest, pss: opts.pss ?? false, detached: !opts.opaque, signingTime: opts.signingTime ?? new Date() },
+      crypto,
+    )
+    if (opts.opaque) entity = pkcs7MimeEntity('signed-data', der)
+    else {
+      const b = boundary(crypto, opts.random)
+      const head =
+        `Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=${MICALG[digest]};\r\n boundary="${b}"\r\n\r\n` +
+        `This is a cryptographically signed message in MIME format.\r\n\r\n--${b}\r\n`
+      const sigHead =
+        `\r\n--${b}\r\nContent-Type: application/pkcs7-signature; name="smime.p7s"\r\nContent-Transfer-Encoding: base64\r\n` +
+        `Content-Disposition: attachment; filename="smime.p7s"\r\nContent-Description: S/MIME Cryptographic Signature\r\n\r\n`
+      entity = concat([ascii(head), entity, ascii(sigHead), encodeBase64Lines(der), ascii(`--${b}--\r\n`)])
+    }
+  }
+  if (opts.encrypt) {
+    const cipher = opts.cipher ?? 'aes-256-cbc'
+    const certs = [...opts.recipients]
+    // Always readable by the sender too (Sent copy, encrypted drafts).
+    if (!certs.some((c) => equal(c, opts.identity.certificate))) certs.push(opts.identity.certificate)
+    const der = await encryptEnvelope(entity, { recipients: certs.map((certificate) => ({ certificate, oaep: opts.oaep ?? false })), cipher }, crypto)
+    entity = pkcs7MimeEntity(cipher.endsWith('gcm') ? 'authEnveloped-data' : 'enveloped-data', der)
+  }
+  return concat([outer, ascii('MIME-Version: 1.0\r\n'), entity])
+}

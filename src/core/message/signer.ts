@@ -1,0 +1,148 @@
+/**
+ * Judging one signer (step 2 of the pipeline, for signed layers): the CMS check from
+ * cms/signed, then path validation, revocation and the email rule from pki.
+ *
+ * The email rule (issue #3, "Identity tricks"; RFC 8550 §3): a signer is valid for this
+ * message only when the message has exactly one From header with exactly one address,
+ * that address is in the certificate, and (RFC 8551 header protection) a From header
+ * inside the signed entity, if any, names the same address.
+ */
+import type { CryptoLike } from '../crypto'
+import type { Keyring, SignerStatus, CertificateSummary } from '../types'
+import { summarizeCertificate, validateCertificate } from '../pki'
+import type { SignerReport } from './report'
+import { toBase64 } from '../util/base64'
+
+/** The single From address of a message, or why there is none. */
+export type FromAddress = { ok: true; address: string } | { ok: false; reason: string }
+
+/** What cms/signed reports for one SignerInfo (the fields used here). */
+export interface SignerCheckLike {
+  ok: boolean
+  reasons: string[]
+  certificate: Uint8Array | null
+  digestAlgorithm: string
+  signatureAlgorithm: string
+  signingTime: Date | string | null
+  capabilities?: string[]
+  weak?: string[]
+}
+
+export interface SignerContext {
+  keyring: Keyring
+  /** Certificates carried in the message (all layers seen so far). */
+  messageCertificates: Uint8Array[]
+  /** CRLs carried in the message. */
+  messageCrls: Uint8Array[]
+  from: FromAddress
+  /** Addresses of a From header inside the signed content (header protection), if any. */
+  innerFrom: string[] | null
+  crypto: CryptoLike
+}
+
+const UNKNOWN_SUMMARY = { subject: '', issuer: '', serial: '', emails: [] as string[] }
+
+export async function judgeSigner(s: SignerCheckLike, ctx: SignerContext): Promise<SignerReport> {
+  const reasons = [...s.reasons]
+  let summary: Pick<CertificateSummary, 'subject' | 'issuer' | 'serial' | 'emails'> = UNKNOWN_SUMMARY
+  let chain: CertificateSummary[] = []
+  let revocation: SignerReport['revocation'] = 'unknown'
+  let status: SignerStatus
+  if (s.certificate) {
+    try {
+      summary = await summarizeCertificate(s.certificate, ctx.crypto)
+    } catch (e) {
+      reasons.push(`the signer's certificate cannot be read: ${(e as Error).message}`)
+    }
+  }
+  if (!s.ok || !s.certificate) {
+    status = 'invalid'
+    if (!s.certificate && !reasons.length) reasons.push("the signer's certificate is not in the message and not known")
+  } else {
+    const email = ctx.from.ok ? ctx.from.address : undefined
+    try {
+      const v = await validateCertificate(
+        s.certificate,
+        {
+          anchors: ctx.keyring.trustAnchors,
+          intermediates: [...ctx.keyring.certificates, ...ctx.messageCertificates],
+          crls: [...ctx.keyring.crls, ...ctx.messageCrls],
+          at: ctx.keyring.at ?? new Date(),
+          purpose: 'email-signing',
+          email,
+        },
+        ctx.crypto,
+      )
+      status = v.status
+      reasons.push(...v.reasons)
+      chain = await summaries(v.chain as unknown[], ctx.crypto)
+      revocation = v.revocation
+    } catch (e) {
+      status = 'invalid'
+      reasons.push(`the signer's certificate could not be validated: ${(e as Error).message}`)
+    }
+    // The email rule comes after validation: an untrusted or expired signer keeps that
+    // status unless the address is also wrong (email-mismatch ranks before them).
+    const mismatch = emailProblem(summary.emails, ctx)
+    if (mismatch && rank(status) > rank('email-mismatch')) {
+      status = 'email-mismatch'
+      reasons.push(mismatch)
+    } else if (mismatch && status === 'email-mismatch' && !reasons.includes(mismatch)) reasons.push(mismatch)
+  }
+  const lower = summary.emails.map((e) => e.toLowerCase())
+  const fromAddr = ctx.from.ok ? ctx.from.address.toLowerCase() : null
+  const matched = fromAddr !== null && lower.includes(fromAddr) ? fromAddr : null
+  return {
+    status,
+    reasons,
+    email: matched ?? summary.emails[0] ?? null,
+    emails: summary.emails,
+    subject: summary.subject,
+    issuer: summary.issuer,
+    serial: summary.serial,
+    digestAlgorithm: s.digestAlgorithm,
+    signatureAlgorithm: s.signatureAlgorithm,
+    signingTime: s.signingTime === null ? null : typeof s.signingTime === 'string' ? s.signingTime : s.signingTime.toISOString(),
+    weak: s.weak ?? [],
+    chain,
+    revocation,
+    capabilities: s.capabilities ?? [],
+    certificate: s.certificate ? toBase64(s.certificate) : null,
+  }
+}
+
+/** valid ranks last: any problem outranks it. */
+function rank(s: SignerStatus): number {
+  const order: SignerStatus[] = ['invalid', 'revoked', 'email-mismatch', 'not-email-cert', 'expired', 'untrusted', 'valid']
+  return order.indexOf(s)
+}
+
+function emailProblem(certEmails: string[], ctx: SignerContext): string | null {
+  if (!ctx.from.ok) return ctx.from.reason
+  const want = ctx.from.address.toLowerCase()
+  const have = certEmails.map((e) => e.toLowerCase())
+  if (!have.includes(want)) {
+    return have.length
+      ? `the certificate is for ${certEmails.join(', ')}, but the message is from ${ctx.from.address}`
+      : `the certificate names no email address, but the message is from ${ctx.from.address}`
+  }
+  if (ctx.innerFrom !== null) {
+    const inner = ctx.innerFrom.map((a) => a.toLowerCase())
+    if (inner.length !== 1 || inner[0] !== want) {
+      return `the signed content says it is from ${ctx.innerFrom.join(', ') || 'nobody'}, but the message header says ${ctx.from.address}`
+    }
+  }
+  return null
+}
+
+async function summaries(chain: unknown[] | undefined, crypto: CryptoLike): Promise<CertificateSummary[]> {
+  const out: CertificateSummary[] = []
+  for (const c of chain ?? []) {
+    if (c instanceof Uint8Array) {
+      try {
+        out.push(await summarizeCertificate(c, crypto))
+      } catch {}
+    } else if (c && typeof c === 'object' && 'subject' in c) out.push(c as CertificateSummary)
+  }
+  return out
+}
