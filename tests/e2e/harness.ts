@@ -1,0 +1,142 @@
+/**
+ * End-to-end harness: a fresh mail stack (Dovecot + SMTP submission) in a temp folder on
+ * free ports, the bridge on a free port serving the built app (dist/, made by
+ * `vite build` before this stage of `npm test`), and Debian's Chromium driven by
+ * playwright-core. Everything listens on 127.0.0.1; everything is torn down in close().
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { ImapFlow } from 'imapflow'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { startMailstack, DEMO_PASSWORD, type Mailstack } from '../../src/mailstack/index'
+import { startBridge, type RunningBridge } from '../../src/bridge/server'
+import { loadConfig } from '../../src/bridge/config'
+
+export const ROOT = resolve(import.meta.dirname, '../..')
+export const SCREENSHOTS = join(ROOT, 'screenshots')
+
+export interface Harness {
+  /** Origin of the app and its API, e.g. http://127.0.0.1:40123 */
+  origin: string
+  mailstack: Mailstack
+  bridge: RunningBridge
+  browser: Browser
+  /** A fresh browser context (own cookies) signed in as `email`. */
+  signedIn(email: string): Promise<{ context: BrowserContext; page: Page }>
+  /** A fresh browser context on the sign-in page. */
+  newPage(): Promise<{ context: BrowserContext; page: Page }>
+  /** IMAP APPEND raw bytes, exactly, into a user's mailbox (bypasses the app and SMTP). */
+  append(email: string, mailbox: string, raw: string | Buffer, flags?: string[]): Promise<void>
+  /** Save a screenshot as screenshots/<name>.png. */
+  screenshot(page: Page, name: string): Promise<string>
+  close(): Promise<void>
+}
+
+export async function startHarness(): Promise<Harness> {
+  const dist = join(ROOT, 'dist', 'index.html')
+  if (!existsSync(dist)) throw new Error('dist/ is missing: run `npx vite build` (npm test does this before the e2e stage).')
+  const dataDir = mkdtempSync(join(tmpdir(), 'cachet-e2e-'))
+  const mailstack = await startMailstack({ dataDir, imapPort: 0, smtpPort: 0, lmtpPort: 0, pki: false })
+  let bridge: RunningBridge | null = null
+  let browser: Browser | null = null
+  try {
+    bridge = await startBridge(
+      loadConfig({}, {
+        host: '127.0.0.1',
+        port: 0,
+        imap: { host: '127.0.0.1', port: mailstack.imapPort, tls: false, rejectUnauthorized: true },
+        smtp: { host: '127.0.0.1', port: mailstack.smtpPort, tls: false, rejectUnauthorized: true },
+        staticDir: join(ROOT, 'dist'),
+        logLevel: false,
+        loginLimits: { windowMs: 60_000, perIp: 1000, perAccountFailures: 100 },
+      }),
+    )
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    })
+  } catch (e) {
+    await browser?.close()
+    await bridge?.close()
+    await mailstack.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+    throw e
+  }
+  const origin = `http://127.0.0.1:${bridge.port}`
+  const b = browser
+  const contexts: BrowserContext[] = []
+
+  async function newPage() {
+    const context = await b.newContext({ baseURL: origin, acceptDownloads: true, viewport: { width: 1400, height: 860 }, locale: 'en-US', timezoneId: 'UTC' })
+    contexts.push(context)
+    const page = await context.newPage()
+    page.setDefaultTimeout(15_000)
+    await page.goto('/signin')
+    return { context, page }
+  }
+
+  return {
+    origin,
+    mailstack,
+    bridge,
+    browser: b,
+    newPage,
+    async signedIn(email: string) {
+      const { context, page } = await newPage()
+      await signIn(page, email)
+      return { context, page }
+    },
+    async append(email, mailbox, raw, flags = []) {
+      const client = new ImapFlow({ host: '127.0.0.1', port: mailstack.imapPort, secure: false, auth: { user: email, pass: DEMO_PASSWORD }, logger: false })
+      await client.connect()
+      try {
+        await client.append(mailbox, typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw, flags)
+      } finally {
+        await client.logout()
+      }
+    },
+    async screenshot(page, name) {
+      mkdirSync(SCREENSHOTS, { recursive: true })
+      const path = join(SCREENSHOTS, `${name}.png`)
+      await page.screenshot({ path })
+      return path
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => {})
+      await b.close().catch(() => {})
+      await bridge!.close().catch(() => {})
+      await mailstack.stop().catch(() => {})
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Sign in through the form, the way a person does. */
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.getByRole('textbox', { name: 'Email' }).fill(email)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Inbox' }).waitFor()
+}
+
+/** A message as RFC 5322 text with CRLF line ends. */
+export function crlf(lines: string[]): string {
+  return lines.join('\r\n') + '\r\n'
+}
+
+/** Poll `fn` until it returns a truthy value (playwright-core has no expect()). */
+export async function eventually<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      const v = await fn()
+      if (v) return v
+    } catch (e) {
+      last = e
+    }
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`)
+    await new Promise((r) => setTimeout(r, 150))
+  }
+}
