@@ -62,7 +62,7 @@ describe('signData → verifySigned round trips', () => {
   it('tampered content fails with "message digest mismatch"', async () => {
     const der = await signData(content, { identity: ids.rsa!, detached: true }, crypto)
     const bad = content.slice()
-    bad[bad.length - 3] ^= 1
+    bad[bad.length - 3] = bad[bad.length - 3]! ^ 1
     const r = await verifySigned(der, bad, crypto)
     expect(r.signers[0]!.ok).toBe(false)
     expect(r.signers[0]!.reasons).toContain('message digest mismatch')
@@ -71,7 +71,7 @@ describe('signData → verifySigned round trips', () => {
   it('tampered signature fails', async () => {
     for (const k of ['rsa', 'P-256', 'ed25519'] as KeyKind[]) {
       const der = await signData(content, { identity: ids[k]!, detached: true }, crypto)
-      der[der.length - 5] ^= 0x01 // inside the signature OCTET STRING (last field)
+      der[der.length - 5] = der[der.length - 5]! ^ 1 // inside the signature OCTET STRING (last field)
       const r = await verifySigned(der, content, crypto)
       expect(r.signers[0]!.ok).toBe(false)
       expect(r.signers[0]!.reasons.join()).toMatch(/signature/)
@@ -160,7 +160,7 @@ describe('signData → verifySigned round trips', () => {
     const pa = pick(a)
     const pb = pick(b)
     const broken = pb.si.slice()
-    broken[broken.length - 4] ^= 1
+    broken[broken.length - 4] = broken[broken.length - 4]! ^ 1
     const sd = lazy(0x30, int(1), set(pa.digest, pb.digest), lazy(0x30, oid(OID.data)), lazy(0xa0, pa.cert, pb.cert), set(pa.si, broken))
     const der = serialize(lazy(0x30, oid(OID.signedData), lazy(0xa0, sd)))
     const r = await verifySigned(der, content, crypto)
