@@ -1,0 +1,62 @@
+/**
+ * Builds the bridge (Fastify): security headers, sessions + CSRF, the one error map, raw
+ * message bodies, the API routes of src/contract, and the built app with SPA fallback.
+ * `server.ts` starts it; tests call `buildApp()` and use `app.inject()`.
+ */
+import Fastify, { type FastifyInstance } from 'fastify'
+import { loadConfig, type BridgeConfig } from './config'
+import { LoginLimiter } from './login-limiter'
+import { registerErrorHandler } from './plugins/errors'
+import { registerSecurityHeaders } from './plugins/security'
+import { registerSessions } from './plugins/sessions'
+import { registerStatic } from './plugins/static'
+import { crlRoutes } from './routes/crl'
+import { eventRoutes } from './routes/events'
+import { mailboxRoutes } from './routes/mailboxes'
+import { messageRoutes, registerRawBodyParser } from './routes/messages'
+import { searchRoutes } from './routes/search'
+import { sendRoutes } from './routes/send'
+import { sessionRoutes } from './routes/session'
+import { MemorySessionStore } from './session-store'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sessions: MemorySessionStore
+    bridgeConfig: BridgeConfig
+  }
+}
+
+export async function buildApp(config: BridgeConfig = loadConfig()): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: config.logLevel
+      ? {
+          level: config.logLevel,
+          // Never log credentials, cookies or CSRF tokens; Fastify never logs bodies.
+          redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
+        }
+      : false,
+    trustProxy: process.env.TRUST_PROXY === '1',
+    bodyLimit: 1024 * 1024,
+    ...(config.https ? { https: { cert: config.https.cert, key: config.https.key } } : {}),
+  }) as unknown as FastifyInstance
+  const store = new MemorySessionStore(config.idleTimeoutMs, config.absoluteTimeoutMs)
+  const limiter = new LoginLimiter(config.loginLimits)
+  app.decorate('sessions', store)
+  app.decorate('bridgeConfig', config)
+  app.addHook('onClose', async () => store.closeAll())
+
+  registerErrorHandler(app)
+  await registerSecurityHeaders(app)
+  await registerSessions(app, config, store)
+  registerRawBodyParser(app)
+
+  sessionRoutes(app, config, store, limiter)
+  mailboxRoutes(app)
+  messageRoutes(app)
+  sendRoutes(app, config)
+  searchRoutes(app)
+  eventRoutes(app, config)
+  crlRoutes(app, config)
+  await registerStatic(app, config.staticDir)
+  return app
+}

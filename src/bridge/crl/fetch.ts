@@ -1,0 +1,101 @@
+/**
+ * Fetches a CRL for the browser (RFC 5280 §4.2.1.13 distribution points are plain
+ * http/https URLs). The bridge only relays bytes. Every hop (including redirects) is
+ * checked: scheme http/https, and every address the name resolves to must be public;
+ * the connection is pinned to the checked address so DNS cannot change it in between.
+ * Size and time are bounded.
+ */
+import { lookup } from 'node:dns/promises'
+import http from 'node:http'
+import https from 'node:https'
+import type { LookupFunction } from 'node:net'
+import { isIP } from 'node:net'
+import { CRL_MAX_BYTES, CRL_TIMEOUT_MS } from '../../contract/index'
+import { BridgeError } from '../errors'
+import { isPublicAddress } from './guard'
+
+export interface CrlFetchOptions {
+  allowPrivate: boolean
+  maxBytes?: number
+  timeoutMs?: number
+  maxRedirects?: number
+}
+
+async function resolveChecked(url: URL, allowPrivate: boolean): Promise<{ address: string; family: number }> {
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  const addrs = isIP(host) ? [{ address: host, family: isIP(host) }] : await lookup(host, { all: true }).catch(() => [])
+  if (addrs.length === 0) throw new BridgeError('crl_fetch_failed', `The CRL host ${host} does not resolve.`)
+  if (!allowPrivate && !addrs.every((a) => isPublicAddress(a.address))) {
+    throw new BridgeError('crl_forbidden', `The CRL URL points at a private or local address (${host}); only public servers are allowed.`)
+  }
+  return addrs[0]!
+}
+
+export async function fetchCrl(rawUrl: string, o: CrlFetchOptions): Promise<Buffer> {
+  const maxBytes = o.maxBytes ?? CRL_MAX_BYTES
+  const deadline = Date.now() + (o.timeoutMs ?? CRL_TIMEOUT_MS)
+  let url: URL
+  try {
+    url = new URL(rawUrl)
+  } catch {
+    throw new BridgeError('bad_request', 'The CRL URL is not a valid URL.')
+  }
+  for (let hop = 0; hop <= (o.maxRedirects ?? 3); hop++) {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new BridgeError('crl_forbidden', 'Only http:// and https:// CRL URLs are fetched.')
+    }
+    if (url.username || url.password) throw new BridgeError('crl_forbidden', 'CRL URLs with credentials are not fetched.')
+    const target = await resolveChecked(url, o.allowPrivate)
+    const pinned: LookupFunction = (_h, opts, cb) => {
+      if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [target])
+      else cb(null, target.address, target.family)
+    }
+    const result = await new Promise<{ redirect?: string; body?: Buffer }>((resolve, reject) => {
+      const remaining = deadline - Date.now()
+      if (remaining <= 0) return reject(new BridgeError('crl_timeout', 'The CRL server did not answer in time.'))
+      const req = (url.protocol === 'https:' ? https : http).get(
+        url,
+        { lookup: pinned, headers: { accept: 'application/pkix-crl, */*', 'user-agent': 'Cachet-CRL-relay' }, timeout: remaining },
+        (res) => {
+          const status = res.statusCode ?? 0
+          if (status >= 300 && status < 400 && res.headers.location) {
+            res.resume()
+            return resolve({ redirect: new URL(res.headers.location, url).toString() })
+          }
+          if (status !== 200) {
+            res.resume()
+            return reject(new BridgeError('crl_fetch_failed', `The CRL server answered HTTP ${status}.`))
+          }
+          if (Number(res.headers['content-length'] ?? 0) > maxBytes) {
+            res.destroy()
+            return reject(new BridgeError('crl_too_large', `The CRL is larger than ${maxBytes} bytes.`))
+          }
+          const chunks: Buffer[] = []
+          let size = 0
+          res.on('data', (c: Buffer) => {
+            size += c.length
+            if (size > maxBytes) {
+              res.destroy()
+              reject(new BridgeError('crl_too_large', `The CRL is larger than ${maxBytes} bytes.`))
+            } else chunks.push(c)
+          })
+          res.on('end', () => resolve({ body: Buffer.concat(chunks) }))
+          res.on('error', () => reject(new BridgeError('crl_fetch_failed', 'The CRL download broke off.')))
+        },
+      )
+      const timer = setTimeout(() => {
+        req.destroy()
+        reject(new BridgeError('crl_timeout', 'The CRL server did not answer in time.'))
+      }, remaining)
+      req.on('close', () => clearTimeout(timer))
+      req.on('timeout', () => {
+        req.destroy()
+        reject(new BridgeError('crl_timeout', 'The CRL server did not answer in time.'))
+      })
+      req.on('error', (e) => reject(e instanceof BridgeError ? e : new BridgeError('crl_fetch_failed', 'The CRL server cannot be reached.')))
+    })
+    if (result.body) return result.body
+    url = new URL(result.redirect!)
+  }
+  throw new BridgeError('crl_fetch_failed', 'Too many redirects fetching the CRL.')
+}

@@ -1,0 +1,57 @@
+/**
+ * BridgeError: an error with a stable contract `code` and the HTTP status it maps to.
+ * The one error handler (plugins/errors.ts) turns it, and everything else, into
+ * `{ code, message }`.
+ */
+import type { ErrorCode } from '../contract/index'
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  invalid_credentials: 401,
+  csrf: 403,
+  rate_limited: 429,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  imap_unavailable: 503,
+  imap_error: 502,
+  smtp_failed: 502,
+  recipient_rejected: 422,
+  crl_forbidden: 403,
+  crl_too_large: 502,
+  crl_timeout: 504,
+  crl_fetch_failed: 502,
+  internal: 500,
+}
+
+export class BridgeError extends Error {
+  readonly status: number
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message)
+    this.status = STATUS[code]
+  }
+}
+
+/** Maps imapflow errors (string codes, NO/BAD responses) to contract errors. */
+export function fromImapError(e: unknown): BridgeError {
+  if (e instanceof BridgeError) return e
+  const err = e as { code?: string; serverResponseCode?: string; responseStatus?: string; responseText?: string; authenticationFailed?: boolean }
+  if (err?.authenticationFailed) return new BridgeError('invalid_credentials', 'Wrong email or password.')
+  if (err?.serverResponseCode === 'NONEXISTENT' || /doesn't exist|not exist|Mailbox doesn/i.test(err?.responseText ?? '')) {
+    return new BridgeError('not_found', 'That folder does not exist. Reload the folder list.')
+  }
+  if (err?.serverResponseCode === 'TRYCREATE') return new BridgeError('not_found', 'The destination folder does not exist. Reload the folder list.')
+  if (err?.serverResponseCode === 'ALREADYEXISTS') return new BridgeError('conflict', 'A folder with that name already exists.')
+  if (err?.responseStatus === 'NO' || err?.responseStatus === 'BAD') {
+    return new BridgeError('imap_error', `The mail server refused: ${String(err.responseText ?? 'no reason given').slice(0, 200)}`)
+  }
+  if (['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'NoConnection', 'EConnectionClosed', 'ECONNRESET', 'ClosedAfterConnectTLS', 'ClosedAfterConnectText'].includes(err?.code ?? '')) {
+    return new BridgeError('imap_unavailable', 'The mail server cannot be reached right now. Try again in a moment.')
+  }
+  return new BridgeError('internal', 'Something went wrong on the server. Try again; if it persists, check the bridge log.')
+}

@@ -1,0 +1,139 @@
+/**
+ * One IMAP connection per signed-in session, reused by every request of that session
+ * and reopened transparently after a drop (server restart, idle timeout). Requests that
+ * touch a mailbox take imapflow's mailbox lock, so concurrent requests of one session
+ * queue instead of interleaving SELECTs.
+ */
+import { ImapFlow } from 'imapflow'
+import { BridgeError, fromImapError } from '../errors'
+
+export interface ImapServer {
+  host: string
+  port: number
+  tls: boolean
+  rejectUnauthorized: boolean
+}
+
+export interface Credentials {
+  user: string
+  pass: string
+}
+
+/** Opens and logs in a new imapflow client; throws BridgeError (invalid_credentials…). */
+export async function openImap(server: ImapServer, creds: Credentials, opts: { autoIdle?: boolean } = {}): Promise<ImapFlow> {
+  const client = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: server.tls,
+    doSTARTTLS: server.tls ? undefined : false,
+    tls: { rejectUnauthorized: server.rejectUnauthorized },
+    auth: creds,
+    logger: false,
+    disableAutoIdle: !opts.autoIdle,
+    // The event stream's connection only idles: start IDLE at once, not after 15 s.
+    ...(opts.autoIdle ? { autoIdleDelay: 100 } : {}),
+    connectionTimeout: 15_000,
+    greetingTimeout: 10_000,
+  })
+  // Without a listener an 'error' event would crash the process.
+  client.on('error', () => {})
+  try {
+    await client.connect()
+  } catch (e) {
+    client.close()
+    throw fromImapError(e)
+  }
+  return client
+}
+
+/** Errors after which the same command is worth one retry on a fresh connection. */
+function isConnectionLoss(e: unknown): boolean {
+  const code = (e as { code?: string })?.code ?? ''
+  return ['NoConnection', 'EConnectionClosed', 'ECONNRESET', 'EPIPE', 'ETIMEOUT'].includes(code)
+}
+
+export class ImapSession {
+  private client: ImapFlow | null
+  private connecting: Promise<ImapFlow> | null = null
+  private closed = false
+
+  constructor(
+    private readonly server: ImapServer,
+    private readonly creds: Credentials,
+    first: ImapFlow | null = null,
+  ) {
+    this.client = first
+  }
+
+  /** The live connection, reconnecting when the previous one dropped. */
+  async get(): Promise<ImapFlow> {
+    if (this.closed) throw new BridgeError('unauthorized', 'Your session has ended. Sign in again.')
+    if (this.client?.usable) return this.client
+    this.client?.close()
+    this.client = null
+    this.connecting ??= openImap(this.server, this.creds).then(
+      (c) => {
+        this.connecting = null
+        if (this.closed) {
+          c.close()
+          throw new BridgeError('unauthorized', 'Your session has ended. Sign in again.')
+        }
+        this.client = c
+        return c
+      },
+      (e) => {
+        this.connecting = null
+        throw e
+      },
+    )
+    return this.connecting
+  }
+
+  /** Runs `fn` with no mailbox selected-lock (LIST, STATUS, CREATE, APPEND). Retries once after a drop. */
+  async run<T>(fn: (c: ImapFlow) => Promise<T>): Promise<T> {
+    try {
+      return await fn(await this.get())
+    } catch (e) {
+      if (!isConnectionLoss(e) || this.closed) throw fromImapError(e)
+      try {
+        return await fn(await this.get())
+      } catch (e2) {
+        throw fromImapError(e2)
+      }
+    }
+  }
+
+  /** Runs `fn` with `path` selected and locked. Retries once after a connection drop. */
+  async withMailbox<T>(path: string, fn: (c: ImapFlow) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
+    return this.run(async (c) => {
+      const lock = await c.getMailboxLock(path, { readOnly: opts.readOnly })
+      try {
+        return await fn(c)
+      } finally {
+        lock.release()
+      }
+    })
+  }
+
+  /**
+   * Like withMailbox, but the caller releases: for streaming a download, where the lock
+   * must be held until the last byte has been sent.
+   */
+  async lockMailbox(path: string): Promise<{ client: ImapFlow; release(): void }> {
+    return this.run(async (c) => {
+      const lock = await c.getMailboxLock(path, { readOnly: true })
+      return { client: c, release: () => lock.release() }
+    })
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    const c = this.client
+    this.client = null
+    if (!c) return
+    try {
+      if (c.usable) await Promise.race([c.logout(), new Promise((r) => setTimeout(r, 2000))])
+    } catch {}
+    c.close()
+  }
+}

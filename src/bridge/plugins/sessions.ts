@@ -1,0 +1,72 @@
+/**
+ * Sessions on every request: reads the signed session cookie, attaches the session,
+ * enforces `config.auth` (401) and `config.csrf` (403: the `x-csrf-token` header must
+ * equal the session's token — double submit, compared in constant time).
+ */
+import cookie from '@fastify/cookie'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { timingSafeEqual } from 'node:crypto'
+import { CSRF_HEADER, SESSION_COOKIE } from '../../contract/index'
+import type { BridgeConfig } from '../config'
+import { BridgeError } from '../errors'
+import type { MemorySessionStore, Session } from '../session-store'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: Session | null
+  }
+  interface FastifyContextConfig {
+    auth?: boolean
+    csrf?: boolean
+  }
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+export async function registerSessions(app: FastifyInstance, config: BridgeConfig, store: MemorySessionStore): Promise<void> {
+  await app.register(cookie, { secret: config.sessionSecret })
+  app.decorateRequest('session', null)
+
+  app.addHook('onRequest', async (request) => {
+    const raw = request.cookies[SESSION_COOKIE]
+    if (!raw) return
+    const un = request.unsignCookie(raw)
+    request.session = un.valid && un.value ? store.get(un.value) : null
+  })
+
+  app.addHook('preHandler', async (request) => {
+    const cfg = request.routeOptions.config
+    if (cfg.auth && !request.session) throw new BridgeError('unauthorized', 'You are not signed in (or your session expired). Sign in again.')
+    if (cfg.csrf) {
+      const header = request.headers[CSRF_HEADER]
+      if (typeof header !== 'string' || !request.session || !sameToken(header, request.session.csrfToken)) {
+        throw new BridgeError('csrf', `Missing or wrong ${CSRF_HEADER} header. Reload the page and try again.`)
+      }
+    }
+  })
+}
+
+export function setSessionCookie(reply: FastifyReply, config: BridgeConfig, session: Session): void {
+  reply.setCookie(SESSION_COOKIE, session.id, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: config.secureCookies,
+    signed: true,
+    maxAge: Math.floor(config.absoluteTimeoutMs / 1000),
+  })
+}
+
+export function clearSessionCookie(reply: FastifyReply, config: BridgeConfig): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: config.secureCookies })
+}
+
+/** The current session; only call from routes with `auth: true`. */
+export function sessionOf(request: FastifyRequest): Session {
+  if (!request.session) throw new BridgeError('unauthorized', 'You are not signed in. Sign in again.')
+  return request.session
+}

@@ -1,0 +1,130 @@
+/**
+ * Message routes: the paged list (only the page's sequence range is fetched, so a folder
+ * of 50,000 opens like one of 50), raw bytes (streamed as stored), flags, move, delete
+ * (to Trash) and append (raw bytes in).
+ */
+import type { FastifyInstance } from 'fastify'
+import {
+  AppendQuery,
+  DeleteRequest,
+  FlagsRequest,
+  MAX_RAW_BYTES,
+  MessageListQuery,
+  MoveRequest,
+  RawParams,
+  RawQuery,
+  routes,
+  type MessagePage,
+  type MoveResponse,
+} from '../../contract/index'
+import { BridgeError, fromImapError } from '../errors'
+import { specialFolder } from '../imap/mailboxes'
+import { SUMMARY_QUERY, toSummary } from '../imap/summary'
+import { sessionOf } from '../plugins/sessions'
+import { parse } from '../validate'
+import { define } from './define'
+
+/** Raw message bodies: message/rfc822 or application/octet-stream, kept as bytes. */
+export function registerRawBodyParser(app: FastifyInstance): void {
+  app.addContentTypeParser(['message/rfc822', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: MAX_RAW_BYTES }, (_req, body, done) =>
+    done(null, body),
+  )
+}
+
+export function rawBody(body: unknown): Buffer {
+  if (!Buffer.isBuffer(body) || body.length === 0) {
+    throw new BridgeError('bad_request', 'Send the raw message as the request body with Content-Type message/rfc822.')
+  }
+  return body
+}
+
+const uidMapOf = (m: Map<number, number> | undefined): Record<string, number> | null =>
+  m ? Object.fromEntries([...m].map(([k, v]) => [String(k), v])) : null
+
+export function messageRoutes(app: FastifyInstance): void {
+  define(app, routes.messages, async (request): Promise<MessagePage> => {
+    const q = parse(MessageListQuery, request.query, 'query')
+    return sessionOf(request).imap.withMailbox(q.mailbox, async (c) => {
+      const mb = c.mailbox
+      const exists = mb ? mb.exists : 0
+      const uidValidity = mb ? String(mb.uidValidity) : '0'
+      // Newest first by sequence number: page 1 is the top `pageSize` sequence numbers.
+      const hi = exists - (q.page - 1) * q.pageSize
+      const base = { mailbox: q.mailbox, total: exists, page: q.page, pageSize: q.pageSize, uidValidity }
+      if (hi < 1) return { ...base, messages: [] }
+      const lo = Math.max(1, hi - q.pageSize + 1)
+      const fetched = await c.fetchAll(`${lo}:${hi}`, SUMMARY_QUERY)
+      return { ...base, messages: fetched.sort((a, b) => b.seq - a.seq).map(toSummary) }
+    })
+  })
+
+  define(app, routes.raw, async (request, reply) => {
+    const { uid } = parse(RawParams, request.params, 'message id')
+    const { mailbox } = parse(RawQuery, request.query, 'query')
+    const { client, release } = await sessionOf(request).imap.lockMailbox(mailbox)
+    let dl
+    try {
+      dl = await client.download(String(uid), undefined, { uid: true })
+    } catch (e) {
+      release()
+      throw fromImapError(e)
+    }
+    if (!dl.content) {
+      release()
+      throw new BridgeError('not_found', 'That message is gone (moved or deleted). Reload the list.')
+    }
+    let released = false
+    const done = () => {
+      if (released) return
+      released = true
+      release()
+    }
+    dl.content.once('end', done).once('error', done).once('close', done)
+    reply.raw.once('close', done)
+    reply.header('content-type', 'message/rfc822').header('cache-control', 'private, no-store')
+    return reply.send(dl.content)
+  })
+
+  define(app, routes.flags, async (request) => {
+    const r = parse(FlagsRequest, request.body, 'flags request')
+    await sessionOf(request).imap.withMailbox(r.mailbox, async (c) => {
+      if (r.add.length) await c.messageFlagsAdd(r.uids, r.add, { uid: true })
+      if (r.remove.length) await c.messageFlagsRemove(r.uids, r.remove, { uid: true })
+    })
+    return { ok: true }
+  })
+
+  define(app, routes.move, async (request): Promise<MoveResponse> => {
+    const r = parse(MoveRequest, request.body, 'move request')
+    const res = await sessionOf(request).imap.withMailbox(r.mailbox, (c) => c.messageMove(r.uids, r.destination, { uid: true }))
+    if (!res) throw new BridgeError('imap_error', 'The mail server did not move the messages. Reload and try again.')
+    return { ok: true, destination: res.destination, uidMap: uidMapOf(res.uidMap) }
+  })
+
+  define(app, routes.delete, async (request): Promise<MoveResponse> => {
+    const r = parse(DeleteRequest, request.body, 'delete request')
+    const imap = sessionOf(request).imap
+    const trash = await specialFolder(imap, 'trash')
+    if (r.mailbox === trash) {
+      // Already in Trash: delete for good (\Deleted + UID EXPUNGE).
+      await imap.withMailbox(r.mailbox, (c) => c.messageDelete(r.uids, { uid: true }))
+      return { ok: true, destination: null, uidMap: null }
+    }
+    const res = await imap.withMailbox(r.mailbox, (c) => c.messageMove(r.uids, trash, { uid: true }))
+    if (!res) throw new BridgeError('imap_error', 'The mail server did not move the messages to Trash. Reload and try again.')
+    return { ok: true, destination: res.destination, uidMap: uidMapOf(res.uidMap) }
+  })
+
+  define(
+    app,
+    routes.append,
+    async (request) => {
+      const q = parse(AppendQuery, request.query, 'query')
+      const body = rawBody(request.body)
+      const res = await sessionOf(request).imap.run((c) => c.append(q.mailbox, body, q.flags))
+      if (!res) throw new BridgeError('imap_error', `The mail server did not store the message in "${q.mailbox}".`)
+      return { mailbox: res.destination, uid: res.uid ?? null }
+    },
+    { bodyLimit: MAX_RAW_BYTES },
+  )
+}

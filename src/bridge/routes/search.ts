@@ -1,0 +1,28 @@
+/** GET /api/search: IMAP SEARCH (FROM/SUBJECT/BODY/TEXT) in one folder, paged newest first. */
+import type { FastifyInstance } from 'fastify'
+import { routes, SearchQuery, type MessagePage } from '../../contract/index'
+import { SUMMARY_QUERY, toSummary } from '../imap/summary'
+import { sessionOf } from '../plugins/sessions'
+import { parse } from '../validate'
+import { define } from './define'
+
+export function searchRoutes(app: FastifyInstance): void {
+  define(app, routes.search, async (request): Promise<MessagePage> => {
+    const q = parse(SearchQuery, request.query, 'search')
+    return sessionOf(request).imap.withMailbox(q.mailbox, async (c) => {
+      // imapflow sends the term as a quoted string or literal; the schema already refused CR/LF.
+      const found = (await c.search({ [q.field]: q.q }, { uid: true })) || []
+      const uids = [...found].sort((a, b) => b - a)
+      const pageUids = uids.slice((q.page - 1) * q.pageSize, q.page * q.pageSize)
+      const fetched = pageUids.length ? await c.fetchAll(pageUids.join(','), SUMMARY_QUERY, { uid: true }) : []
+      return {
+        mailbox: q.mailbox,
+        total: uids.length,
+        page: q.page,
+        pageSize: q.pageSize,
+        uidValidity: c.mailbox ? String(c.mailbox.uidValidity) : '0',
+        messages: fetched.sort((a, b) => b.uid - a.uid).map(toSummary),
+      }
+    })
+  })
+}
