@@ -112,7 +112,7 @@ export function passwordForms(password: string | null): PasswordForm[] {
   if (password === '') return [{ bmp: terminator, bytes: empty }, { bmp: empty, bytes: empty }]
   const bytes = utf8(password)
   const forms = [{ bmp: bmpPassword(password), bytes }]
-  if (/[^\x00-\x7f]/.test(password)) {
+  if ([...password].some((ch) => ch.charCodeAt(0) > 0x7f)) {
     const wide = new Uint8Array(bytes.length * 2 + 2)
     bytes.forEach((c, i) => (wide[2 * i + 1] = c))
     forms.push({ bmp: wide, bytes })

@@ -41,7 +41,7 @@ describe('readPfx on PKCS#12 files from real exporters (SSLMate go-pkcs12 test d
     expect(r.certificates.length).toBeGreaterThanOrEqual(1)
     expect(r.algorithms).toEqual(algs)
     // the normalised key imports into WebCrypto
-    await crypto.subtle.importKey('pkcs8', id.privateKey, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign'])
+    await crypto.subtle.importKey('pkcs8', id.privateKey.slice(), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign'])
   })
 
   it('keeps the friendlyName the exporter set', async () => {
