@@ -2,6 +2,8 @@ import { cbc } from '@noble/ciphers/aes.js'
 import { OID } from '../../asn1/oids'
 import type { CryptoLike } from '../../crypto'
 import { CoreError } from '../../errors'
+import { desCbcDecrypt } from '../../cipher/des'
+import { rc2CbcDecrypt } from '../../cipher/rc2'
 
 /** A view WebCrypto accepts (TS 5.9 separates ArrayBuffer from SharedArrayBuffer views). */
 export const bs = (u: Uint8Array): BufferSource => u as Uint8Array<ArrayBuffer>
@@ -11,7 +13,7 @@ export interface ContentAlgorithm {
   /** Name as reports show it. */
   name: string
   keyLength: number
-  mode: 'cbc' | 'gcm' | 'des3'
+  mode: 'cbc' | 'gcm' | 'des3' | 'rc2'
   /** Set when the algorithm is obsolete; the name goes into the report's `weak`. */
   weak: boolean
 }
@@ -24,6 +26,8 @@ const TABLE: ContentAlgorithm[] = [
   { oid: OID.aes192GCM, name: 'aes-192-gcm', keyLength: 24, mode: 'gcm', weak: false },
   { oid: OID.aes256GCM, name: 'aes-256-gcm', keyLength: 32, mode: 'gcm', weak: false },
   { oid: OID.desEDE3CBC, name: 'des-ede3-cbc', keyLength: 24, mode: 'des3', weak: true },
+  // keyLength is the effective key size, read from RC2CBCParameter (RFC 3370 §5.2)
+  { oid: OID.rc2CBC, name: 'rc2-cbc', keyLength: 16, mode: 'rc2', weak: true },
 ]
 
 export function contentAlgorithm(oid: string): ContentAlgorithm | null {
@@ -37,9 +41,7 @@ export function contentAlgorithmByName(name: string): ContentAlgorithm {
 }
 
 /** Names for content algorithms we recognise but cannot decrypt, for the report. */
-export const KNOWN_UNSUPPORTED: Record<string, string> = {
-  [OID.rc2CBC]: 'rc2-cbc',
-}
+export const KNOWN_UNSUPPORTED: Record<string, string> = {}
 
 const decryptFailed = (): CoreError =>
   new CoreError('decrypt-failed', 'The message could not be decrypted: it is damaged or was not encrypted for this key.')
@@ -49,12 +51,11 @@ const decryptFailed = (): CoreError =>
  * key and altered ciphertext both end here as 'decrypt-failed' (bad padding) or, rarely,
  * as garbage; the report says integrity: false either way.
  */
-export async function decryptCbc(alg: ContentAlgorithm, key: Uint8Array, iv: Uint8Array, data: Uint8Array, crypto: CryptoLike): Promise<Uint8Array> {
-  if (alg.mode === 'des3') {
+export async function decryptCbc(alg: ContentAlgorithm, key: Uint8Array, iv: Uint8Array, data: Uint8Array, crypto: CryptoLike, rc2Bits = 0): Promise<Uint8Array> {
+  if (alg.mode === 'des3' || alg.mode === 'rc2') {
     if (iv.length !== 8 || data.length % 8 !== 0 || data.length === 0) throw decryptFailed()
-    const des = await loadDes()
     try {
-      return des(key, iv, data)
+      return alg.mode === 'des3' ? desCbcDecrypt(key, iv, data) : rc2CbcDecrypt(key, rc2Bits, iv, data)
     } catch {
       throw decryptFailed()
     }
@@ -90,24 +91,6 @@ export async function decryptGcm(key: Uint8Array, nonce: Uint8Array, tagLength: 
     return new Uint8Array(await crypto.subtle.decrypt(params, k, bs(data)))
   } catch {
     throw fail()
-  }
-}
-
-type DesDecrypt = (key: Uint8Array, iv: Uint8Array, data: Uint8Array) => Uint8Array
-let desImpl: DesDecrypt | null = null
-
-/** 3DES comes from src/core/cipher/des.ts (another module), loaded on first use. */
-async function loadDes(): Promise<DesDecrypt> {
-  if (desImpl) return desImpl
-  try {
-    const path = '../../cipher/des'
-    const mod = (await import(/* @vite-ignore */ path)) as Record<string, unknown>
-    const fn = (mod.tripleDesCbcDecrypt ?? mod.tripleDesDecrypt ?? mod.desEde3CbcDecrypt) as DesDecrypt | undefined
-    if (typeof fn !== 'function') throw new Error('no 3DES decrypt export')
-    desImpl = fn
-    return fn
-  } catch (e) {
-    throw new CoreError('unsupported-algorithm', 'DES-EDE3-CBC decryption is not available in this build.', { cause: e })
   }
 }
 

@@ -6,6 +6,7 @@ import type { Identity } from '../../types'
 import { equal, toHex } from '../../util/bytes'
 import { bad, expectTag, readSmallInt } from './ber'
 import { certRefs, nameToString, serialHex, type CertRefs } from './cert'
+import { rc2EffectiveBitsFromVersion } from '../../cipher/rc2'
 import { KNOWN_UNSUPPORTED, contentAlgorithm, decryptCbc, decryptGcm, type ContentAlgorithm } from './content'
 import { openContentInfo, parseEnvelope, type ParsedEnvelope, type ParsedRecipient, type RecipientId } from './parse'
 import { kariKey, kekriKey, ktriKey, ridMatches } from './recipients'
@@ -87,22 +88,36 @@ function recipientList(reports: RecipientReport[]): string {
   return names.length ? names.join('; ') : 'no recipients'
 }
 
-/** IV for CBC, or nonce and tag length for GCM (GCMParameters, RFC 5084 §3.2: ICV length defaults to 12). */
-function contentParams(env: ParsedEnvelope, alg: ContentAlgorithm): { iv: Uint8Array; tagLength: number } {
+/**
+ * IV for CBC; nonce and tag length for GCM (GCMParameters, RFC 5084 §3.2: ICV length
+ * defaults to 12); IV and effective key bits for RC2 (RC2CBCParameter, RFC 3370 §5.2).
+ */
+function contentParams(env: ParsedEnvelope, alg: ContentAlgorithm): { iv: Uint8Array; tagLength: number; rc2Bits: number } {
   const r = env.reader
   const p = env.contentAlg.params
-  if (alg.mode !== 'gcm') return { iv: r.value(expectTag(p, 0x04, 'an IV')), tagLength: 0 }
+  if (alg.mode === 'rc2') {
+    if (p?.tag === 0x04) return { iv: r.value(p), tagLength: 0, rc2Bits: 32 }
+    const f = r.children(expectTag(p, 0x30, 'RC2 parameters'))
+    const version = f.length > 1 ? readSmallInt(r, f[0], 'an RC2 version') : 32
+    return { iv: r.value(expectTag(f[f.length - 1], 0x04, 'an IV')), tagLength: 0, rc2Bits: rc2EffectiveBitsFromVersion(version) }
+  }
+  if (alg.mode !== 'gcm') return { iv: r.value(expectTag(p, 0x04, 'an IV')), tagLength: 0, rc2Bits: 0 }
   const f = r.children(expectTag(p, 0x30, 'GCM parameters'))
   const iv = r.value(expectTag(f[0], 0x04, 'a GCM nonce'))
   const tagLength = f[1] ? readSmallInt(r, f[1], 'a GCM tag length') : 12
-  return { iv, tagLength }
+  return { iv, tagLength, rc2Bits: 0 }
+}
+
+/** The content-encryption key length: fixed, except RC2 whose effective bits are in its parameters. */
+function keyLengthFor(env: ParsedEnvelope, alg: ContentAlgorithm): number {
+  return alg.mode === 'rc2' ? contentParams(env, alg).rc2Bits / 8 : alg.keyLength
 }
 
 async function decryptContent(env: ParsedEnvelope, alg: ContentAlgorithm, cek: Uint8Array, crypto: CryptoLike): Promise<Uint8Array> {
-  const { iv, tagLength } = contentParams(env, alg)
+  const { iv, tagLength, rc2Bits } = contentParams(env, alg)
   const ec = env.encryptedContent
   if (!ec) throw bad('the encrypted content is missing (detached content is not supported)')
-  if (alg.mode !== 'gcm') return decryptCbc(alg, cek, iv, env.reader.octets(ec).bytes, crypto)
+  if (alg.mode !== 'gcm') return decryptCbc(alg, cek, iv, env.reader.octets(ec).bytes, crypto, rc2Bits)
   const mac = env.mac ?? new Uint8Array(0)
   if (mac.length !== tagLength) throw new CoreError('integrity-failed', 'The message failed its integrity check (tag length mismatch). Nothing of it is shown.')
   // Gather ciphertext and tag into one buffer: one copy of the content at most.
@@ -191,7 +206,7 @@ export async function decryptEnvelope(contentInfoDer: Uint8Array, identities: Id
   let allUnsupported = true
   for (const a of attempts) {
     try {
-      const cek = await a.unwrap(alg.keyLength)
+      const cek = await a.unwrap(keyLengthFor(env, alg))
       const content = await decryptContent(env, alg, cek, crypto)
       result.recipients[a.report]!.ours = true
       result.status = 'decrypted'
