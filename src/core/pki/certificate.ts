@@ -89,6 +89,8 @@ const KNOWN_EXTENSIONS = new Set<string>([
   '2.5.29.18', // issuerAltName
 ])
 
+const SMTP_UTF8_MAILBOX = '1.3.6.1.5.5.7.8.9'
+
 const cache = new WeakMap<Uint8Array, ParsedCert>()
 
 /** Parse a DER certificate; throws CoreError('asn1') when it is not one. */
@@ -205,6 +207,15 @@ function readExtension(p: ParsedCert, ext: pkijs.Extension): void {
       for (const gn of children(value)) {
         // rfc822Name [1] IMPLICIT IA5String
         if (isContext(gn, 1)) p.sanEmails.push(ascii(primitiveBytes(gn)))
+        // otherName [0] { SmtpUTF8Mailbox OID, [0] EXPLICIT UTF8String } (RFC 9598)
+        else if (isContext(gn, 0)) {
+          const [type, wrapped] = children(gn)
+          const text = children(wrapped)[0]
+          if (oidValue(type) === SMTP_UTF8_MAILBOX && text) {
+            const v = (text as { valueBlock?: { value?: unknown } }).valueBlock?.value
+            if (typeof v === 'string') p.sanEmails.push(v)
+          }
+        }
       }
       break
     case OID.crlDistributionPoints:

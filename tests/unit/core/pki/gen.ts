@@ -191,6 +191,8 @@ export interface LeafOptions {
   endDate?: string
   keyType?: KeyType
   subjectEmail?: boolean
+  /** Extra subjectAltName entries as config-section lines, e.g. "otherName.1 = 1.3.6.1.5.5.7.8.9;FORMAT:UTF8,UTF8:x@y". */
+  sanExtra?: string[]
 }
 
 export function makeLeaf(ca: TestCa, opts: LeafOptions = {}): Issued {
@@ -202,12 +204,14 @@ export function makeLeaf(ca: TestCa, opts: LeafOptions = {}): Issued {
   const extensions = [
     'basicConstraints = CA:FALSE',
     `keyUsage = ${ku}`,
-    `subjectAltName = email:${email}`,
+    'subjectAltName = @san',
     'subjectKeyIdentifier = hash',
     'authorityKeyIdentifier = keyid',
     'crlDistributionPoints = URI:http://crl.example.test/ca.crl, URI:ldap://ldap.example.test/cn=ca',
   ]
   if (eku) extensions.push(`extendedKeyUsage = ${eku}`)
+  // The SAN section comes last: every line after a section header belongs to it
+  extensions.push('[ san ]', `email.1 = ${email}`, ...(opts.sanExtra ?? []))
   const subject = `/O=Cachet Test/CN=Test User${opts.subjectEmail ? `/emailAddress=${email}` : ''}`
   return ca.issue({
     subject,
