@@ -8,6 +8,8 @@ export const router = createRouter({
     { path: '/', redirect: { name: 'mail', params: { mailbox: 'INBOX' } } },
     { path: '/signin', name: 'signin', component: () => import('./views/SignInView.vue'), meta: { public: true } },
     { path: '/mail/:mailbox/:uid(\\d+)?', name: 'mail', component: () => import('./views/MailView.vue') },
+    { path: '/settings/security', name: 'security', component: () => import('./views/SecurityView.vue') },
+    { path: '/contacts', name: 'contacts', component: () => import('./views/ContactsView.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
