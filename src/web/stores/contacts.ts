@@ -13,6 +13,7 @@ import { readCertificates, summarizeCertificate, validateCertificate, type Certi
 import { fromBase64 } from '../../core/util/base64'
 import { isCoreError } from '../../core/errors'
 import type { CertificateRecord, CertificateSource } from '../storage/db'
+export type { CertificateRecord }
 import { deleteCertificate, getCertificate, listCertificates, upsertCertificate } from '../storage/certificates'
 import { getSettings } from '../storage/settings'
 import { keyringForOpen } from './trust'

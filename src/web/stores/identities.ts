@@ -6,6 +6,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { toPem } from '../../core/util/base64'
 import type { IdentityInfo } from '../storage/db'
+export type { IdentityInfo }
 import { listIdentities, setDefaultIdentity } from '../storage/identities'
 import { cryptoWorker, type ImportPfxResult } from '../workers/client'
 import { useKeystoreStore } from './keystore'

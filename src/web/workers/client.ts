@@ -15,6 +15,7 @@ export class WorkerError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly field?: 'pfxPassword' | 'passphrase',
   ) {
     super(message)
   }
@@ -79,7 +80,7 @@ export class CryptoWorkerClient {
     }
     this.pending.delete(msg.id)
     if (msg.ok) p.resolve(msg.value)
-    else p.reject(new WorkerError(msg.error.code, msg.error.message))
+    else p.reject(new WorkerError(msg.error.code, msg.error.message, msg.error.field))
   }
 }
 

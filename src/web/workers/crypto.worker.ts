@@ -84,7 +84,8 @@ scope.onmessage = (ev: MessageEvent<WorkerRequest>) => {
       const value = await handler(args, id)
       post({ kind: 'result', id, ok: true, value }, transferables(value))
     } catch (e) {
-      post({ kind: 'result', id, ok: false, error: toErrorEntry(e) })
+      const field = (e as { field?: unknown } | null)?.field
+      post({ kind: 'result', id, ok: false, error: { ...toErrorEntry(e), ...(field === 'pfxPassword' || field === 'passphrase' ? { field } : {}) } })
     }
   })()
 }

@@ -23,11 +23,15 @@ export async function importPfx(
   if (bytes.length === 0) throw new CoreError('bad-input', 'The file is empty. Choose a .pfx or .p12 file.')
   if (bytes.length > MAX_PFX_BYTES) throw new CoreError('limit-exceeded', 'The file is larger than any PFX file should be (1 MB).')
   // Parse first: a wrong PFX password must not set the key-store passphrase.
-  const pfx = await readPfx(bytes, pfxPassword, crypto)
+  const pfx = await readPfx(bytes, pfxPassword, crypto).catch((e: unknown) => {
+    throw inField(e, 'pfxPassword')
+  })
   if (pfx.identities.length === 0) {
     throw new CoreError('no-private-key', 'The file holds certificates but no private key. Export it again with the private key included.')
   }
-  const { derived, verifier, passphraseSet } = await vault.keyForImport(passphrase)
+  const { derived, verifier, passphraseSet } = await vault.keyForImport(passphrase).catch((e: unknown) => {
+    throw inField(e, 'passphrase')
+  })
   const now = new Date().toISOString()
   const infos: IdentityInfo[] = []
   let replaced = false
@@ -59,6 +63,20 @@ export async function importPfx(
   }
   await vault.unlockWith(verifier, derived, passphrase)
   return { identities: infos, passphraseSet, replaced }
+}
+
+/** Say which of the form's two secrets a wrong-password error is about. */
+function inField(e: unknown, field: 'pfxPassword' | 'passphrase'): unknown {
+  if (e instanceof CoreError && (e.code === 'wrong-password' || e.code === 'bad-input')) {
+    const message =
+      e.code === 'wrong-password'
+        ? field === 'pfxPassword'
+          ? 'The PFX password is wrong. Use the password the file was exported with.'
+          : 'The key store passphrase is wrong. It is the passphrase you chose at your first import.'
+        : e.message
+    return Object.assign(new CoreError(e.code, message, { cause: e }), { field })
+  }
+  return e
 }
 
 /** Back up an identity as a new PFX under a new password (writePfx uses modern algorithms). */

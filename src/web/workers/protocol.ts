@@ -97,6 +97,8 @@ export interface WorkerRequest<K extends MethodName = MethodName> {
 export interface WorkerErrorBody {
   code: string
   message: string
+  /** Which input was wrong, when it matters to the form (two passwords on one form). */
+  field?: 'pfxPassword' | 'passphrase'
 }
 
 export type WorkerResponse =
