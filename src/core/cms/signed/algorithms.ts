@@ -158,7 +158,7 @@ function rsaPkcs1VerifyManual(spki: Uint8Array, hash: DigestName, h: Uint8Array,
   const key = parseDer(spki, 'public key')
   const bits = kids(key)[1]
   if (!bits) return false
-  const pub = parseDer(primitiveValue(bits).subarray(1), 'RSA public key')
+  const pub = parseDer(primitiveValue(bits), 'RSA public key') // asn1js drops the unused-bits octet
   const [nNode, eNode] = kids(pub)
   if (!nNode || !eNode) return false
   const nBytes = primitiveValue(nNode)
@@ -218,7 +218,7 @@ export async function verifySignature(
       const rs = ecdsaDerToRaw(sig, c.size)
       if (!rs) return 'ECDSA signature is not a valid ECDSA-Sig-Value'
       if (alg.hash === 'sha224') {
-        const pub = primitiveValue(kids(parseDer(spki, 'public key'))[1]!).subarray(1)
+        const pub = primitiveValue(kids(parseDer(spki, 'public key'))[1]!)
         const lib = c.name === 'P-256' ? p256 : c.name === 'P-384' ? p384 : p521
         return lib.verify(rs, sha224(data), pub, { prehash: false, lowS: false }) ? null : bad
       }
@@ -237,7 +237,7 @@ export async function verifySignature(
 function spkiAsRsa(spki: Uint8Array, keyType: string): Uint8Array {
   if (keyType !== 'rsa-pss') return spki
   const bits = kids(parseDer(spki, 'public key'))[1]!
-  return seq(seq(oid(OID.rsaEncryption), Uint8Array.of(5, 0)), tlv(0x03, primitiveValue(bits)))
+  return seq(seq(oid(OID.rsaEncryption), Uint8Array.of(5, 0)), tlv(0x03, Uint8Array.of(0), primitiveValue(bits)))
 }
 
 export const HASH_LEN = DIGEST_LEN

@@ -15,7 +15,7 @@ import {
   splitHeaders,
   type MimeEntity,
 } from '../../../../src/core/mime'
-import { decodeQuotedPrintable, encodeQuotedPrintable } from '../../../../src/core/mime/encodings'
+import { decodeQuotedPrintable, encodeBase64Lines, encodeQuotedPrintable } from '../../../../src/core/mime/encodings'
 import { equal, fromUtf8, latin1, utf8 } from '../../../../src/core/util/bytes'
 
 const enc = (s: string) => utf8(s)
@@ -109,6 +109,16 @@ describe('headers', () => {
       { name: 'Jürgen', address: 'j@y.de' },
       { name: '', address: 'bare@z.com' },
     ])
+  })
+})
+
+describe('base64 lines', () => {
+  it('matches a reference encoder for every tail length', () => {
+    for (let n = 0; n < 240; n++) {
+      const b = new Uint8Array(n).map((_, i) => (i * 97 + n) & 0xff)
+      const ref = Buffer.from(b).toString('base64').replace(/.{1,76}/g, '$&\r\n')
+      expect(latin1(encodeBase64Lines(b))).toBe(ref)
+    }
   })
 })
 
