@@ -163,8 +163,8 @@ export function encodeBase64Lines(b: Uint8Array): Uint8Array {
       out[o++] = i + 1 < b.length ? B64[(n >>> 6) & 63]! : 61
       out[o++] = 61
     }
-    out[o++] = 13
-    out[o++] = 10
+    out[o] = 13
+    out[o + 1] = 10
   }
   return out
 }
