@@ -4,8 +4,14 @@
  * readPfx(der, password, crypto) -> { identities, certificates, algorithms }
  * writePfx(identity, password, crypto, opts?) -> DER
  * requireIdentity(contents) -> the first identity, or CoreError('no-private-key')
+ * readEncryptedPkcs8(der, password, crypto) -> normalised PrivateKeyInfo DER
  */
+import type { CryptoLike } from '../crypto'
 import { CoreError } from '../errors'
+import { parseDer } from '../asn1/der'
+import { passwordForms } from './kdf'
+import { normalizePrivateKey } from './keys'
+import { decryptPrivateKeyInfo } from './pbe'
 import type { PfxContents, PfxIdentity } from './types'
 
 export { readPfx } from './read'
@@ -22,4 +28,13 @@ export function requireIdentity(contents: PfxContents): PfxIdentity {
       : 'The PKCS#12 file holds no private key. Export it again including the private key.')
   }
   return id
+}
+
+/**
+ * Decrypt an "ENCRYPTED PRIVATE KEY" (PKCS#8 EncryptedPrivateKeyInfo, DER) with the
+ * same algorithms as readPfx; returns the normalised PrivateKeyInfo DER.
+ */
+export async function readEncryptedPkcs8(der: Uint8Array, password: string | null, crypto: CryptoLike): Promise<Uint8Array> {
+  const plain = await decryptPrivateKeyInfo(crypto, parseDer(der, 'encrypted private key'), passwordForms(password))
+  return normalizePrivateKey(plain).pkcs8
 }

@@ -18,7 +18,7 @@ import { desCbcDecrypt } from '../cipher/des'
 import { rc2CbcDecrypt, rc2EffectiveBitsFromVersion } from '../cipher/rc2'
 import { rc4 } from '../cipher/rc4'
 import { toArrayBuffer } from '../util/bytes'
-import { algorithm, b, children, int, octets, type Node } from './asn1'
+import { algorithm, b, children, int, octets, parseDer as parseDerLimited, type Node } from './asn1'
 import { HASHES, KDF_ID, MAX_ITERATIONS, pkcs12Kdf, type HashName, type PasswordForm, type SyncHash } from './kdf'
 
 export type Algorithm = { oid: string; params: Node | undefined }
@@ -206,4 +206,25 @@ export async function pbes2Encrypt(crypto: CryptoLike, password: Uint8Array, dat
     ),
   )
   return { algorithm: algorithmNode, encrypted }
+}
+
+/**
+ * Decrypt a PKCS#8 EncryptedPrivateKeyInfo (RFC 5958 §3) — the same structure as a
+ * PKCS#12 shrouded key bag, also found on its own in "ENCRYPTED PRIVATE KEY" PEM files.
+ * Returns the PrivateKeyInfo DER; throws wrong-password or unsupported-algorithm.
+ */
+export async function decryptPrivateKeyInfo(crypto: CryptoLike, epki: Node, forms: PasswordForm[]): Promise<Uint8Array> {
+  const c = children(epki, 'EncryptedPrivateKeyInfo')
+  const alg = algorithm(c[0], 'key encryption')
+  const data = octets(c[1], 'encrypted key')
+  pbeName(alg)
+  for (const form of forms) {
+    try {
+      const plain = await pbeDecrypt(crypto, alg, data, form)
+      if (children(parseDerLimited(plain), 'PrivateKeyInfo').length >= 3) return plain
+    } catch (e) {
+      if (e instanceof CoreError && (e.code === 'unsupported-algorithm' || e.code === 'limit-exceeded')) throw e
+    }
+  }
+  throw new CoreError('wrong-password', 'The password is not correct for this encrypted private key. Check the password and try again.')
 }
