@@ -49,3 +49,16 @@ export function integerBytes(node: asn1js.AsnType): Uint8Array {
   while (i < b.length - 1 && b[i] === 0) i++
   return b.subarray(i)
 }
+
+/**
+ * True when a constructed node is strict DER at the top: definite length, the
+ * declared length equals the sum of its children, and the encoding covers all
+ * of `whole`. Guards against the same signed content arriving in several
+ * encodings (and so under several fingerprints).
+ */
+export function isExactConstructed(node: asn1js.AsnType, whole: Uint8Array): boolean {
+  const len = (node as { lenBlock?: { length?: number; isIndefiniteForm?: boolean } }).lenBlock
+  if (!len || len.isIndefiniteForm) return false
+  const sum = children(node).reduce((n, c) => n + encoded(c).length, 0)
+  return len.length === sum && encoded(node).length === whole.length
+}

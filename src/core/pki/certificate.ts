@@ -3,8 +3,8 @@ import * as pkijs from 'pkijs'
 import { parseDer } from '../asn1/der'
 import { OID } from '../asn1/oids'
 import { CoreError } from '../errors'
-import { toHex } from '../util/bytes'
-import { children, encoded, integerBytes, isContext, oidValue, primitiveBytes } from './asn1-walk'
+import { equal, toHex } from '../util/bytes'
+import { children, encoded, integerBytes, isContext, isExactConstructed, oidValue, primitiveBytes } from './asn1-walk'
 import { formatName, nameEmails, nameKey } from './name'
 
 /**
@@ -105,7 +105,14 @@ export function parseCertificate(der: Uint8Array): ParsedCert {
     throw new CoreError('asn1', 'The data is not an X.509 certificate.', { cause: e })
   }
   const top = children(asn1)
+  if (!isExactConstructed(asn1, der) || cert.signatureValue.valueBlock.unusedBits !== 0) {
+    throw new CoreError('asn1', 'The certificate is not in DER form (its outer encoding is malformed).')
+  }
   const tbsNode = top[0]!
+  // RFC 5280 §4.1.1.2: the outer algorithm must be the one inside the signed part
+  if (!equal(encoded(top[1]!), encoded(tbsField(tbsNode, 1)))) {
+    throw new CoreError('asn1', 'The certificate is malformed: its two signature algorithm fields differ.')
+  }
   const spkiNode = cert.subjectPublicKeyInfo
   const keyParams = spkiNode.algorithm.algorithmParams as asn1js.AsnType | undefined
   const parsed: ParsedCert = {

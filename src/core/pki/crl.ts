@@ -2,8 +2,8 @@ import * as asn1js from 'asn1js'
 import * as pkijs from 'pkijs'
 import { parseDer } from '../asn1/der'
 import { CoreError } from '../errors'
-import { toHex } from '../util/bytes'
-import { children, encoded, integerBytes, isContext } from './asn1-walk'
+import { equal, toHex } from '../util/bytes'
+import { children, encoded, integerBytes, isContext, isExactConstructed } from './asn1-walk'
 import { formatName, nameKey } from './name'
 import type { SignedObject } from './verify'
 
@@ -38,6 +38,15 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
   const tbs = children(asn1)[0]!
   // TBSCertList: version INTEGER OPTIONAL, signature, issuer, ...
   const fields = children(tbs)
+  const innerAlg = fields[0] instanceof asn1js.Integer ? fields[1] : fields[0]
+  if (
+    !isExactConstructed(asn1, der) ||
+    crl.signatureValue.valueBlock.unusedBits !== 0 ||
+    !innerAlg ||
+    !equal(encoded(innerAlg), encoded(children(asn1)[1]!))
+  ) {
+    throw new CoreError('asn1', 'The CRL is not in DER form or its signature algorithm fields differ.')
+  }
   const issuerNode = fields[0] instanceof asn1js.Integer ? fields[2] : fields[1]
   if (!issuerNode || isContext(issuerNode, 0)) throw new CoreError('asn1', 'The CRL has no issuer name.')
   const revoked = new Map<string, Date>()

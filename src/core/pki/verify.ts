@@ -3,7 +3,7 @@ import { parseDer } from '../asn1/der'
 import { OID } from '../asn1/oids'
 import type { CryptoLike } from '../crypto'
 import { concat, toArrayBuffer } from '../util/bytes'
-import { children, encoded, integerBytes, isContext, oidValue } from './asn1-walk'
+import { children, integerBytes, isContext, isExactConstructed, oidValue } from './asn1-walk'
 
 /**
  * Verify the signature of a certificate or CRL with the issuer's public key
@@ -135,9 +135,10 @@ function rsaSpki(rsaPublicKey: Uint8Array): Uint8Array {
 /** ECDSA-Sig-Value (SEQUENCE of r, s) to the fixed-length r||s WebCrypto expects. */
 function ecdsaRaw(sig: Uint8Array, size: number): Uint8Array | null {
   const seq = parseDer(sig, 'ECDSA signature')
+  if (!(seq instanceof asn1js.Sequence)) return null
   const [r, s] = children(seq)
-  if (!(r instanceof asn1js.Integer) || !(s instanceof asn1js.Integer)) return null
-  if (encoded(seq).length !== sig.length) return null
+  if (children(seq).length !== 2 || !(r instanceof asn1js.Integer) || !(s instanceof asn1js.Integer)) return null
+  if (!isExactConstructed(seq, sig)) return null
   const pad = (b: Uint8Array) => {
     if (b.length > size) return null
     const out = new Uint8Array(size)
