@@ -32,7 +32,7 @@ async function signsForCert(pkcs8: Uint8Array, cert: Uint8Array, kind: 'rsa' | '
   const key = await crypto.subtle.importKey('pkcs8', pkcs8.slice(), alg, false, ['sign'])
   const msg = new TextEncoder().encode('cachet pkcs12 interop')
   const sig = new Uint8Array(await crypto.subtle.sign({ ...alg, hash: 'SHA-256' }, key, msg))
-  const pub = await crypto.subtle.importKey('spki', spkiOfCert(cert), alg, false, ['verify'])
+  const pub = await crypto.subtle.importKey('spki', new Uint8Array(spkiOfCert(cert)), alg, false, ['verify'])
   return crypto.subtle.verify({ ...alg, hash: 'SHA-256' }, pub, sig, msg)
 }
 
