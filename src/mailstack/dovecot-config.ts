@@ -35,6 +35,10 @@ ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_username_format = %Lu
+# The bridge in front rate-limits sign-ins per account and per client; Dovecot sees only
+# the bridge's loopback address, so its own per-IP penalty would punish every user.
+auth_failure_delay = 0 secs
+login_trusted_networks = 127.0.0.0/8
 default_internal_user = ${o.mailUser}
 default_internal_group = ${o.mailGroup}
 default_login_user = ${o.loginUser}
@@ -107,6 +111,10 @@ service imap {
 }
 service anvil {
   ${noChroot}
+  # No auth penalty: every sign-in comes from the bridge's loopback address (see above).
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
 }
 service auth {
   unix_listener auth-userdb {
