@@ -139,10 +139,17 @@ describe('OpenSSL cms -encrypt → Cachet decrypts', () => {
     expect(r.weak).toEqual(['rc2-cbc'])
   })
 
-  for (const md of ['sha1 (default params)', 'sha256']) {
+  const oaepVariants: [string, string[]][] = [
+    ['sha1 (default params)', []],
+    ['sha256', ['-keyopt', 'rsa_oaep_md:sha256']],
+    ['sha512', ['-keyopt', 'rsa_oaep_md:sha512']],
+    ['sha256 with MGF1-SHA-1 (software OAEP)', ['-keyopt', 'rsa_oaep_md:sha256', '-keyopt', 'rsa_mgf1_md:sha1']],
+    ['sha224 (software OAEP)', ['-keyopt', 'rsa_oaep_md:sha224']],
+  ]
+  for (const [md, opts] of oaepVariants) {
     it(`RSAES-OAEP with ${md}`, async () => {
-      const keyopt = ['-keyopt', 'rsa_padding_mode:oaep', ...(md === 'sha256' ? ['-keyopt', 'rsa_oaep_md:sha256'] : [])]
-      const r = await open(opensslEncrypt(`oaep-${md.slice(0, 6)}.der`, ['-aes256', '-recip', bob.cert, ...keyopt]), bob)
+      const keyopt = ['-keyopt', 'rsa_padding_mode:oaep', ...opts]
+      const r = await open(opensslEncrypt(`oaep-${md.replace(/\W/g, '')}.der`, ['-aes256', '-recip', bob.cert, ...keyopt]), bob)
       expectDecrypted(r, 'aes-256-cbc')
       expect(r.recipients[0]!.keyEncryptionAlgorithm).toBe('rsaesOaep')
     })

@@ -1,11 +1,12 @@
+import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha1 } from '@noble/hashes/legacy.js'
 import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2.js'
 import { OID } from '../../asn1/oids'
 import { cons, encode, octets, seq } from './der-write'
 
-type HashFn = (m: Uint8Array) => Uint8Array
+export type HashFn = (m: Uint8Array) => Uint8Array
 
-const HASHES: Record<string, HashFn> = { sha1, sha224, sha256, sha384, sha512 }
+export const HASHES = { sha1, sha224, sha256, sha384, sha512 } as Record<string, HashFn>
 
 /** The KDF hash of each ECDH key-agreement scheme (RFC 5753 §7.1.4, SEC 1). Cofactor DH equals standard DH on the NIST curves (h = 1). */
 export const KARI_SCHEMES: Record<string, string> = {
@@ -19,6 +20,20 @@ export const KARI_SCHEMES: Record<string, string> = {
   [OID.dhSinglePassCofactorDHsha384kdf]: 'sha384',
   [OID.dhSinglePassCofactorDHsha512kdf]: 'sha512',
   '1.3.132.1.14.0': 'sha224', // dhSinglePass-cofactorDH-sha224kdf-scheme
+  // RFC 8418 §2 (X25519/X448): HKDF with no salt, info = ECC-CMS-SharedInfo
+  '1.2.840.113549.1.9.16.3.19': 'hkdf-sha256',
+  '1.2.840.113549.1.9.16.3.20': 'hkdf-sha384',
+  '1.2.840.113549.1.9.16.3.21': 'hkdf-sha512',
+}
+
+/** Derive the KEK for a key-agreement scheme's KDF name ('sha256' = X9.63, 'hkdf-sha256' = RFC 5869). */
+export function kariKdf(kdf: string, z: Uint8Array, sharedInfo: Uint8Array, length: number): Uint8Array {
+  if (kdf.startsWith('hkdf-')) {
+    const h = HASHES[kdf.slice(5)]
+    if (!h) throw new Error(`unknown KDF hash ${kdf}`)
+    return hkdf(h as Parameters<typeof hkdf>[0], z, undefined, sharedInfo, length)
+  }
+  return x963Kdf(kdf, z, sharedInfo, length)
 }
 
 /**

@@ -7,7 +7,8 @@ import { BerReader, readAlgId, type AlgId } from './ber'
 import type { CertRefs } from './cert'
 import { bs } from './content'
 import { curveOf, sharedSecret } from './ecdh'
-import { KARI_SCHEMES, eccCmsSharedInfo, x963Kdf } from './kdf'
+import { HASHES, KARI_SCHEMES, eccCmsSharedInfo, kariKdf } from './kdf'
+import { oaepDecrypt } from './oaep'
 import { WRAP_KEY_LENGTH, aesKeyUnwrap } from './keywrap'
 import type { ParsedRecipient, RecipientId } from './parse'
 import { parsePkcs8, parseRsaPrivateKey, pkcs1v15DecryptKey } from './rsa'
@@ -73,7 +74,12 @@ export async function ktriKey(ri: Extract<ParsedRecipient, { type: 'ktri' }>, id
     const p = parseOaepParams(ri.alg)
     const hash = WEBCRYPTO_HASH[p.hash]
     if (!hash || p.mgfHash !== p.hash) {
-      throw new CoreError('unsupported-algorithm', `RSAES-OAEP with ${oidName(p.hash)} and MGF1-${oidName(p.mgfHash)} is not supported.`)
+      // Parameters WebCrypto cannot express: software OAEP over the same RSA core.
+      const h = HASHES[oidName(p.hash)]
+      const m = HASHES[oidName(p.mgfHash)]
+      if (!h || !m) throw new CoreError('unsupported-algorithm', `RSAES-OAEP with ${oidName(p.hash)} and MGF1-${oidName(p.mgfHash)} is not supported.`)
+      const cek = oaepDecrypt(parseRsaPrivateKey(identity.privateKey), ri.encryptedKey, h, m, p.label ?? new Uint8Array(0), crypto)
+      return cek && cek.length === keyLength ? cek : randomKey(keyLength, crypto)
     }
     const key = await crypto.subtle.importKey('pkcs8', bs(identity.privateKey), { name: 'RSA-OAEP', hash }, false, ['decrypt'])
     try {
@@ -105,7 +111,7 @@ export async function kariKey(
   const c = curveOf(pk.algorithm, pk.curve)
   if (!c) throw new CoreError('unsupported-algorithm', 'Our key is not on a curve supported for key agreement.')
   const z = await sharedSecret(c, identity.privateKey, ri.originatorKey.publicKey, crypto)
-  const kek = x963Kdf(hash, z, eccCmsSharedInfo(ri.wrap.raw, ri.ukm, kekLength * 8), kekLength)
+  const kek = kariKdf(hash, z, eccCmsSharedInfo(ri.wrap.raw, ri.ukm, kekLength * 8), kekLength)
   const cek = aesKeyUnwrap(kek, encryptedKey)
   if (cek.length !== keyLength) throw new CoreError('decrypt-failed', 'The unwrapped key has the wrong length.')
   return cek

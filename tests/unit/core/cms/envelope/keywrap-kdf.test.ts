@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fromHex, toHex } from '../../../../../src/core/util/bytes'
 import { aesKeyUnwrap, aesKeyWrap } from '../../../../../src/core/cms/envelope/keywrap'
-import { eccCmsSharedInfo, x963Kdf } from '../../../../../src/core/cms/envelope/kdf'
+import { eccCmsSharedInfo, kariKdf, x963Kdf } from '../../../../../src/core/cms/envelope/kdf'
 import { algId, encode } from '../../../../../src/core/cms/envelope/der-write'
 import { OID } from '../../../../../src/core/asn1/oids'
 
@@ -37,6 +37,10 @@ describe('ANSI X9.63 KDF', () => {
     expect(toHex(x963Kdf('sha1', fromHex('0102030405'), fromHex('a1b2c3'), 32))).toBe(
       '655dcf8cc715121aaaddcbeb3161688fce9d7376f1f51ade1afea3a813a14029',
     )
+  })
+  it('RFC 8418 HKDF schemes use HKDF without salt (RFC 5869 test case 3)', () => {
+    const okm = kariKdf('hkdf-sha256', new Uint8Array(22).fill(0x0b), new Uint8Array(0), 42)
+    expect(toHex(okm)).toBe('8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8')
   })
   it('encodes ECC-CMS-SharedInfo with keyInfo, ukm and the KEK length in bits (RFC 5753 §7.2)', () => {
     const wrap = encode(algId(OID.aes128Wrap))

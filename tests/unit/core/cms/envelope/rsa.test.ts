@@ -79,3 +79,18 @@ describe('RSA PKCS#1 v1.5 key transport', () => {
     expect(pkcs1v15DecryptKey(key, aboveN, 16, crypto)).toEqual(pkcs1v15DecryptKey(key, aboveN, 16, crypto))
   })
 })
+
+describe('RSAES-OAEP in software (parameter sets WebCrypto cannot express)', () => {
+  it('decrypts what WebCrypto RSA-OAEP SHA-256 encrypted, and rejects a label mismatch and an altered ciphertext', async () => {
+    const { oaepDecrypt } = await import('../../../../../src/core/cms/envelope/oaep')
+    const { sha256 } = await import('@noble/hashes/sha2.js')
+    const pk = await crypto.subtle.importKey('spki', certRefs(bob().certificate).spki as Uint8Array<ArrayBuffer>, { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['encrypt'])
+    const cek = crypto.getRandomValues(new Uint8Array(32))
+    const c = new Uint8Array(await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, pk, cek))
+    expect(oaepDecrypt(key, c, sha256, sha256, new Uint8Array(0), crypto)).toEqual(cek)
+    expect(oaepDecrypt(key, c, sha256, sha256, new Uint8Array([1]), crypto)).toBeNull()
+    const bad = c.slice()
+    bad[10]! ^= 1
+    expect(oaepDecrypt(key, bad, sha256, sha256, new Uint8Array(0), crypto)).toBeNull()
+  })
+})
