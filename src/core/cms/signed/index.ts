@@ -3,6 +3,6 @@
  * See verify.ts and sign.ts.
  */
 export { verifySigned, type SignedResult, type SignerCheck, type VerifyOptions } from './verify'
-export { signData, type SignOptions } from './sign'
+export { signData, signingDigest, type SignOptions } from './sign'
 export { parseSmimeCapabilities, encodeSmimeCapabilities, CACHET_CAPABILITIES } from './attributes'
 export { micalgOf } from './micalg'

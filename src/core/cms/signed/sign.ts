@@ -47,6 +47,24 @@ function pssAlgId(d: DigestName): Uint8Array {
 }
 
 /**
+ * The digest signData will actually use for this identity and request: Ed25519 always
+ * SHA-512 (RFC 8419 §3), EC the curve's hash unless asked, RSA SHA-256 unless asked.
+ * Use it for the micalg parameter of multipart/signed. Null when the certificate is
+ * unreadable or its key type cannot sign.
+ */
+export function signingDigest(certificate: Uint8Array, requested?: 'sha256' | 'sha384' | 'sha512'): DigestName | null {
+  const cert = certInfo(certificate)
+  if (!cert) return null
+  if (cert.keyType === 'ed25519') return 'sha512'
+  if (cert.keyType === 'rsa') return requested ?? 'sha256'
+  if (cert.keyType === 'ec') {
+    const c = curveOf(cert.curve)
+    return c ? (requested ?? EC_HASH[c.name]!) : null
+  }
+  return null
+}
+
+/**
  * Sign `content` and return the ContentInfo DER. Detached: the content is not included
  * (put it as the first part of multipart/signed, byte for byte).
  */
