@@ -48,7 +48,12 @@ export function octets(n: Node, depth = 0): Uint8Array {
 
 export function oidOf(n: Node | undefined): string | null {
   if (!n || !isUniversal(n, 6)) return null
-  return (n as asn1js.ObjectIdentifier).valueBlock.toString()
+  try {
+    const s = (n as asn1js.ObjectIdentifier).valueBlock.toString()
+    return /^\d+(\.\d+)+$/.test(s) ? s : null
+  } catch {
+    return null // malformed OID content
+  }
 }
 
 /** INTEGER content as lowercase hex without leading zero octets (serial numbers). */

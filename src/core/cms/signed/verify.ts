@@ -73,6 +73,21 @@ export async function verifySigned(
   crypto: CryptoLike,
   opts: VerifyOptions = {},
 ): Promise<SignedResult> {
+  try {
+    return await verifyInner(contentInfoDer, detachedContent, crypto, opts)
+  } catch (e) {
+    if (e instanceof CoreError) throw e
+    // belt and braces: a structure asn1js accepted but we could not follow
+    throw new CoreError('asn1', `The SignedData could not be read: ${e instanceof Error ? e.message : String(e)}.`, { cause: e })
+  }
+}
+
+async function verifyInner(
+  contentInfoDer: Uint8Array,
+  detachedContent: Uint8Array | null,
+  crypto: CryptoLike,
+  opts: VerifyOptions,
+): Promise<SignedResult> {
   const root = parseDer(contentInfoDer, 'signature')
   const ci = kids(root)
   if (!isUniversal(root, 16) || oidOf(ci[0]) !== OID.signedData) throw notSignedData(`content type ${oidOf(ci[0]) ?? 'missing'}`)
