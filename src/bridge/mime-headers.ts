@@ -19,7 +19,7 @@ export function readHeaders(raw: Uint8Array): { name: string; value: string }[] 
   }
   const text = Buffer.from(raw.subarray(0, end)).toString('latin1')
   const fields: { name: string; value: string }[] = []
-  for (const line of text.split(/\r?\n/)) {
+  for (const line of text.split('\n').map((l) => l.replace(/\r$/, ''))) {
     if (/^[ \t]/.test(line) && fields.length) fields[fields.length - 1]!.value += ' ' + line.trim()
     else {
       const m = /^([!-9;-~]+):(.*)$/.exec(line)

@@ -96,8 +96,14 @@ export function messageRoutes(app: FastifyInstance): void {
 
   define(app, routes.move, async (request): Promise<MoveResponse> => {
     const r = parse(MoveRequest, request.body, 'move request')
-    const res = await sessionOf(request).imap.withMailbox(r.mailbox, (c) => c.messageMove(r.uids, r.destination, { uid: true }))
-    if (!res) throw new BridgeError('imap_error', 'The mail server did not move the messages. Reload and try again.')
+    const imap = sessionOf(request).imap
+    const res = await imap.withMailbox(r.mailbox, (c) => c.messageMove(r.uids, r.destination, { uid: true }))
+    if (!res) {
+      // imapflow reports a refused MOVE as `false`; say why when the reason is a missing folder.
+      const exists = (await imap.run((c) => c.list())).some((e) => e.path === r.destination)
+      if (!exists) throw new BridgeError('not_found', `There is no folder "${r.destination}". Reload the folder list.`)
+      throw new BridgeError('imap_error', 'The mail server did not move the messages. Reload and try again.')
+    }
     return { ok: true, destination: res.destination, uidMap: uidMapOf(res.uidMap) }
   })
 
