@@ -24,3 +24,8 @@ const STATUS_TEXT: Record<string, string> = {
 export function statusText(status: string | undefined): string {
   return status ? (STATUS_TEXT[status] ?? status) : 'Checking…'
 }
+
+/** "RSA", 2048 → "RSA, 2048 bits". */
+export function keyText(algorithm: string, size?: number): string {
+  return size ? `${algorithm}, ${size} bits` : algorithm
+}
