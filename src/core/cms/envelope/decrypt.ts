@@ -1,4 +1,6 @@
+import { parseDer } from '../../asn1/der'
 import { oidName } from '../../asn1/oids'
+import { formatName } from '../../pki/name'
 import type { CryptoLike } from '../../crypto'
 import { CoreError, toErrorEntry } from '../../errors'
 import type { RecipientReport } from '../../message/report'
@@ -37,10 +39,19 @@ interface Attempt {
   unwrap: (keyLength: number) => Promise<Uint8Array>
 }
 
+/** Issuer names in the same RFC 4514 form as certificate summaries (src/core/pki), so the UI can match them. */
+function issuerString(der: Uint8Array): string {
+  try {
+    return formatName(parseDer(der, 'issuer name'))
+  } catch {
+    return nameToString(der)
+  }
+}
+
 function describe(rid: RecipientId, report: RecipientReport): void {
   if ('ski' in rid) report.subjectKeyIdentifier = toHex(rid.ski)
   else {
-    report.issuer = nameToString(rid.issuer)
+    report.issuer = issuerString(rid.issuer)
     report.serial = serialHex(rid.serial)
   }
 }
@@ -59,14 +70,14 @@ function plan(env: ParsedEnvelope, ids: { identity: Identity; refs: CertRefs }[]
     if (ri.type === 'ktri') {
       const idx = add(ri, ri.rid, oidName(ri.alg.oid))
       for (const id of ids) {
-        if (ridMatches(ri.rid, id.refs)) attempts.push({ report: idx, unwrap: (n) => ktriKey(ri, id.identity, n, crypto) })
+        if (ridMatches(ri.rid, id.refs, id.identity.certificate)) attempts.push({ report: idx, unwrap: (n) => ktriKey(ri, id.identity, n, crypto) })
       }
     } else if (ri.type === 'kari') {
       const alg = oidName(ri.alg.oid) + (ri.wrap ? `+${oidName(ri.wrap.oid)}` : '')
       for (const rek of ri.keys) {
         const idx = add(ri, rek.rid, alg)
         for (const id of ids) {
-          if (ridMatches(rek.rid, id.refs)) attempts.push({ report: idx, unwrap: (n) => kariKey(ri, rek.encryptedKey, id.identity, n, crypto) })
+          if (ridMatches(rek.rid, id.refs, id.identity.certificate)) attempts.push({ report: idx, unwrap: (n) => kariKey(ri, rek.encryptedKey, id.identity, n, crypto) })
         }
       }
     } else if (ri.type === 'kekri') {

@@ -1,6 +1,7 @@
 import { OID, oidName } from '../../asn1/oids'
 import type { CryptoLike } from '../../crypto'
 import { CoreError } from '../../errors'
+import { isIssuerAndSerial } from '../../pki'
 import type { Identity } from '../../types'
 import { equal } from '../../util/bytes'
 import { BerReader, readAlgId, type AlgId } from './ber'
@@ -19,9 +20,11 @@ import { parsePkcs8, parseRsaPrivateKey, pkcs1v15DecryptKey } from './rsa'
  * reveal why a key is wrong (RFC 3218): a bad padding gives a synthetic key, and the
  * failure surfaces later as content decryption failure, the same as a wrong key.
  */
-export function ridMatches(rid: RecipientId, refs: CertRefs): boolean {
+export function ridMatches(rid: RecipientId, refs: CertRefs, certificate: Uint8Array): boolean {
   if ('ski' in rid) return refs.ski !== null && equal(rid.ski, refs.ski)
-  return equal(rid.serial, refs.serial) && equal(rid.issuer, refs.issuer)
+  if (equal(rid.serial, refs.serial) && equal(rid.issuer, refs.issuer)) return true
+  // Senders that re-encode the issuer Name (string type, case): compare normalized (RFC 5280 §7.1).
+  return isIssuerAndSerial(certificate, rid.issuer, rid.serial)
 }
 
 const WEBCRYPTO_HASH: Record<string, string> = {
