@@ -175,14 +175,19 @@ describe('OpenSSL cms -encrypt → Cachet decrypts', () => {
   })
 
   for (const curve of ['p256', 'p384', 'p521'] as const) {
-    for (const kdf of ['default', 'sha256', 'sha384']) {
+    for (const kdf of ['default', 'sha256', 'sha384', 'sha512', 'cofactor-sha256']) {
       it(`ECDH ${curve.toUpperCase()} ephemeral-static, KDF ${kdf}, AES key wrap`, async () => {
         const party = { p256, p384, p521 }[curve]
-        const keyopt = kdf === 'default' ? [] : ['-keyopt', `ecdh_kdf_md:${kdf}`]
+        const md = kdf.replace('cofactor-', '')
+        const keyopt = [
+          ...(kdf === 'default' ? [] : ['-keyopt', `ecdh_kdf_md:${md}`]),
+          ...(kdf.startsWith('cofactor') ? ['-keyopt', 'ecdh_cofactor_mode:1'] : []),
+        ]
         const r = await open(opensslEncrypt(`ec-${curve}-${kdf}.der`, ['-aes256', '-recip', party.cert, ...keyopt]), party)
         expectDecrypted(r, 'aes-256-cbc')
         expect(r.recipients[0]!.type).toBe('kari')
-        expect(r.recipients[0]!.keyEncryptionAlgorithm).toContain(kdf === 'default' ? 'sha1kdf' : `${kdf}kdf`)
+        const scheme = kdf === 'default' ? 'StdDHsha1kdf' : kdf.startsWith('cofactor') ? `CofactorDH${md}kdf` : `StdDH${md}kdf`
+        expect(r.recipients[0]!.keyEncryptionAlgorithm).toContain(scheme)
       })
     }
   }
@@ -211,6 +216,20 @@ describe('OpenSSL cms -encrypt → Cachet decrypts', () => {
     expect(r.recipients[0]).toMatchObject({ type: 'ktri', keyEncryptionAlgorithm: 'rsaEncryption', serial: carol.serialHex, ours: false })
     expect(r.recipients[0]!.issuer!.replace(/, /g, ',')).toBe(issuer) // RFC 4514 order, as certificate summaries show it
     expect(r.error?.message).toContain(carol.serialHex)
+  })
+
+  it('a content cipher Cachet does not implement (Camellia) is unsupported, naming it', async () => {
+    const r = await open(opensslEncrypt('camellia.der', ['-camellia-256-cbc', bob.cert]), bob)
+    expect(r.status).toBe('unsupported')
+    expect(r.content).toBeNull()
+    expect(r.contentEncryptionAlgorithm).toBe('1.2.392.200011.61.1.1.1.4')
+    expect(r.error?.message).toContain('1.2.392.200011.61.1.1.1.4')
+  })
+
+  it('a password-only message (PasswordRecipientInfo) is not-for-you and lists a pwri recipient', async () => {
+    const r = await open(opensslEncrypt('pwri.der', ['-aes256', '-pwri_password', 'secret']), bob)
+    expect(r.status).toBe('not-for-you')
+    expect(r.recipients).toEqual([{ type: 'pwri', keyEncryptionAlgorithm: '1.2.840.113549.1.9.16.3.9', ours: false }])
   })
 
   for (const party of ['bob', 'p256'] as const) {
