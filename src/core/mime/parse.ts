@@ -65,6 +65,27 @@ export function parseMime(raw: Uint8Array, limits: MimeLimits = {}): MimeEntity 
   return parseEntity(ctx, 0, raw.length, 0)
 }
 
+/** Header blocks beyond this are cut (a 100 MB header line must not become a string). */
+const MAX_HEADER_BYTES = 256 * 1024
+
+/**
+ * Does the entity open with a header line ("Name:"), an mbox "From " line, or the
+ * blank line of an empty header block?
+ */
+function startsWithHeader(src: Uint8Array, start: number, end: number): boolean {
+  if (start >= end) return true
+  if (src[start] === 10 || (src[start] === 13 && src[start + 1] === 10)) return true
+  for (let i = start; i < end && i < start + 1000; i++) {
+    const c = src[i]!
+    if (c === 58 /* : */) return i > start
+    if (c <= 32 || c >= 127) {
+      // "From " separator line of an mbox file
+      return c === 32 && i - start === 4 && src[start] === 70 && src[start + 1] === 114 && src[start + 2] === 111 && src[start + 3] === 109
+    }
+  }
+  return false
+}
+
 /** Find the header/body split: the first empty line. */
 function findHeaderEnd(src: Uint8Array, start: number, end: number): { headerEnd: number; bodyStart: number } {
   let pos = start
@@ -116,8 +137,19 @@ function parseEntity(ctx: Ctx, start: number, end: number, depth: number, parent
   ctx.parts++
   const src = ctx.src
   const problems: string[] = []
-  const { headerEnd, bodyStart } = findHeaderEnd(src, start, end)
-  const headers = parseHeaderBlock(latin1(src, start, headerEnd), problems)
+  let { headerEnd, bodyStart } = findHeaderEnd(src, start, end)
+  if (!startsWithHeader(src, start, end)) {
+    // a part with no header block and no blank line (sloppy senders): all body
+    if (start < end) problems.push('entity without a header block')
+    headerEnd = start
+    bodyStart = start
+  }
+  let headerText = latin1(src, start, Math.min(headerEnd, start + MAX_HEADER_BYTES))
+  if (headerEnd - start > MAX_HEADER_BYTES) {
+    problems.push(`header block larger than ${MAX_HEADER_BYTES >> 10} KB: the rest ignored`)
+    headerText = headerText.slice(0, headerText.lastIndexOf('\n') + 1)
+  }
+  const headers = parseHeaderBlock(headerText, problems)
   const contentType = contentTypeOf(headers, parentDigest)
   const e: MimeEntity = {
     start,

@@ -55,7 +55,7 @@ describe('parseMime', () => {
   })
 
   it('records bad header lines and defaults to text/plain us-ascii', () => {
-    const m = parseMime(enc('this is no header\r\nX: y\r\n\r\nbody'))
+    const m = parseMime(enc('X: y\r\nthis is no header\r\n\r\nbody'))
     expect(m.problems[0]).toMatch(/bad header line/)
     expect(m.contentType).toEqual({ type: 'text', subtype: 'plain', params: { charset: 'us-ascii' } })
   })
@@ -78,6 +78,18 @@ describe('parseMime', () => {
     const m = parseMime(enc(many), { maxParts: 100 })
     expect(m.children.length).toBeLessThan(100)
     expect(m.problems.some((p) => p.includes('more than 100'))).toBe(true)
+  })
+
+  it('reads a part with no header block as all body', () => {
+    const m = parseMime(enc('Content-Type: multipart/mixed; boundary=q\r\n\r\n--q\r\njust text, no headers\r\n--q--\r\n'))
+    expect(latin1(m.children[0]!.body)).toBe('just text, no headers')
+    expect(m.children[0]!.problems).toEqual(['entity without a header block'])
+  })
+
+  it('bounds a huge header block', () => {
+    const m = parseMime(enc('Subject: ' + 'x'.repeat(400_000) + '\r\nX: y\r\n\r\nbody'))
+    expect(m.problems.join()).toMatch(/header block larger/)
+    expect(latin1(m.body)).toBe('body')
   })
 
   it('parses message/rfc822 bodies as one child', () => {
