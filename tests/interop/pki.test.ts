@@ -116,6 +116,20 @@ const cases: Case[] = [
       return { leaf: makeLeaf(int), anchors: [root], intermediates: [int] }
     },
   },
+  ...[
+    ['alice@example.test', 'valid'],
+    ['mallory@evil.test', 'untrusted'],
+  ].map(
+    ([email, expected]): Case => ({
+      name: `name constraints permit example.test: ${email}`,
+      expected: expected as CertificateStatus,
+      setup: (w) => {
+        const root = makeRoot(w, w.unique('Interop Root nc'), 'ec-p256')
+        const int = makeIntermediate(root, w.unique('Interop CA nc'), 'ec-p256', [...CA_EXT, 'nameConstraints = critical, permitted;email:example.test'])
+        return { leaf: makeLeaf(int, { email }), anchors: [root], intermediates: [int] }
+      },
+    }),
+  ),
   {
     name: 'cross-signed root',
     expected: 'valid',
@@ -165,7 +179,7 @@ function opensslStatus(w: Workdir, c: ReturnType<Case['setup']>, at: Date): Cert
   if (/email address mismatch/.test(out)) return 'email-mismatch'
   if (/unsupported certificate purpose|unsuitable certificate purpose/.test(out)) return 'not-email-cert'
   if (/has expired|is not yet valid/.test(out)) return 'expired'
-  if (/unable to get (local )?issuer certificate|invalid CA certificate|path length constraint exceeded/.test(out)) return 'untrusted'
+  if (/unable to get (local )?issuer certificate|invalid CA certificate|path length constraint exceeded|permitted subtree violation|excluded subtree violation/.test(out)) return 'untrusted'
   return out
 }
 

@@ -5,7 +5,8 @@ import { OID } from '../asn1/oids'
 import { CoreError } from '../errors'
 import { equal, toHex } from '../util/bytes'
 import { children, encoded, integerBytes, isContext, isExactConstructed, oidValue, primitiveBytes } from './asn1-walk'
-import { formatName, nameEmails, nameKey } from './name'
+import { formatName, nameEmails, nameKey, rdnKeys } from './name'
+import { parseNameConstraints, type NameConstraints } from './name-constraints'
 
 /**
  * One X.509 certificate (RFC 5280), parsed once into plain data. PKI.js does the
@@ -46,9 +47,16 @@ export interface ParsedCert {
   sanEmails: string[]
   subjectEmails: string[]
   crlUris: string[]
+  sanDns: string[]
+  /** Tags of SAN entries not otherwise read (for name constraints that cannot be checked). */
+  sanOtherTags: number[]
+  subjectRdns: string[]
+  nameConstraints: NameConstraints | null
   /** OIDs of critical extensions this module does not process. */
   unknownCritical: string[]
 }
+
+const NAME_CONSTRAINTS = '2.5.29.30'
 
 const KEY_USAGE_BITS = [
   'digitalSignature',
@@ -87,6 +95,7 @@ const KNOWN_EXTENSIONS = new Set<string>([
   OID.crlDistributionPoints,
   '2.5.29.32', // certificatePolicies: no policy constraints are enforced for mail
   '2.5.29.18', // issuerAltName
+  NAME_CONSTRAINTS,
 ])
 
 const SMTP_UTF8_MAILBOX = '1.3.6.1.5.5.7.8.9'
@@ -143,6 +152,10 @@ export function parseCertificate(der: Uint8Array): ParsedCert {
     sanEmails: [],
     subjectEmails: nameEmails(findName(tbsNode, 'subject')),
     crlUris: [],
+    sanDns: [],
+    sanOtherTags: [],
+    subjectRdns: rdnKeys(findName(tbsNode, 'subject')),
+    nameConstraints: null,
     unknownCritical: [],
   }
   for (const ext of cert.extensions ?? []) readExtension(parsed, ext)
@@ -214,6 +227,7 @@ function readExtension(p: ParsedCert, ext: pkijs.Extension): void {
       for (const gn of children(value)) {
         // rfc822Name [1] IMPLICIT IA5String
         if (isContext(gn, 1)) p.sanEmails.push(ascii(primitiveBytes(gn)))
+        else if (isContext(gn, 2)) p.sanDns.push(ascii(primitiveBytes(gn)))
         // otherName [0] { SmtpUTF8Mailbox OID, [0] EXPLICIT UTF8String } (RFC 9598)
         else if (isContext(gn, 0)) {
           const [type, wrapped] = children(gn)
@@ -221,8 +235,15 @@ function readExtension(p: ParsedCert, ext: pkijs.Extension): void {
           if (oidValue(type) === SMTP_UTF8_MAILBOX && text) {
             const v = (text as { valueBlock?: { value?: unknown } }).valueBlock?.value
             if (typeof v === 'string') p.sanEmails.push(v)
-          }
-        }
+          } else p.sanOtherTags.push(0)
+        } else p.sanOtherTags.push(gn.idBlock.tagNumber)
+      }
+      break
+    case NAME_CONSTRAINTS:
+      try {
+        p.nameConstraints = parseNameConstraints(ext.extnValue.valueBlock.valueHexView)
+      } catch {
+        if (ext.critical) p.unknownCritical.push(id)
       }
       break
     case OID.crlDistributionPoints:

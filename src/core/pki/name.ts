@@ -75,18 +75,21 @@ export function formatName(name: asn1js.AsnType): string {
 }
 
 /**
- * Comparison key for names whose DER differs only in string type or case
- * (RFC 5280 §7.1 simplified: case-folded, whitespace collapsed).
+ * Comparison keys for names whose DER differs only in string type or case
+ * (RFC 5280 §7.1 simplified: case-folded, whitespace collapsed), one per RDN.
  */
+export function rdnKeys(name: asn1js.AsnType): string[] {
+  return nameRdns(name).map((rdn) =>
+    rdn
+      .map((a) => `${a.oid}=${a.value !== null ? a.value.trim().replace(/\s+/g, ' ').toLowerCase() : '#' + toHex(a.raw)}`)
+      .sort()
+      .join('+'),
+  )
+}
+
+/** One comparison key for a whole name. */
 export function nameKey(name: asn1js.AsnType): string {
-  return nameRdns(name)
-    .map((rdn) =>
-      rdn
-        .map((a) => `${a.oid}=${(a.value ?? '').trim().replace(/\s+/g, ' ').toLowerCase()}`)
-        .sort()
-        .join('+'),
-    )
-    .join('/')
+  return JSON.stringify(rdnKeys(name))
 }
 
 /** Values of the PKCS#9 emailAddress attribute in a subject Name. */

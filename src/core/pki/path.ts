@@ -1,6 +1,7 @@
 import type { CryptoLike } from '../crypto'
 import { equal, toHex } from '../util/bytes'
-import { isSelfIssued, shortName, type ParsedCert } from './certificate'
+import { emailsOf, isSelfIssued, shortName, type ParsedCert } from './certificate'
+import { constraintViolations } from './name-constraints'
 import { verifySignature } from './verify'
 
 /**
@@ -142,6 +143,15 @@ export function structuralProblems(path: ParsedCert[]): string[] {
     }
     if (c.keyUsage && !c.keyUsage.includes('keyCertSign')) {
       problems.push(`${shortName(c)} is not allowed to sign certificates (its key usage lacks keyCertSign).`)
+    }
+    if (c.nameConstraints) {
+      for (const below of path.slice(0, i)) {
+        const names = { emails: emailsOf(below), dns: below.sanDns, subjectRdns: below.subjectRdns, otherTags: below.sanOtherTags }
+        const selfIssuedCa = below !== path[0] && isSelfIssued(below)
+        for (const v of constraintViolations(c.nameConstraints, names, !selfIssuedCa)) {
+          problems.push(`In ${shortName(below)}, ${v} (name constraints of ${shortName(c)}).`)
+        }
+      }
     }
     if (bc?.pathLen != null) {
       // Non-self-issued intermediates between this CA and the leaf (RFC 5280 §4.2.1.9)

@@ -226,3 +226,52 @@ describe('cross-signed roots', () => {
     expect(viaOld.anchor?.keyAlgorithm).toBe('RSA')
   })
 })
+
+describe('name constraints (RFC 5280 §4.2.1.10)', () => {
+  const constrained = (name: string, constraint: string[]) => {
+    const root = makeRoot(work, `NC Root ${name}`, 'ec-p256')
+    const int = makeIntermediate(root, `NC CA ${name}`, 'ec-p256', [...CA_EXT, ...constraint])
+    return { root, int }
+  }
+
+  it('permits only addresses at the named host', async () => {
+    const { root, int } = constrained('host', ['nameConstraints = critical, permitted;email:example.test'])
+    const ok = makeLeaf(int, { email: 'alice@example.test' })
+    expect((await validateCertificate(ok.der, signing([root.der], [int.der]), crypto)).status).toBe('valid')
+    const out = makeLeaf(int, { email: 'mallory@evil.test' })
+    const v = await validateCertificate(out.der, signing([root.der], [int.der]), crypto)
+    expect(v.status).toBe('untrusted')
+    expect(v.reasons.join(' ')).toMatch(/mallory@evil.test is outside the names its CA may certify/)
+    const sub = makeLeaf(int, { email: 'alice@sub.example.test' })
+    expect((await validateCertificate(sub.der, signing([root.der], [int.der]), crypto)).status).toBe('untrusted')
+  })
+
+  it('permits any host below a ".domain" constraint, but not the domain itself', async () => {
+    const { root, int } = constrained('domain', ['nameConstraints = critical, permitted;email:.example.test'])
+    const sub = makeLeaf(int, { email: 'bob@mail.example.test' })
+    expect((await validateCertificate(sub.der, signing([root.der], [int.der]), crypto)).status).toBe('valid')
+    const top = makeLeaf(int, { email: 'bob@example.test' })
+    expect((await validateCertificate(top.der, signing([root.der], [int.der]), crypto)).status).toBe('untrusted')
+  })
+
+  it('refuses excluded addresses, also in the subject emailAddress attribute', async () => {
+    const { root, int } = constrained('excluded', ['nameConstraints = critical, excluded;email:bad.example.test'])
+    const bad = makeLeaf(int, { email: 'eve@bad.example.test', subjectEmail: true })
+    const v = await validateCertificate(bad.der, signing([root.der], [int.der]), crypto)
+    expect(v.status).toBe('untrusted')
+    expect(v.reasons.join(' ')).toMatch(/forbidden/)
+    const good = makeLeaf(int, { email: 'eve@good.example.test' })
+    expect((await validateCertificate(good.der, signing([root.der], [int.der]), crypto)).status).toBe('valid')
+  })
+
+  it('keeps subjects under a permitted directory name', async () => {
+    const { root, int } = constrained('dn', ['nameConstraints = critical, permitted;dirName:nc_dn', '[ nc_dn ]', 'O = Cachet Test'])
+    const ok = makeLeaf(int)
+    expect((await validateCertificate(ok.der, signing([root.der], [int.der]), crypto)).status).toBe('valid')
+    const { root: root2, int: int2 } = constrained('dn2', ['nameConstraints = critical, permitted;dirName:nc_dn', '[ nc_dn ]', 'O = Other Org'])
+    const out = makeLeaf(int2)
+    const v = await validateCertificate(out.der, signing([root2.der], [int2.der]), crypto)
+    expect(v.status).toBe('untrusted')
+    expect(v.reasons.join(' ')).toMatch(/the subject name is outside/)
+  })
+})
