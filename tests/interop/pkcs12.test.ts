@@ -194,3 +194,60 @@ describe('writePfx output read by OpenSSL and NSS', () => {
     expect(run('certutil', ['-K', '-d', `sql:nss-rt-${kind}`]).toString()).toMatch(/Alice backup|alice/i)
   })
 })
+
+describe('cachet-smime pfx-info', () => {
+  async function pfxInfoRun(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    const { pfxInfo } = await import('../../src/cli/commands/pfx-info')
+    let out = ''
+    let err = ''
+    const io = { readFile: async (p: string) => new Uint8Array(readFileSync(join(dir, p))), stdout: (s: string) => void (out += s), stderr: (s: string) => void (err += s) }
+    const code = await pfxInfo(args, io, crypto)
+    return { code, out, err }
+  }
+
+  it('prints the identity, key, chain nearest first and algorithms of an OpenSSL -legacy file', async () => {
+    exportP12('info.p12', 'rsa', 'pw', ['-legacy'])
+    const r = await pfxInfoRun(['info.p12', '--password', 'pw'])
+    expect(r.code).toBe(0)
+    const j = JSON.parse(r.out)
+    expect(j.subject).toContain('CN=Alice RSA')
+    expect(j.email).toBe('alice@example.test')
+    expect(j.issuer).toContain('Cachet Test Intermediate')
+    expect(j.keyAlgorithm).toBe('RSA')
+    expect(j.keySize).toBe(2048)
+    expect(j.friendlyName).toBe('alice-rsa')
+    expect(j.chain.map((c: { subject: string }) => c.subject)).toEqual(['CN=Cachet Test Intermediate', 'CN=Cachet Test Root'])
+    expect(j.algorithms).toEqual(['MAC HMAC-SHA1', 'pbeWithSHAAnd40BitRC2-CBC', 'pbeWithSHAAnd3-KeyTripleDES-CBC'])
+    const serial = run('openssl', ['x509', '-in', 'rsa.pem', '-noout', '-serial']).toString().trim().split('=')[1]!.toLowerCase()
+    expect(j.serial.replace(/^0+/, '')).toBe(serial.replace(/^0+/, ''))
+  })
+
+  it('names the curve of an EC key', async () => {
+    exportP12('info-ec.p12', 'ec', 'pw', [])
+    const j = JSON.parse((await pfxInfoRun(['info-ec.p12', '--password', 'pw'])).out)
+    expect(j.keyAlgorithm).toBe('EC')
+    expect(j.curve).toBe('P-256')
+  })
+
+  it('exits 2 with a wrong-password error, a not-pkcs12 error, a missing file and no FILE', async () => {
+    const wrong = await pfxInfoRun(['info.p12', '--password', 'nope'])
+    expect(wrong.code).toBe(2)
+    expect(JSON.parse(wrong.out).errors[0].code).toBe('wrong-password')
+    expect(wrong.err).toMatch(/password/)
+    const notP12 = await pfxInfoRun(['rsa.pem', '--password', 'x'])
+    expect(notP12.code).toBe(2)
+    expect(JSON.parse(notP12.out).errors[0].code).toBe('not-pkcs12')
+    expect((await pfxInfoRun(['missing.p12', '--password', 'x'])).code).toBe(2)
+    expect((await pfxInfoRun([])).code).toBe(2)
+    expect((await pfxInfoRun(['info.p12', '--bogus'])).code).toBe(2)
+  })
+
+  it('exits 1 for a certificates-only file, listing the certificates', async () => {
+    run('openssl', ['pkcs12', '-export', '-nokeys', '-in', 'rsa.pem', '-certfile', 'chain.pem', '-passout', 'pass:pw', '-out', 'certs-only.p12'])
+    const r = await pfxInfoRun(['certs-only.p12', '--password', 'pw'])
+    expect(r.code).toBe(1)
+    const j = JSON.parse(r.out)
+    expect(j.errors[0].code).toBe('no-private-key')
+    expect(j.chain).toHaveLength(3)
+  })
+})
