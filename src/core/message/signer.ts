@@ -87,7 +87,7 @@ export async function judgeSigner(s: SignerCheckLike, ctx: SignerContext): Promi
     if (mismatch && rank(status) > rank('email-mismatch')) {
       status = 'email-mismatch'
       reasons.push(mismatch)
-    } else if (mismatch && status === 'email-mismatch' && !reasons.includes(mismatch)) reasons.push(mismatch)
+    }
   }
   const lower = summary.emails.map((e) => e.toLowerCase())
   const fromAddr = ctx.from.ok ? ctx.from.address.toLowerCase() : null

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openssl } from './run'
 
-export type KeyType = 'rsa2048' | 'rsa3072' | 'rsa4096' | 'p256' | 'p384' | 'p521'
+export type KeyType = 'rsa2048' | 'rsa3072' | 'rsa4096' | 'p256' | 'p384' | 'p521' | 'ed25519'
 
 export const KEY_TYPES: readonly KeyType[] = ['rsa2048', 'rsa3072', 'rsa4096', 'p256', 'p384', 'p521']
 
@@ -82,6 +82,8 @@ function keyArgs(key: KeyType): string[] {
       return ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384']
     case 'p521':
       return ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-521']
+    case 'ed25519':
+      return ['-algorithm', 'ED25519']
   }
 }
 
@@ -202,11 +204,16 @@ export async function createPki(label = 'cachet-pki'): Promise<Pki> {
     const password = o.password ?? `pw-${name}`
     const nickname = `cachet-${name}`
     const isEc = o.key.startsWith('p')
+    const isEd = o.key === 'ed25519'
     // Key generation can run in parallel; only the CA database is serialised.
     await openssl(['genpkey', ...keyArgs(o.key), '-out', keyPath])
     const subj = `/O=Cachet Interop/CN=${name}${o.emailInSubject ? `/emailAddress=${email}` : ''}`
     await openssl(['req', '-new', '-key', keyPath, '-subj', subj, '-out', csrPath, '-config', join(intDir, 'openssl.cnf')])
-    const ku = isEc ? 'critical, digitalSignature, nonRepudiation, keyAgreement' : 'critical, digitalSignature, nonRepudiation, keyEncipherment'
+    const ku = isEd
+      ? 'critical, digitalSignature, nonRepudiation'
+      : isEc
+        ? 'critical, digitalSignature, nonRepudiation, keyAgreement'
+        : 'critical, digitalSignature, nonRepudiation, keyEncipherment'
     const eku = o.eku === 'serverAuth' ? 'serverAuth' : 'emailProtection, clientAuth'
     const ext = `[ v3_leaf ]
 basicConstraints = CA:FALSE
