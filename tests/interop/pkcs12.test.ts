@@ -132,6 +132,10 @@ describe('OpenSSL `pkcs8 -topk8` encrypted keys (PBES2 PRFs and ciphers OpenSSL 
     ['hmacWithSHA384 + AES-192-CBC', ['-v2', 'aes-192-cbc', '-v2prf', 'hmacWithSHA384']],
     ['hmacWithSHA224 + DES-EDE3-CBC', ['-v2', 'des3', '-v2prf', 'hmacWithSHA224']],
     ['PKCS#12 PBE-SHA1-3DES', ['-v1', 'PBE-SHA1-3DES']],
+    ['PBES2 RC2-CBC (legacy provider)', ['-v2', 'rc2-cbc', '-provider', 'legacy', '-provider', 'default']],
+    ['PBES2 DES-CBC (legacy provider)', ['-v2', 'des-cbc', '-provider', 'legacy', '-provider', 'default']],
+    ['PBES1 PBE-MD5-DES (legacy provider)', ['-v1', 'PBE-MD5-DES', '-provider', 'legacy', '-provider', 'default']],
+    ['PBES1 PBE-SHA1-RC2-64 (legacy provider)', ['-v1', 'PBE-SHA1-RC2-64', '-provider', 'legacy', '-provider', 'default']],
   ]
   it.each(cases)('%s decrypts to the original key', async (_label, args) => {
     run('openssl', ['pkcs8', '-topk8', '-in', 'rsa.key', '-outform', 'DER', '-out', 'k.p8', '-passout', 'pass:pw8', ...args])
