@@ -23,7 +23,7 @@ describe('sign in', () => {
     await page.getByLabel('Password').fill('demo')
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Inbox' }).waitFor()
-    await page.getByRole('list', { name: 'Messages' }).waitFor()
+    await page.getByRole('list', { name: 'Messages' }).waitFor({ state: 'attached' })
     await h.screenshot(page, '03-inbox-empty')
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByRole('button', { name: 'Sign in' }).waitFor()

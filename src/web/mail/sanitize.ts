@@ -21,7 +21,7 @@ import type { AttachmentView } from './view'
 const FORBID_TAGS = [
   'script', 'noscript', 'form', 'input', 'button', 'textarea', 'select', 'option', 'optgroup',
   'base', 'meta', 'link', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'portal',
-  'template', 'slot', 'dialog', 'math', 'svg',
+  'template', 'slot', 'dialog', 'math', 'svg', 'video', 'audio', 'source', 'track',
 ]
 const FORBID_ATTR = ['action', 'formaction', 'srcset', 'ping', 'background', 'poster', 'http-equiv']
 

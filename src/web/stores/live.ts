@@ -15,12 +15,14 @@ export const useLiveStore = defineStore('live', () => {
   let timer: ReturnType<typeof setTimeout> | null = null
   const pending = new Set<string>()
 
-  function flush() {
+  async function flush() {
     timer = null
     const messages = useMessagesStore()
-    void useMailboxesStore().refresh()
-    if (pending.has(messages.mailbox)) void messages.refresh()
+    const listToo = pending.has(messages.mailbox)
     pending.clear()
+    // One after the other: both run on the session's single IMAP connection.
+    await useMailboxesStore().refresh()
+    if (listToo) await messages.refresh()
   }
 
   function start(mailbox = 'INBOX') {
@@ -30,7 +32,7 @@ export const useLiveStore = defineStore('live', () => {
       (e) => {
         if (e.type === 'ready') return
         pending.add(e.mailbox)
-        if (!timer) timer = setTimeout(flush, 250)
+        if (!timer) timer = setTimeout(() => void flush(), 250)
       },
       (ok) => (live.value = ok),
     )
