@@ -43,7 +43,8 @@ export async function buildApp(config: BridgeConfig = loadConfig()): Promise<Fas
   const limiter = new LoginLimiter(config.loginLimits)
   app.decorate('sessions', store)
   app.decorate('bridgeConfig', config)
-  app.addHook('onClose', async () => store.closeAll())
+  // preClose: end event streams (hijacked responses) before the server waits for connections.
+  app.addHook('preClose', async () => store.closeAll())
 
   registerErrorHandler(app)
   await registerSecurityHeaders(app)

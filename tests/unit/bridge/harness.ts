@@ -33,16 +33,17 @@ export async function startHarness(overrides: Partial<BridgeConfig> = {}): Promi
   )
   const app = await buildApp(config)
   await app.ready()
-  return {
+  const h: Harness = {
     mailstack,
     config,
     app,
     async stop() {
       await app.close()
-      await mailstack.stop()
+      await h.mailstack.stop()
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
+  return h
 }
 
 export interface Client {
