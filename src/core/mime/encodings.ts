@@ -180,3 +180,27 @@ export function decodeTransfer(body: Uint8Array, cte: string | null): Uint8Array
       return body
   }
 }
+
+/**
+ * Bare LF → CRLF (RFC 8551 §3.1.1 canonical form). A multipart/signed delivered with
+ * Unix line ends (mbox, some IMAP servers) was signed over CRLF; a verifier may retry
+ * the digest over this form. Returns the input itself when it has no bare LF.
+ */
+export function canonicalizeLineEnds(b: Uint8Array): Uint8Array {
+  let bare = 0
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) if (i === 0 || b[i - 1] !== 13) bare++
+  if (bare === 0) return b
+  const out = new Uint8Array(b.length + bare)
+  let o = 0
+  let from = 0
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) {
+    if (i > 0 && b[i - 1] === 13) continue
+    out.set(b.subarray(from, i), o)
+    o += i - from
+    out[o++] = 13
+    out[o++] = 10
+    from = i + 1
+  }
+  out.set(b.subarray(from), o)
+  return out
+}

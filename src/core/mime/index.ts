@@ -2,4 +2,4 @@
 export * from './parse'
 export * from './build'
 export { decodeHeaderValue, parseAddressList, parseHeaderParams, decodeCharset, type MailAddress } from './headers'
-export { decodeQuotedPrintable, encodeQuotedPrintable, decodeTransfer } from './encodings'
+export { decodeQuotedPrintable, encodeQuotedPrintable, decodeTransfer, canonicalizeLineEnds } from './encodings'

@@ -78,6 +78,12 @@ function startsWithHeader(src: Uint8Array, start: number, end: number): boolean 
   for (let i = start; i < end && i < start + 1000; i++) {
     const c = src[i]!
     if (c === 58 /* : */) return i > start
+    if ((c === 32 || c === 9) && i > start) {
+      // obsolete "Name : value" (RFC 5322 §4.5)
+      let j = i
+      while (j < end && (src[j] === 32 || src[j] === 9)) j++
+      if (src[j] === 58) return true
+    }
     if (c <= 32 || c >= 127) {
       // "From " separator line of an mbox file
       return c === 32 && i - start === 4 && src[start] === 70 && src[start + 1] === 114 && src[start + 2] === 111 && src[start + 3] === 109

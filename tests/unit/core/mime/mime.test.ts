@@ -233,3 +233,20 @@ describe('buildMessage', () => {
     console.log(`25 MB: build ${(t1 - t0).toFixed(0)} ms, parse ${(t2 - t1).toFixed(0)} ms, decode ${(t3 - t2).toFixed(0)} ms`)
   })
 })
+
+describe('obsolete syntax', () => {
+  it('reads "Name : value" headers', () => {
+    const m = parseMime(utf8('Subject : hi\r\nContent-Type : text/html\r\n\r\nx'))
+    expect(header(m, 'subject')).toBe('hi')
+    expect(m.contentType.subtype).toBe('html')
+  })
+})
+
+describe('canonicalizeLineEnds', () => {
+  it('turns bare LF into CRLF and leaves CRLF alone', async () => {
+    const { canonicalizeLineEnds } = await import('../../../../src/core/mime')
+    expect(latin1(canonicalizeLineEnds(utf8('a\nb\r\nc\n\n')))).toBe('a\r\nb\r\nc\r\n\r\n')
+    const crlf = utf8('a\r\nb\r\n')
+    expect(canonicalizeLineEnds(crlf)).toBe(crlf)
+  })
+})
