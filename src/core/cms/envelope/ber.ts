@@ -30,6 +30,10 @@ export interface Tlv {
 /** Budget shared by one parse so hostile input stays bounded in time. */
 export class BerReader {
   private nodes = 0
+  /** Element starts already counted against maxNodes (children are re-read when walking down). */
+  private readonly counted = new Set<number>()
+  /** End of each indefinite-length element, so walking down a -stream message stays linear. */
+  private readonly ends = new Map<number, number>()
   constructor(readonly buf: Uint8Array) {
     if (buf.length > LIMITS.maxMessageBytes) {
       throw new CoreError('limit-exceeded', `The message is larger than ${LIMITS.maxMessageBytes >> 20} MB.`)
@@ -39,7 +43,10 @@ export class BerReader {
   /** Read the element at `pos` that must end by `limit`. */
   read(pos: number, limit = this.buf.length, depth = 0): Tlv {
     if (depth > LIMITS.maxDepth) throw new CoreError('limit-exceeded', 'The CMS structure is nested too deeply.')
-    if (++this.nodes > LIMITS.maxNodes) throw new CoreError('limit-exceeded', 'The CMS structure has too many elements.')
+    if (!this.counted.has(pos)) {
+      this.counted.add(pos)
+      if (++this.nodes > LIMITS.maxNodes) throw new CoreError('limit-exceeded', 'The CMS structure has too many elements.')
+    }
     const b = this.buf
     if (pos + 2 > limit) throw bad('truncated element')
     const tag = b[pos]!
@@ -49,13 +56,17 @@ export class BerReader {
     const l0 = b[p++]!
     if (l0 === 0x80) {
       if (!constructed) throw bad('indefinite length on a primitive element')
-      // Walk children to the end-of-contents octets.
-      let q = p
-      for (;;) {
-        if (q + 2 > limit) throw bad('missing end-of-contents')
-        if (b[q] === 0 && b[q + 1] === 0) break
-        q = this.read(q, limit, depth + 1).end
-      }
+      // Walk children to the end-of-contents octets once; later reads reuse the end.
+      let q = this.ends.get(pos)
+      if (q === undefined) {
+        q = p
+        for (;;) {
+          if (q + 2 > limit) throw bad('missing end-of-contents')
+          if (b[q] === 0 && b[q + 1] === 0) break
+          q = this.read(q, limit, depth + 1).end
+        }
+        this.ends.set(pos, q)
+      } else if (q + 2 > limit) throw bad('missing end-of-contents')
       return { tag, constructed, start: pos, contentStart: p, contentEnd: q, end: q + 2, indefinite: true }
     }
     let len = l0

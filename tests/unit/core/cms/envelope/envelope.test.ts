@@ -198,3 +198,47 @@ describe('hostile and malformed input', () => {
     expect(() => new BerReader(ber).read(0)).toThrow()
   })
 })
+
+/**
+ * Re-encode one of our EnvelopedData messages the way streaming writers do: every
+ * constructed layer with indefinite length and the encrypted content as a constructed
+ * OCTET STRING of `piece`-octet pieces (PKI.js writes 1 KiB pieces; Outlook similar).
+ */
+function toStreamingBer(der: Uint8Array, piece: number): Uint8Array {
+  const { reader: r, body } = openContentInfo(der)
+  const ci = r.children(r.read(0))
+  const env = r.children(body)
+  const eci = r.children(env[2]!)
+  const content = r.value(eci[2]!)
+  const parts: Uint8Array[] = [fromHex('3080'), r.raw(ci[0]!), fromHex('a0803080'), r.raw(env[0]!), r.raw(env[1]!), fromHex('3080'), r.raw(eci[0]!), r.raw(eci[1]!), fromHex('a080')]
+  for (let o = 0; o < content.length; o += piece) {
+    const n = Math.min(piece, content.length - o)
+    parts.push(new Uint8Array([0x04, 0x82, n >> 8, n & 0xff]), content.subarray(o, o + n))
+  }
+  parts.push(new Uint8Array(10)) // five end-of-contents
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0))
+  let o = 0
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.length
+  }
+  return out
+}
+
+describe('streamed BER with small pieces (as PKI.js and Outlook write)', () => {
+  it('opens 25 MB split into 1 KiB pieces in linear time, within the element limits', async () => {
+    const big = new Uint8Array(25 << 20)
+    for (let i = 0; i < big.length; i += 65536) crypto.getRandomValues(big.subarray(i, i + 65536))
+    const der = await encryptEnvelope(big, { recipients: [{ certificate: bob().certificate }], cipher: 'aes-256-cbc' }, crypto)
+    const ber = toStreamingBer(der, 1024)
+    expect(ber[1]).toBe(0x80)
+    const t = performance.now()
+    const r = await decryptEnvelope(ber, [bob()], crypto)
+    const ms = performance.now() - t
+    expect(r.status).toBe('decrypted')
+    expect(r.content!.length).toBe(big.length)
+    expect(r.content!.subarray(0, 4096)).toEqual(big.subarray(0, 4096))
+    expect(r.content!.subarray(big.length - 4096)).toEqual(big.subarray(big.length - 4096))
+    expect(ms).toBeLessThan(5000)
+  })
+})
