@@ -8,17 +8,13 @@ import { nodeIo, type Io } from './io'
 import { InputError } from './keyring'
 import { INSPECT_USAGE } from './commands/inspect'
 import { SEAL_USAGE } from './commands/seal-usage'
+import { PFX_INFO_USAGE } from './commands/pfx-info'
 import type { CryptoLike } from '../core/crypto'
 import { isCoreError } from '../core/errors'
 
-interface PfxInfoModule {
-  pfxInfo(args: readonly string[], io: Pick<Io, 'readFile' | 'stdout' | 'stderr'>): Promise<number>
-}
-
 const USAGE = `cachet-smime: S/MIME from the command line.
 
-${INSPECT_USAGE}${SEAL_USAGE}Usage: cachet-smime pfx-info FILE --password PW
-`
+${INSPECT_USAGE}${SEAL_USAGE}${PFX_INFO_USAGE}`
 
 export async function main(argv: readonly string[], io: Io, crypto: CryptoLike = globalThis.crypto): Promise<number> {
   const [cmd, ...rest] = argv
@@ -33,10 +29,8 @@ export async function main(argv: readonly string[], io: Io, crypto: CryptoLike =
         return await seal(rest, io, crypto)
       }
       case 'pfx-info': {
-        // pfx-info.ts is owned by the PKCS#12 work; loaded by name so this file
-        // type-checks whether or not it has landed yet.
-        const mod = (await import('./commands/pfx-info' as string)) as PfxInfoModule
-        return await mod.pfxInfo(rest, io)
+        const { pfxInfo } = await import('./commands/pfx-info')
+        return await pfxInfo(rest, io, crypto)
       }
       case '--help':
       case '-h':
