@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { validateCertificate, type CertificateStatus } from '../../src/core/pki'
 import { CA_EXT, makeIntermediate, makeLeaf, makeRoot, Workdir, type Issued, type KeyType, type TestCa } from '../unit/core/pki/gen'
@@ -182,6 +182,56 @@ function opensslStatus(w: Workdir, c: ReturnType<Case['setup']>, at: Date): Cert
   if (/unable to get (local )?issuer certificate|invalid CA certificate|path length constraint exceeded|permitted subtree violation|excluded subtree violation/.test(out)) return 'untrusted'
   return out
 }
+
+/**
+ * NSS's verdict from `certutil -V -u S` (email signer) over a fresh database in
+ * which the anchors are trusted for email. NSS 3.87 (Debian 12) has no Ed25519,
+ * and certutil checks neither the address nor CRLs given on the side, so those
+ * cases are left to OpenSSL.
+ */
+function nssStatus(w: Workdir, c: ReturnType<Case['setup']>, at: Date): CertificateStatus | string {
+  const db = w.path(w.unique('nssdb'))
+  mkdirSync(db)
+  const certutil = (args: string[]) => execFileSync('certutil', ['-d', `sql:${db}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }).toString()
+  certutil(['-N', '--empty-password'])
+  c.anchors.forEach((a, i) => certutil(['-A', '-n', `anchor${i}`, '-t', 'C,C,C', '-i', a.pemFile]))
+  c.intermediates.forEach((a, i) => certutil(['-A', '-n', `int${i}`, '-t', ',,', '-i', a.pemFile]))
+  certutil(['-A', '-n', 'leaf', '-t', ',,', '-i', c.leaf.pemFile])
+  const b = at.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z'
+  let out: string
+  try {
+    out = certutil(['-V', '-n', 'leaf', '-u', 'S', '-b', b])
+  } catch (e) {
+    out = String((e as { stdout?: Buffer }).stdout ?? '') + String((e as { stderr?: Buffer }).stderr ?? '')
+  }
+  if (/certificate is valid/.test(out)) return 'valid'
+  if (/expired|not yet valid/i.test(out)) return 'expired'
+  if (/key usage inadequate|not approved for/i.test(out)) return 'not-email-cert'
+  if (/issuer is not recognized|Issuer certificate is invalid|not permitted to issue|path length|not a CA/i.test(out)) return 'untrusted'
+  return out
+}
+
+const nssCases = cases.filter((c) => !/ed25519|revoked|CRLs|email|cross-signed/i.test(c.name))
+
+describe('path validation agrees with NSS certutil -V -u S', () => {
+  let work: Workdir
+  beforeAll(() => {
+    work = new Workdir()
+  })
+  afterAll(() => work.dispose())
+
+  it.each(nssCases)('$name → $expected', async (c) => {
+    const s = c.setup(work)
+    const at = new Date(Date.now() + 2000)
+    const ours = await validateCertificate(
+      s.leaf.der,
+      { anchors: s.anchors.map((a) => a.der), intermediates: s.intermediates.map((i) => i.der), crls: [], at, purpose: 'email-signing' },
+      globalThis.crypto,
+    )
+    expect(nssStatus(work, s, at)).toBe(c.expected)
+    expect(ours.status, ours.reasons.join(' ')).toBe(c.expected)
+  })
+})
 
 describe('path validation agrees with openssl verify -purpose smimesign', () => {
   let work: Workdir
