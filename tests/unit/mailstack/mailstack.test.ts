@@ -43,7 +43,7 @@ describe('mail stack', () => {
       expect(uses).toMatchObject({ '\\Sent': 'Sent', '\\Drafts': 'Drafts', '\\Trash': 'Trash', '\\Junk': 'Junk' })
       expect(list.filter((e) => e.subscribed).length).toBeGreaterThanOrEqual(5)
       const st = await c.status('INBOX', { messages: true })
-      expect(st.messages).toBe(3)
+      expect(st && st.messages).toBe(3)
       await c.logout()
     }
   })
@@ -80,7 +80,7 @@ describe('mail stack', () => {
     ms = await startMailstack({ dataDir: dir, ...ports, seed: true })
     const c = await imap('dave@example.com')
     const st = await c.status('INBOX', { messages: true })
-    expect(st.messages).toBe(4) // 3 welcome + 1 from the previous test
+    expect(st && st.messages).toBe(4) // 3 welcome + 1 from the previous test
     await c.logout()
   })
 
