@@ -28,6 +28,8 @@ export interface Harness {
   newPage(): Promise<{ context: BrowserContext; page: Page }>
   /** IMAP APPEND raw bytes, exactly, into a user's mailbox (bypasses the app and SMTP). */
   append(email: string, mailbox: string, raw: string | Buffer, flags?: string[]): Promise<void>
+  /** IMAP CREATE a user folder. */
+  createMailbox(email: string, path: string): Promise<void>
   /** Save a screenshot as screenshots/<name>.png. */
   screenshot(page: Page, name: string): Promise<string>
   close(): Promise<void>
@@ -92,6 +94,15 @@ export async function startHarness(): Promise<Harness> {
       await client.connect()
       try {
         await client.append(mailbox, typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw, flags)
+      } finally {
+        await client.logout()
+      }
+    },
+    async createMailbox(email, path) {
+      const client = new ImapFlow({ host: '127.0.0.1', port: mailstack.imapPort, secure: false, auth: { user: email, pass: DEMO_PASSWORD }, logger: false })
+      await client.connect()
+      try {
+        await client.mailboxCreate(path)
       } finally {
         await client.logout()
       }

@@ -26,6 +26,7 @@ beforeAll(async () => {
   await h.append('dave@example.com', 'INBOX', msg(1, 'Alpha report', 'First body'))
   await h.append('dave@example.com', 'INBOX', msg(2, 'Beta report', 'Second body with a needle'))
   await h.append('dave@example.com', 'INBOX', msg(3, 'Gamma report', 'Third body'))
+  await h.createMailbox('dave@example.com', 'Projects')
 })
 afterAll(async () => {
   await h?.close()
@@ -92,5 +93,35 @@ describe('keyboard shortcuts', () => {
     await eventually(async () => (await list.getByRole('listitem', { name: /Gamma report/ }).count()) === 0, 'Gamma gone from Inbox')
     await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Trash' }).click()
     await list.getByRole('listitem', { name: /Gamma report/ }).waitFor()
+  })
+
+  it('flags, marks unread and moves the open message to a user folder', async () => {
+    const { page } = await h.signedIn('dave@example.com')
+    const list = page.getByRole('list', { name: 'Messages' })
+    const nav = page.getByRole('navigation', { name: 'Folders' })
+    await nav.getByRole('link', { name: 'Projects' }).waitFor()
+    const item = list.getByRole('listitem', { name: /Alpha report/ })
+    await item.click()
+    const region = page.getByRole('region', { name: 'Message' })
+    await region.getByRole('heading', { name: 'Alpha report' }).waitFor()
+
+    await region.getByRole('button', { name: 'Flag' }).click()
+    await eventually(async () => (await item.getAttribute('aria-label'))?.includes('flagged'), 'flagged in the list')
+    await region.getByRole('button', { name: 'Mark as unread' }).click()
+    await eventually(async () => (await item.getAttribute('aria-label'))?.includes('unread'), 'unread in the list')
+    await h.screenshot(page, '12-flagged-unread')
+
+    // Flags are on the server: a fresh session sees them.
+    const again = await h.signedIn('dave@example.com')
+    const label = await again.page.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /Alpha report/ }).getAttribute('aria-label')
+    expect(label).toMatch(/unread/)
+    expect(label).toMatch(/flagged/)
+
+    await item.click()
+    await region.getByRole('heading', { name: 'Alpha report' }).waitFor()
+    await region.getByRole('combobox', { name: 'Move to folder' }).selectOption('Projects')
+    await eventually(async () => (await list.getByRole('listitem', { name: /Alpha report/ }).count()) === 0, 'moved out of Inbox')
+    await nav.getByRole('link', { name: 'Projects' }).click()
+    await list.getByRole('listitem', { name: /Alpha report/ }).waitFor()
   })
 })

@@ -20,7 +20,12 @@ export function useMessageActions() {
   const mailboxes = useMailboxesStore()
   const compose = useComposeStore()
 
-  const summary = computed(() => messages.items.find((m) => m.uid === reader.uid && messages.mailbox === reader.mailbox) ?? null)
+  /** Seen/flagged of the open message: from the list when it shows it, else the reader's copy. */
+  const summary = computed(() => {
+    const inList = messages.items.find((m) => m.uid === reader.uid && messages.mailbox === reader.mailbox)
+    if (inList) return { uid: inList.uid, seen: inList.seen, flagged: inList.flagged }
+    return reader.uid !== null && reader.flags ? { uid: reader.uid, ...reader.flags } : null
+  })
   const canAct = computed(() => reader.state === 'done' && reader.uid !== null)
   const inDrafts = computed(() => mailboxes.byPath(reader.mailbox)?.specialUse === 'drafts')
 
@@ -61,8 +66,20 @@ export function useMessageActions() {
       go(next?.uid ?? null)
     })
 
-  const toggleSeen = () => run(async () => summary.value && messages.setSeen(summary.value.uid, !summary.value.seen))
-  const toggleFlag = () => run(async () => summary.value && messages.setFlagged(summary.value.uid, !summary.value.flagged))
+  const toggleSeen = () =>
+    run(async () => {
+      const s = summary.value
+      if (!s) return
+      await messages.setSeen(s.uid, !s.seen)
+      if (reader.flags) reader.flags.seen = !s.seen
+    })
+  const toggleFlag = () =>
+    run(async () => {
+      const s = summary.value
+      if (!s) return
+      await messages.setFlagged(s.uid, !s.flagged)
+      if (reader.flags) reader.flags.flagged = !s.flagged
+    })
 
   function step(delta: 1 | -1) {
     const n = messages.neighbour(delta)

@@ -28,6 +28,8 @@ export const useReaderStore = defineStore('reader', () => {
   const error = ref('')
   const allowRemote = ref(false)
   const showSource = ref(false)
+  /** Flags of the open message, kept here too: a search may hide it from the list. */
+  const flags = ref<{ seen: boolean; flagged: boolean } | null>(null)
   let seq = 0
 
   /** The raw source as text for "View source" (latin1: one char per byte, nothing lost). */
@@ -44,6 +46,8 @@ export const useReaderStore = defineStore('reader', () => {
     error.value = ''
     allowRemote.value = false
     showSource.value = false
+    const known = useMessagesStore().items.find((m) => m.uid === id)
+    flags.value = known ? { seen: known.seen, flagged: known.flagged } : null
     try {
       const bytes = await bridge.fetchRaw(path, id)
       if (my !== seq) return
@@ -56,6 +60,7 @@ export const useReaderStore = defineStore('reader', () => {
       const messages = useMessagesStore()
       const summary = messages.items.find((m) => m.uid === id)
       if (summary && !summary.seen && messages.mailbox === path) void messages.setSeen(id, true).catch(() => {})
+      flags.value = { seen: true, flagged: summary?.flagged ?? flags.value?.flagged ?? false }
     } catch (e) {
       if (my !== seq) return
       state.value = 'error'
@@ -69,7 +74,8 @@ export const useReaderStore = defineStore('reader', () => {
     uid.value = null
     view.value = null
     raw.value = null
+    flags.value = null
   }
 
-  return { state, mailbox, uid, raw, view, error, allowRemote, showSource, sourceText, open, close }
+  return { flags, state, mailbox, uid, raw, view, error, allowRemote, showSource, sourceText, open, close }
 })
