@@ -1,3 +1,4 @@
+import { p256, p384, p521 } from '@noble/curves/nist.js'
 import { OID } from '../../asn1/oids'
 import type { CryptoLike } from '../../crypto'
 import { CoreError } from '../../errors'
@@ -32,9 +33,22 @@ function curve(c: string): Curve {
   return k
 }
 
+const NOBLE: Record<string, typeof p256> = { [OID.p256]: p256, [OID.p384]: p384, [OID.p521]: p521 }
+
+/**
+ * WebCrypto imports only uncompressed points in Chromium; an originator key sent in
+ * compressed form (SEC 1 §2.3.3, allowed by RFC 5753) is decompressed first.
+ */
+function uncompressed(c: string, point: Uint8Array): Uint8Array {
+  const lib = NOBLE[c]
+  if (!lib || (point[0] !== 2 && point[0] !== 3)) return point
+  return lib.Point.fromBytes(point).toBytes(false)
+}
+
 /** Z from our PKCS#8 private key and the originator's public key (raw point / X25519 u). */
 export async function sharedSecret(c: string, pkcs8: Uint8Array, peerPublic: Uint8Array, crypto: CryptoLike): Promise<Uint8Array> {
   const cv = curve(c)
+  peerPublic = uncompressed(c, peerPublic)
   const priv = await crypto.subtle.importKey('pkcs8', bs(pkcs8), cv.algorithm, false, ['deriveBits'])
   const pub = await crypto.subtle.importKey('raw', bs(peerPublic), cv.algorithm, true, [])
   return new Uint8Array(await crypto.subtle.deriveBits({ name: cv.algorithm.name, public: pub } as EcdhKeyDeriveParams, priv, cv.bits))
