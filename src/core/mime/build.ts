@@ -214,7 +214,7 @@ export function buildMessageHeaders(draft: Draft, opts: BuildOptions = {}): stri
     if (!/^[\x21-\x39\x3b-\x7e]+$/.test(k)) throw new CoreError('bad-input', `"${k}" is not a valid header name.`)
     if (reserved.test(k)) throw new CoreError('bad-input', `The header ${k} is set by Cachet; remove it from the extra headers.`)
     checkHeaderText(`${k} header`, v)
-    lines.push(`${k}: ${needsEncoding(v) ? encodeWords(v).join(CRLF + ' ') : v}`)
+    lines.push(`${k}: ${encodeUnstructured(v, k.length)}`)
   }
   lines.push('MIME-Version: 1.0')
   return lines.map((l) => l + CRLF).join('')

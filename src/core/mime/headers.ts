@@ -377,8 +377,9 @@ export function needsEncoding(text: string): boolean {
  * folded at spaces to stay near 78 columns, otherwise encoded-words folded one per line.
  */
 export function encodeUnstructured(text: string, nameLength: number): string {
-  if (needsEncoding(text)) return encodeWords(text).join('\r\n ')
   const words = text.split(' ')
+  // a word that cannot be folded would break the 998-octet line limit (RFC 5322 §2.1.1)
+  if (needsEncoding(text) || words.some((w) => w.length > 900)) return encodeWords(text).join('\r\n ')
   let out = ''
   let line = nameLength + 2
   for (let k = 0; k < words.length; k++) {

@@ -250,3 +250,14 @@ describe('canonicalizeLineEnds', () => {
     expect(canonicalizeLineEnds(crlf)).toBe(crlf)
   })
 })
+
+describe('line limits', () => {
+  it('keeps a subject made of one 5000-char word under 998 octets per line and round trips it', () => {
+    const subject = 'x'.repeat(5000)
+    const raw = buildMessage({ from: { address: 'a@b.c' }, to: [{ address: 'd@e.f' }], subject, text: 't', extraHeaders: [['X-Long', 'y'.repeat(3000)]] })
+    for (const line of latin1(raw).split('\r\n')) expect(line.length).toBeLessThanOrEqual(998)
+    const m = parseMime(raw)
+    expect(decodeHeaderValue(header(m, 'subject')!)).toBe(subject)
+    expect(decodeHeaderValue(header(m, 'x-long')!)).toBe('y'.repeat(3000))
+  })
+})
