@@ -120,27 +120,43 @@ function keySchedule(key: Uint8Array): Uint8Array {
   return ks
 }
 
-const tmp = new Uint32Array(2)
+const [SP0, SP1, SP2, SP3, SP4, SP5, SP6, SP7] = SP as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array]
 
-/** One DES block on (hi, lo) words; `decrypt` runs the schedule backwards. */
-function desBlock(ks: Uint8Array, decrypt: boolean, hi: number, lo: number, out: Uint32Array): void {
-  permute(IP_T, hi, lo, tmp)
-  let l = tmp[0]!
-  let r = tmp[1]!
+/** Feistel state between rounds, kept in module scope to avoid allocation per block. */
+let L = 0
+let R = 0
+
+/**
+ * 16 DES rounds on (L, R) — the state after IP — with round keys in order or reversed,
+ * ending with the halves swapped back as the final permutation expects.
+ */
+function rounds(ks: Uint8Array, decrypt: boolean): void {
+  let l = L
+  let r = R
   for (let round = 0; round < 16; round++) {
     const k = (decrypt ? 15 - round : round) * 8
-    let f = 0
-    for (let i = 0; i < 8; i++) {
-      const rot = (4 * i + 31) & 31 // rotate left by 4i-1: bit 4i (1-based) lands at the top
-      const x = rot === 0 ? r : ((r << rot) | (r >>> (32 - rot))) >>> 0
-      f |= SP[i]![((x >>> 26) & 0x3f) ^ ks[k + i]!]!
-    }
+    // E expansion: box i reads bits 4i..4i+5 (1-based, wrapping) of R; after rotating
+    // right by one they sit at fixed offsets of a.
+    const a = ((r >>> 1) | (r << 31)) >>> 0
+    const f =
+      SP0[((a >>> 26) & 63) ^ ks[k]!]! |
+      SP1[((a >>> 22) & 63) ^ ks[k + 1]!]! |
+      SP2[((a >>> 18) & 63) ^ ks[k + 2]!]! |
+      SP3[((a >>> 14) & 63) ^ ks[k + 3]!]! |
+      SP4[((a >>> 10) & 63) ^ ks[k + 4]!]! |
+      SP5[((a >>> 6) & 63) ^ ks[k + 5]!]! |
+      SP6[((a >>> 2) & 63) ^ ks[k + 6]!]! |
+      SP7[(((a & 15) << 2) | (a >>> 30)) ^ ks[k + 7]!]!
     const nr = (l ^ f) >>> 0
     l = r
     r = nr
   }
-  permute(FP_T, r, l, out)
+  // R16 L16 is the pre-output block
+  L = r
+  R = l
 }
+
+const tmp = new Uint32Array(2)
 
 /** A DES or 3DES-EDE key schedule: one key (DES) or three (K1, K2, K3). */
 interface Schedule {
@@ -155,18 +171,30 @@ function schedule(key: Uint8Array): Schedule {
 }
 
 const blk = new Uint32Array(2)
-function encryptWords(s: Schedule, hi: number, lo: number): void {
-  if (s.keys.length === 1) return desBlock(s.keys[0]!, false, hi, lo, blk)
-  desBlock(s.keys[0]!, false, hi, lo, blk)
-  desBlock(s.keys[1]!, true, blk[0]!, blk[1]!, blk)
-  desBlock(s.keys[2]!, false, blk[0]!, blk[1]!, blk)
+
+/**
+ * Encrypt (or decrypt) one block into `blk`. For 3DES the final permutation of one
+ * stage and the initial permutation of the next cancel, so IP and FP run once.
+ */
+function cryptWords(s: Schedule, decrypt: boolean, hi: number, lo: number): void {
+  permute(IP_T, hi, lo, tmp)
+  L = tmp[0]!
+  R = tmp[1]!
+  const k = s.keys
+  if (k.length === 1) rounds(k[0]!, decrypt)
+  else if (!decrypt) {
+    rounds(k[0]!, false)
+    rounds(k[1]!, true)
+    rounds(k[2]!, false)
+  } else {
+    rounds(k[2]!, true)
+    rounds(k[1]!, false)
+    rounds(k[0]!, true)
+  }
+  permute(FP_T, L, R, blk)
 }
-function decryptWords(s: Schedule, hi: number, lo: number): void {
-  if (s.keys.length === 1) return desBlock(s.keys[0]!, true, hi, lo, blk)
-  desBlock(s.keys[2]!, true, hi, lo, blk)
-  desBlock(s.keys[1]!, false, blk[0]!, blk[1]!, blk)
-  desBlock(s.keys[0]!, true, blk[0]!, blk[1]!, blk)
-}
+const encryptWords = (s: Schedule, hi: number, lo: number) => cryptWords(s, false, hi, lo)
+const decryptWords = (s: Schedule, hi: number, lo: number) => cryptWords(s, true, hi, lo)
 
 const rd = (b: Uint8Array, o: number) => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0
 function wr(b: Uint8Array, o: number, v: number): void {
