@@ -375,3 +375,104 @@ describe('GnuPG gpgsm', () => {
   it.skip('Cachet AES-GCM → gpgsm: skipped, gpgsm 2.2.40 / libksba reject AuthEnvelopedData GCM parameters ("error getting IV: Buffer too short", OpenSSL GCM too)', () => {})
   it.skip('EC recipients with gpgsm: skipped, gpgsm 2.2.40 crashes importing an EC PKCS#12 (segfault), so no EC key to decrypt with', () => {})
 })
+
+/**
+ * The same engine in Chromium's WebCrypto, which differs from Node's: no AES-192, only
+ * uncompressed EC points, X25519 by name. The envelope module is bundled with esbuild and
+ * served from 127.0.0.1 (WebCrypto needs a secure context).
+ */
+describe('in headless Chromium (WebCrypto of the browser)', () => {
+  let browser: import('playwright-core').Browser | null = null
+  let page: import('playwright-core').Page
+  let server: import('node:http').Server | null = null
+
+  beforeAll(async () => {
+    const { build } = await import('esbuild')
+    const out = await build({ entryPoints: ['src/core/cms/envelope/index.ts'], bundle: true, format: 'iife', globalName: 'Envelope', platform: 'browser', write: false, logLevel: 'silent' })
+    const js = out.outputFiles[0]!.text
+    const http = await import('node:http')
+    server = http.createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html')
+      res.end(`<!doctype html><script>${js.replace(/<\/script/gi, '<\\/script')}</script>`)
+    })
+    await new Promise<void>((ok) => server!.listen(0, '127.0.0.1', ok))
+    const port = (server.address() as import('node:net').AddressInfo).port
+    const { chromium } = await import('playwright-core')
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] })
+    page = await browser.newPage()
+    await page.goto(`http://127.0.0.1:${port}/`)
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await new Promise((ok) => (server ? server.close(ok) : ok(undefined)))
+  })
+
+  const b64 = (u: Uint8Array): string => Buffer.from(u).toString('base64')
+  type Wire = { status: string; alg: string; content: string | null; error: string | null }
+  async function decryptInBrowser(der: Uint8Array, p: Party): Promise<Wire> {
+    return page.evaluate(
+      async ([m, c, k]) => {
+        const d = (s: string): Uint8Array => Uint8Array.from(atob(s), (ch) => ch.charCodeAt(0))
+        const E = (globalThis as any).Envelope
+        const r = await E.decryptEnvelope(d(m), [{ certificate: d(c), chain: [], privateKey: d(k) }], crypto)
+        const content = r.content ? btoa(Array.from(r.content as Uint8Array, (x: number) => String.fromCharCode(x)).join('')) : null
+        return { status: r.status, alg: r.contentEncryptionAlgorithm, content, error: r.error?.code ?? null }
+      },
+      [b64(der), b64(p.identity.certificate), b64(p.identity.privateKey)] as const,
+    )
+  }
+  async function encryptInBrowser(cert: Uint8Array, cipher: string, oaep = false): Promise<Uint8Array> {
+    const s = await page.evaluate(
+      async ([c, ci, o, msg]) => {
+        const d = (x: string): Uint8Array => Uint8Array.from(atob(x), (ch) => ch.charCodeAt(0))
+        const E = (globalThis as any).Envelope
+        const der: Uint8Array = await E.encryptEnvelope(d(msg), { recipients: [{ certificate: d(c), oaep: o }], cipher: ci }, crypto)
+        return btoa(Array.from(der, (x) => String.fromCharCode(x)).join(''))
+      },
+      [b64(cert), cipher, oaep, b64(MSG)] as const,
+    )
+    return new Uint8Array(Buffer.from(s, 'base64'))
+  }
+
+  const cases: [string, string[], () => Party, string][] = [
+    ['RSA v1.5, AES-192-CBC (software AES: Chromium has no AES-192)', ['-aes192'], () => bob, 'aes-192-cbc'],
+    ['RSA v1.5, 3DES', ['-des3'], () => bob, 'des-ede3-cbc'],
+    ['RSAES-OAEP SHA-256, AES-256-GCM', ['-aes-256-gcm', '-keyopt', 'rsa_padding_mode:oaep', '-keyopt', 'rsa_oaep_md:sha256'], () => bob, 'aes-256-gcm'],
+    ['ECDH P-256, AES-128-CBC', ['-aes128'], () => p256, 'aes-128-cbc'],
+    ['ECDH P-521 SHA-512 KDF, AES-256-GCM', ['-aes-256-gcm', '-keyopt', 'ecdh_kdf_md:sha512'], () => p521, 'aes-256-gcm'],
+  ]
+  for (const [label, args, who, alg] of cases) {
+    it(`Chromium decrypts OpenSSL: ${label}`, async () => {
+      const p = who()
+      const [flag, ...keyopt] = args
+      const der = opensslEncrypt(`chrome-${alg}-${p.name}.der`, [flag!, '-recip', p.cert, ...keyopt])
+      const r = await decryptInBrowser(der, p)
+      expect(r).toEqual({ status: 'decrypted', alg, content: b64(MSG), error: null })
+    })
+  }
+
+  for (const [label, who, cipher, oaep] of [
+    ['RSA v1.5, AES-256-CBC', () => bob, 'aes-256-cbc', false],
+    ['RSAES-OAEP, AES-128-GCM', () => bob, 'aes-128-gcm', true],
+    ['ECDH P-384, AES-256-GCM', () => p384, 'aes-256-gcm', false],
+  ] as const) {
+    it(`Chromium encrypts, OpenSSL decrypts: ${label}`, async () => {
+      const p = who()
+      put(`chrome-enc-${p.name}-${cipher}.der`, await encryptInBrowser(p.identity.certificate, cipher, oaep))
+      expect(ossl('cms', '-decrypt', '-binary', '-inform', 'DER', '-in', `chrome-enc-${p.name}-${cipher}.der`, '-recip', p.cert, '-inkey', p.key)).toEqual(MSG)
+    })
+  }
+
+  it('Chromium: X25519 key agreement round trip (RFC 8418, RFC 9216 Dana)', async () => {
+    const pem = (f: string): Uint8Array => new Uint8Array(Buffer.from(readFileSync(`/work/shared/testdata/rfc9216/${f}`, 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64'))
+    const dana: Party = { name: 'dana', key: '', cert: '', serialHex: '', identity: { certificate: pem('dana@smime.example.enc.pem'), chain: [], privateKey: pem('lamps-dana.decrypt.p8.pem') } }
+    const der = await encryptInBrowser(dana.identity.certificate, 'aes-256-gcm')
+    expect(await decryptInBrowser(der, dana)).toEqual({ status: 'decrypted', alg: 'aes-256-gcm', content: b64(MSG), error: null })
+  })
+
+  it('Chromium: a tampered GCM message is integrity-failed with no content', async () => {
+    const der = opensslEncrypt('chrome-tamper.der', ['-aes-128-gcm', bob.cert])
+    der[der.length - 30]! ^= 4
+    expect(await decryptInBrowser(der, bob)).toMatchObject({ status: 'corrupt', content: null, error: 'integrity-failed' })
+  })
+})
