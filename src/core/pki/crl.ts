@@ -3,7 +3,7 @@ import * as pkijs from 'pkijs'
 import { parseDer } from '../asn1/der'
 import { CoreError } from '../errors'
 import { equal, toHex } from '../util/bytes'
-import { children, encoded, integerBytes, isContext, isExactConstructed } from './asn1-walk'
+import { children, encoded, integerBytes, isContext, isExactConstructed, primitiveBytes } from './asn1-walk'
 import { formatName, nameKey } from './name'
 import type { SignedObject } from './verify'
 
@@ -21,6 +21,24 @@ export interface ParsedCrl extends SignedObject {
   nextUpdate: Date | null
   /** Revoked serial (lowercase hex, no leading zeros) → revocation date. */
   revoked: Map<string, Date>
+  scope: CrlScope
+}
+
+/**
+ * What a CRL covers (RFC 5280 §5.2.5 issuing distribution point, §5.2.4 delta
+ * CRLs). Only a complete CRL for the certificate's kind and partition can show a
+ * certificate is *not* revoked; any CRL from the issuer that covers the kind of
+ * certificate can show that it is.
+ */
+export interface CrlScope {
+  onlyUserCerts: boolean
+  onlyCaCerts: boolean
+  /** onlySomeReasons, delta CRL, or a critical extension we do not process. */
+  partial: boolean
+  /** indirectCRL: entries may belong to other issuers; not used. */
+  indirect: boolean
+  /** Distribution point URIs named by the IDP; empty when none. */
+  distributionPoints: string[]
 }
 
 const cache = new WeakMap<Uint8Array, ParsedCrl>()
@@ -51,6 +69,8 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
   if (!issuerNode || isContext(issuerNode, 0)) throw new CoreError('asn1', 'The CRL has no issuer name.')
   const revoked = new Map<string, Date>()
   for (const entry of crl.revokedCertificates ?? []) {
+    // removeFromCRL (reason 8) in a delta CRL means the certificate is no longer on hold
+    if (entryReason(entry) === 8) continue
     revoked.set(toHex(integerBytes(entry.userCertificate)), entry.revocationDate.value)
   }
   const parsed: ParsedCrl = {
@@ -65,7 +85,55 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
     thisUpdate: crl.thisUpdate.value,
     nextUpdate: crl.nextUpdate?.value ?? null,
     revoked,
+    scope: readScope(crl),
   }
   cache.set(der, parsed)
   return parsed
+}
+
+const IDP = '2.5.29.28'
+const DELTA_CRL_INDICATOR = '2.5.29.27'
+const REASON_CODE = '2.5.29.21'
+const UNDERSTOOD = new Set([IDP, DELTA_CRL_INDICATOR, '2.5.29.20' /* cRLNumber */, '2.5.29.35' /* AKI */])
+
+function entryReason(entry: pkijs.RevokedCertificate): number | null {
+  for (const ext of entry.crlEntryExtensions?.extensions ?? []) {
+    if (ext.extnID !== REASON_CODE) continue
+    try {
+      const v = parseDer(ext.extnValue.valueBlock.valueHexView, 'CRL reason')
+      if (v instanceof asn1js.Enumerated) return v.valueBlock.valueDec
+    } catch {}
+  }
+  return null
+}
+
+function readScope(crl: pkijs.CertificateRevocationList): CrlScope {
+  const scope: CrlScope = { onlyUserCerts: false, onlyCaCerts: false, partial: false, indirect: false, distributionPoints: [] }
+  for (const ext of crl.crlExtensions?.extensions ?? []) {
+    if (ext.critical && !UNDERSTOOD.has(ext.extnID)) scope.partial = true
+    if (ext.extnID === DELTA_CRL_INDICATOR) scope.partial = true
+    if (ext.extnID !== IDP) continue
+    let idp: asn1js.AsnType
+    try {
+      idp = parseDer(ext.extnValue.valueBlock.valueHexView, 'issuing distribution point')
+    } catch {
+      scope.partial = true
+      continue
+    }
+    for (const field of children(idp)) {
+      const on = (primitiveBytes(field)[0] ?? 0) !== 0
+      if (isContext(field, 0)) {
+        const fullName = children(field).find((n) => isContext(n, 0))
+        for (const gn of children(fullName)) {
+          if (isContext(gn, 6)) scope.distributionPoints.push(String.fromCharCode(...primitiveBytes(gn)))
+        }
+        if (!fullName) scope.partial = true
+      } else if (isContext(field, 1)) scope.onlyUserCerts = on
+      else if (isContext(field, 2)) scope.onlyCaCerts = on
+      else if (isContext(field, 3)) scope.partial = true
+      else if (isContext(field, 4)) scope.indirect = on
+      else if (isContext(field, 5) && on) scope.indirect = true // attribute certificates only: not ours
+    }
+  }
+  return scope
 }

@@ -44,6 +44,9 @@ export async function checkRevocation(
     for (const crl of crls) {
       if (crl.issuerKey !== cert.issuerKey) continue
       if (issuer.keyUsage && !issuer.keyUsage.includes('cRLSign')) continue
+      const isCa = cert.basicConstraints?.cA === true
+      const { scope } = crl
+      if (scope.indirect || (scope.onlyUserCerts && isCa) || (scope.onlyCaCerts && !isCa)) continue
       if (!(await verifySignature(crl, issuer, crypto))) continue
       const when = crl.revoked.get(serialHex(cert))
       if (when) {
@@ -51,6 +54,9 @@ export async function checkRevocation(
         reasons.push(`${shortName(cert)} was revoked by its issuer on ${when.toISOString()}.`)
         break
       }
+      // A partial CRL (some reasons, a delta, another partition) cannot show the certificate is not revoked
+      const partition = scope.distributionPoints.length === 0 || cert.crlUris.some((u) => scope.distributionPoints.includes(u))
+      if (scope.partial || !partition) continue
       if (!crl.nextUpdate || at.getTime() <= crl.nextUpdate.getTime() + SKEW_MS) good = true
       else {
         reasons.push(

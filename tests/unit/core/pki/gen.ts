@@ -138,10 +138,17 @@ export class TestCa implements Issued {
     openssl(['ca', '-batch', '-config', this.config, '-keyfile', this.keyFile, '-cert', this.pemFile, '-revoke', cert.pemFile])
   }
 
-  /** A CRL from this CA's database; `hours` sets nextUpdate (negative values are not allowed by OpenSSL). */
-  crl(): Uint8Array {
+  /** A CRL from this CA's database; `extensions` are CRL extension lines (sections may follow). */
+  crl(extensions: string[] = []): Uint8Array {
     const out = this.work.path(this.work.unique(`${this.name}-crl`) + '.pem')
-    openssl(['ca', '-batch', '-config', this.config, '-keyfile', this.keyFile, '-cert', this.pemFile, '-gencrl', '-out', out])
+    let config = this.config
+    const args = ['ca', '-batch', '-keyfile', this.keyFile, '-cert', this.pemFile, '-gencrl', '-out', out]
+    if (extensions.length) {
+      config = this.work.path(this.work.unique('crl') + '.cnf')
+      writeFileSync(config, readFileSync(this.config, 'utf8') + '[ crlext ]\n' + extensions.join('\n') + '\n')
+      args.push('-crlexts', 'crlext')
+    }
+    openssl([...args, '-config', config])
     return new Uint8Array(openssl(['crl', '-in', out, '-outform', 'DER']))
   }
 }

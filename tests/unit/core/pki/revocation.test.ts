@@ -97,6 +97,24 @@ describe('revocation by CRL', () => {
     expect(openssl(['crl', '-inform', 'DER', '-in', f, '-noout', '-text']).toString()).toContain(`Serial Number: ${serial}`)
   })
 
+  it('uses an issuing-distribution-point CRL only for the certificates it covers', async () => {
+    const idp = (lines: string[]) => int.crl(['issuingDistributionPoint = critical, @idp', '[ idp ]', ...lines])
+    const caOnly = idp(['onlyCA = TRUE'])
+    expect((await validateCertificate(goodLeaf.der, opts([caOnly, rootCrl]), crypto)).revocation).toBe('unknown')
+    const userOnly = idp(['onlyuser = TRUE'])
+    expect((await validateCertificate(goodLeaf.der, opts([userOnly, rootCrl]), crypto)).revocation).toBe('good')
+    expect((await validateCertificate(revokedLeaf.der, opts([userOnly, rootCrl]), crypto)).status).toBe('revoked')
+    // A partition named by URI covers only certificates whose CRL distribution point names it
+    const samePartition = idp(['fullname = URI:http://crl.example.test/ca.crl'])
+    expect((await validateCertificate(goodLeaf.der, opts([samePartition, rootCrl]), crypto)).revocation).toBe('good')
+    const otherPartition = idp(['fullname = URI:http://crl.example.test/other.crl'])
+    expect((await validateCertificate(goodLeaf.der, opts([otherPartition, rootCrl]), crypto)).revocation).toBe('unknown')
+    const someReasons = idp(['onlysomereasons = keyCompromise'])
+    expect((await validateCertificate(goodLeaf.der, opts([someReasons, rootCrl]), crypto)).revocation).toBe('unknown')
+    // Each of these CRLs is well-formed: "unknown" above is about scope, not parsing
+    for (const crl of [caOnly, otherPartition, someReasons]) expect(readCrls(crl)).toHaveLength(1)
+  })
+
   it('puts revoked before every other problem', async () => {
     const v = await validateCertificate(revokedLeaf.der, opts([crlAfter], { email: 'someone@example.test', anchors: [] }), crypto)
     expect(v.status).toBe('revoked')
