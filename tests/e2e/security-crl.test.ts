@@ -19,6 +19,7 @@ import { startMailstack, type Mailstack } from '../../src/mailstack/index'
 import { ROOT, eventually, signIn } from './harness'
 
 let dir: string
+let mailDir: string
 let crlServer: Server
 let mailstack: Mailstack
 let bridge: RunningBridge
@@ -64,7 +65,8 @@ beforeAll(async () => {
   })
   await new Promise<void>((r) => crlServer.listen(0, '127.0.0.1', r))
   makePki(`http://127.0.0.1:${(crlServer.address() as AddressInfo).port}/ca.crl`)
-  mailstack = await startMailstack({ dataDir: join(dir, 'mail'), imapPort: 0, smtpPort: 0, lmtpPort: 0, pki: false })
+  mailDir = mkdtempSync(join(tmpdir(), 'cachet-e2e-'))
+  mailstack = await startMailstack({ dataDir: mailDir, imapPort: 0, smtpPort: 0, lmtpPort: 0, pki: false })
   bridge = await startBridge(
     loadConfig({}, {
       host: '127.0.0.1',
@@ -87,6 +89,7 @@ afterAll(async () => {
   await mailstack?.stop().catch(() => {})
   crlServer?.close()
   if (dir) rmSync(dir, { recursive: true, force: true })
+  if (mailDir) rmSync(mailDir, { recursive: true, force: true })
 })
 
 describe('revocation on the Contacts page', () => {
@@ -99,7 +102,9 @@ describe('revocation on the Contacts page', () => {
       if (r.url().includes('/api/crl')) relayed.push(r.url())
     })
     await page.goto('/signin')
-    await signIn(page, 'alice@example.com')
+    await signIn(page, 'alice@example.com').catch(async (e: unknown) => {
+      throw new Error(`sign-in failed; page says: ${await page.locator('body').innerText()}`, { cause: e })
+    })
     await page.goto('/contacts')
     await page.getByRole('button', { name: 'Import certificates' }).click()
     await page.getByLabel('Certificate files').setInputFiles([join(dir, 'ca.pem'), join(dir, 'bob.pem'), join(dir, 'carol.pem')])

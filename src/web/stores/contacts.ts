@@ -16,7 +16,7 @@ import type { CertificateRecord, CertificateSource } from '../storage/db'
 export type { CertificateRecord }
 import { deleteCertificate, getCertificate, listCertificates, upsertCertificate } from '../storage/certificates'
 import { getSettings } from '../storage/settings'
-import { keyringForOpen } from './trust'
+import { keyringForOpen, refreshCrls } from './trust'
 
 export interface Contact {
   email: string
@@ -27,6 +27,8 @@ export interface Contact {
 export interface CertificateCheck {
   status: CertificateStatus | 'error'
   reasons: string[]
+  /** From the cached CRLs: 'unknown' when none covers this certificate. */
+  revocation: 'good' | 'revoked' | 'unknown'
 }
 
 /** Group certificates by address; certificates without an address are authorities. Pure. */
@@ -129,7 +131,19 @@ export const useContactsStore = defineStore('contacts', () => {
       state.value = 'error'
       throw e
     }
-    void validateAll()
+    void validateAll().then(refreshRevocation)
+  }
+
+  /**
+   * Fetch (through the bridge) the CRLs the stored certificates name, then check again if
+   * any arrived, so a revoked certificate is shown as revoked. Failures leave the status
+   * as it was (revocation 'unknown'); they are retried at the next load.
+   */
+  async function refreshRevocation(): Promise<void> {
+    try {
+      const { fetched } = await refreshCrls(records.value.map((r) => r.der))
+      if (fetched > 0) await validateAll()
+    } catch {}
   }
 
   /** Validate every stored certificate against the current trust store (for "trusted or not"). */
@@ -143,9 +157,9 @@ export const useContactsStore = defineStore('contacts', () => {
           { anchors: keyring.trustAnchors, intermediates: keyring.certificates, crls: keyring.crls, purpose: 'email-signing' },
           globalThis.crypto,
         )
-        next[r.sha256] = { status: v.status, reasons: v.reasons }
+        next[r.sha256] = { status: v.status, reasons: v.reasons, revocation: v.revocation }
       } catch (e) {
-        next[r.sha256] = { status: 'error', reasons: [e instanceof Error ? e.message : String(e)] }
+        next[r.sha256] = { status: 'error', reasons: [e instanceof Error ? e.message : String(e)], revocation: 'unknown' }
       }
     }
     checks.value = next

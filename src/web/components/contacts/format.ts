@@ -29,3 +29,9 @@ export function statusText(status: string | undefined): string {
 export function keyText(algorithm: string, size?: number): string {
   return size ? `${algorithm}, ${size} bits` : algorithm
 }
+
+export function revocationText(r: 'good' | 'revoked' | 'unknown'): string {
+  if (r === 'good') return 'Checked against its authority\'s CRL: not revoked'
+  if (r === 'revoked') return 'REVOKED by its authority'
+  return 'Not checked (no CRL available)'
+}
