@@ -104,7 +104,8 @@ function tryParse(bytes: Uint8Array): asn1js.AsnType | null {
 function firstElement(der: Uint8Array, what: string): Uint8Array {
   const asn1 = tryParse(der)
   if (!asn1) throw new CoreError('bad-input', `A PEM ${what} block is not valid DER.`)
-  return encoded(asn1)
+  // A copy: a view would keep (and, stored in IndexedDB, clone) the whole decoded file
+  return encoded(asn1).slice()
 }
 
 /**
@@ -122,5 +123,5 @@ function signedDataParts(der: Uint8Array, part: 0 | 1): Uint8Array[] {
   const set = children(sd).find((n) => isContext(n, part))
   return children(set)
     .filter((n) => n instanceof asn1js.Sequence)
-    .map(encoded)
+    .map((n) => encoded(n).slice())
 }

@@ -28,7 +28,10 @@ afterAll(() => work.dispose())
 describe('readCertificates', () => {
   it('reads a PEM bundle in order', () => {
     const bundle = Buffer.concat([readFileSync(leaf.pemFile), readFileSync(int.pemFile), readFileSync(root.pemFile)])
-    expect(readCertificates(bundle).map(hex)).toEqual([leaf.der, int.der, root.der].map(hex))
+    const certs = readCertificates(bundle)
+    expect(certs.map(hex)).toEqual([leaf.der, int.der, root.der].map(hex))
+    // Each certificate owns its bytes (safe to store without dragging the whole file along)
+    for (const c of certs) expect(c.buffer.byteLength).toBe(c.byteLength)
   })
 
   it('reads a DER certificate', () => {
