@@ -27,7 +27,7 @@ export interface Harness {
   /** A fresh browser context on the sign-in page. */
   newPage(): Promise<{ context: BrowserContext; page: Page }>
   /** IMAP APPEND raw bytes, exactly, into a user's mailbox (bypasses the app and SMTP). */
-  append(email: string, mailbox: string, raw: string | Buffer, flags?: string[]): Promise<void>
+  append(email: string, mailbox: string, raw: string | Buffer | (string | Buffer)[], flags?: string[]): Promise<void>
   /** IMAP CREATE a user folder. */
   createMailbox(email: string, path: string): Promise<void>
   /** Save a screenshot as screenshots/<name>.png. */
@@ -93,7 +93,7 @@ export async function startHarness(): Promise<Harness> {
       const client = new ImapFlow({ host: '127.0.0.1', port: mailstack.imapPort, secure: false, auth: { user: email, pass: DEMO_PASSWORD }, logger: false })
       await client.connect()
       try {
-        await client.append(mailbox, typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw, flags)
+        for (const one of Array.isArray(raw) ? raw : [raw]) await client.append(mailbox, typeof one === 'string' ? Buffer.from(one, 'utf8') : one, flags)
       } finally {
         await client.logout()
       }

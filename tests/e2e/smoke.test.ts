@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startHarness, type Harness } from './harness'
+import { crlf, eventually, startHarness, type Harness } from './harness'
 
 let h: Harness
 beforeAll(async () => {
@@ -27,5 +27,24 @@ describe('sign in', () => {
     await h.screenshot(page, '03-inbox-empty')
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByRole('button', { name: 'Sign in' }).waitFor()
+  })
+
+  it('pages a large folder newest first', async () => {
+    const raws = Array.from({ length: 120 }, (_, i) =>
+      crlf([`From: Robot <robot@example.net>`, 'To: carol@example.com', `Subject: Report ${String(i + 1).padStart(3, '0')}`, `Date: ${new Date(Date.UTC(2026, 0, 1, 0, i)).toUTCString().replace('GMT', '+0000')}`, '', `Body ${i + 1}`]),
+    )
+    await h.append('carol@example.com', 'INBOX', raws)
+    const { page } = await h.signedIn('carol@example.com')
+    const list = page.getByRole('list', { name: 'Messages' })
+    await list.getByRole('listitem', { name: /Report 120/ }).waitFor()
+    expect(await list.getByRole('listitem').count()).toBe(50)
+    expect(await list.getByRole('listitem').first().getAttribute('aria-label')).toMatch(/Report 120/)
+    expect(await page.getByText('1–50 of 120').count()).toBe(1)
+    await page.getByRole('button', { name: 'Older messages' }).click()
+    await list.getByRole('listitem', { name: /Report 070/ }).waitFor()
+    await page.getByRole('button', { name: 'Older messages' }).click()
+    await list.getByRole('listitem', { name: /Report 001/ }).waitFor()
+    await eventually(async () => (await list.getByRole('listitem').count()) === 20, 'last page has 20')
+    await h.screenshot(page, '13-paging')
   })
 })
