@@ -11,6 +11,7 @@
 import { parseDer } from '../asn1/der'
 import { equal } from '../util/bytes'
 import { emailsOf, parseCertificate } from './certificate'
+import { parseCrl } from './crl'
 import { nameKey } from './name'
 
 export { summarizeCertificate } from './summary'
@@ -44,6 +45,23 @@ export function isIssuerAndSerial(der: Uint8Array, issuerDer: Uint8Array, serial
     return nameKey(parseDer(issuerDer, 'issuer name')) === c.issuerKey
   } catch {
     return false
+  }
+}
+
+/** Plain facts about a CRL, for caching and display. Throws CoreError('asn1') when it is not one. */
+export interface CrlInfo {
+  issuer: string
+  thisUpdate: string
+  nextUpdate: string | null
+  revokedCount: number
+}
+export function crlInfo(der: Uint8Array): CrlInfo {
+  const c = parseCrl(der)
+  return {
+    issuer: c.issuer,
+    thisUpdate: c.thisUpdate.toISOString(),
+    nextUpdate: c.nextUpdate?.toISOString() ?? null,
+    revokedCount: c.revoked.size,
   }
 }
 

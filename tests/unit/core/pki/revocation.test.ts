@@ -1,7 +1,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readCrls, validateCertificate, type ValidateOptions } from '../../../../src/core/pki'
+import { crlInfo, readCrls, validateCertificate, type ValidateOptions } from '../../../../src/core/pki'
 import { makeIntermediate, makeLeaf, makeRoot, openssl, Workdir, type Issued, type TestCa } from './gen'
 
 const crypto = globalThis.crypto
@@ -129,6 +129,9 @@ describe('revocation by CRL', () => {
     const pem = Buffer.concat([openssl(['crl', '-inform', 'DER', '-in', a]), openssl(['crl', '-inform', 'DER', '-in', b])])
     expect(readCrls(pem).map((c) => Buffer.from(c).toString('hex'))).toEqual([crlAfter, rootCrl].map((c) => Buffer.from(c).toString('hex')))
     expect(readCrls(crlAfter)).toHaveLength(1)
+    const info = crlInfo(crlAfter)
+    expect(info).toMatchObject({ issuer: 'CN=CRL CA, O=Cachet Test', revokedCount: 1 })
+    expect(Date.parse(info.nextUpdate!) - Date.parse(info.thisUpdate)).toBe(30 * DAY)
     expect(() => readCrls(revokedLeaf.der)).toThrow(/not a CRL/)
   })
 })
