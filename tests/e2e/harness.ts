@@ -4,6 +4,7 @@
  * `vite build` before this stage of `npm test`), and Debian's Chromium driven by
  * playwright-core. Everything listens on 127.0.0.1; everything is torn down in close().
  */
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -37,7 +38,8 @@ export interface Harness {
 
 export async function startHarness(): Promise<Harness> {
   const dist = join(ROOT, 'dist', 'index.html')
-  if (!existsSync(dist)) throw new Error('dist/ is missing: run `npx vite build` (npm test does this before the e2e stage).')
+  // `npm test` builds before this stage; a lone `vitest --project e2e` builds when needed.
+  if (!existsSync(dist)) execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' })
   const dataDir = mkdtempSync(join(tmpdir(), 'cachet-e2e-'))
   const mailstack = await startMailstack({ dataDir, imapPort: 0, smtpPort: 0, lmtpPort: 0, pki: false })
   let bridge: RunningBridge | null = null
