@@ -12,7 +12,7 @@ import type { CryptoLike } from '../crypto'
 import { CoreError, isCoreError } from '../errors'
 import { OID } from '../asn1/oids'
 import { parseDer } from '../asn1/der'
-import { equal } from '../util/bytes'
+import { equal, toHex } from '../util/bytes'
 import { algorithm, children, explicit, int, octets, oid, type Node } from './asn1'
 import { passwordForms, type PasswordForm } from './kdf'
 import { parseMacData } from './mac'
@@ -70,7 +70,14 @@ class Reader {
   async decrypt(alg: Algorithm, data: Uint8Array, parse: (plain: Uint8Array) => void | Promise<void>): Promise<void> {
     this.note(pbeName(alg))
     let last: unknown
+    // null and "" differ only for the RFC 7292 KDF; PBES1/PBES2 see the same bytes, so
+    // an expensive PBKDF2 is not repeated for a form that cannot change the outcome.
+    const usesBytes = alg.oid === OID.pbes2 || alg.oid.startsWith('1.2.840.113549.1.5.')
+    const tried = new Set<string>()
     for (const form of this.forms) {
+      const id = toHex(usesBytes ? form.bytes : form.bmp)
+      if (tried.has(id)) continue
+      tried.add(id)
       try {
         const plain = await pbeDecrypt(this.crypto, alg, data, form)
         await parse(plain)
