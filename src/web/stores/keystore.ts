@@ -7,7 +7,13 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { DEFAULT_SETTINGS, type Settings } from '../storage/db'
 import { getSettings, updateSettings } from '../storage/settings'
-import { cryptoWorker, type KeystoreStatus } from '../workers/client'
+import { cryptoWorker, type KeystoreStatus, type SealRequest } from '../workers/client'
+import type { SecurityReport } from '../../core/message/report'
+import { listCertificates } from '../storage/certificates'
+import { listIdentities } from '../storage/identities'
+import { encryptionCertificateFor, useContactsStore } from './contacts'
+import { identityForAddress } from './identities'
+import { certificatesInReport, keyringForOpen, refreshCrls } from './trust'
 
 export const useKeystoreStore = defineStore('keystore', () => {
   const status = ref<KeystoreStatus | null>(null)
@@ -42,7 +48,8 @@ export const useKeystoreStore = defineStore('keystore', () => {
    * once unlocked, false if the user cancelled. The reading pane calls this on 'key-locked'.
    */
   function requestUnlock(): Promise<boolean> {
-    if (status.value?.unlocked) return Promise.resolve(true)
+    // Callers ask after the worker answered 'key-locked', so a possibly stale status here
+    // must not short-cut the prompt.
     unlockRequested.value = true
     return new Promise((resolve) => waiters.push(resolve))
   }
@@ -87,3 +94,89 @@ export const useKeystoreStore = defineStore('keystore', () => {
     update,
   }
 })
+
+/* ------------------------------------------------------------------------------------
+ * One-call entry points for the reading pane and compose. They assemble the keyring,
+ * run the worker, ask for the passphrase when a key is locked (through the store's
+ * requestUnlock, i.e. the UnlockDialog) and retry, so callers handle only outcomes.
+ * ---------------------------------------------------------------------------------- */
+
+export type SecureOpenOutcome =
+  | { kind: 'opened'; report: SecurityReport; inner: Uint8Array }
+  /** The user cancelled the unlock prompt: show the report (it names the recipients). */
+  | { kind: 'key-locked'; report: SecurityReport; identityIds: string[] }
+
+/**
+ * Open a raw message with everything Cachet knows: unlocked identities (in the worker),
+ * trust anchors, contacts' certificates, cached CRLs. Fetches CRLs the signers name when
+ * their revocation is unknown and opens again with them; stores signers' certificates when
+ * the auto-collect setting is on.
+ */
+export async function openSecurely(raw: Uint8Array, opts: { promptUnlock?: boolean } = {}): Promise<SecureOpenOutcome> {
+  const keystore = useKeystoreStore()
+  let keyring = await keyringForOpen()
+  let r = await cryptoWorker().call('open', { raw, keyring })
+  if (r.kind === 'key-locked' && opts.promptUnlock !== false) {
+    if (await keystore.requestUnlock()) r = await cryptoWorker().call('open', { raw, keyring })
+  }
+  if (r.kind === 'key-locked') return r
+  const certs = certificatesInReport(r.report)
+  if (certs.length && r.report.layers.some((l) => l.kind === 'signed' && l.signers.some((s) => s.revocation === 'unknown'))) {
+    const { fetched } = await refreshCrls(certs).catch(() => ({ fetched: 0 }))
+    if (fetched > 0) {
+      keyring = await keyringForOpen()
+      const again = await cryptoWorker().call('open', { raw, keyring })
+      if (again.kind === 'opened') r = again
+    }
+  }
+  void useContactsStore().collectFromSignedMail(r.report).catch(() => {})
+  return { kind: 'opened', report: r.report, inner: r.inner ?? new Uint8Array(0) }
+}
+
+export interface SecureSealRequest {
+  /** The From address: picks the identity (default for it, else one carrying it). */
+  from: string
+  sign: boolean
+  encrypt: boolean
+  /** Every recipient address (To, Cc, Bcc). */
+  recipients: string[]
+  onProgress?: (p: { phase: string; done: number; total: number }) => void
+}
+
+export type SecureSealOutcome =
+  | { kind: 'sealed'; raw: Uint8Array; cipher: SealRequest['cipher'] | null }
+  /** Encrypt was asked but these recipients have no usable certificate (the "Missing certificates" dialog). */
+  | { kind: 'missing-certificates'; emails: string[] }
+  /** No identity for the From address (import a PFX on the Security page). */
+  | { kind: 'no-identity'; from: string }
+  /** The user cancelled the unlock prompt. */
+  | { kind: 'key-locked' }
+
+/**
+ * Seal a draft for sending: finds the identity for From and each recipient's certificate,
+ * picks AES-256-GCM when every recipient announced it (SMIMECapabilities) and CBC
+ * otherwise, and asks for the passphrase if the signing key is locked.
+ */
+export async function sealSecurely(draftRaw: Uint8Array, req: SecureSealRequest): Promise<SecureSealOutcome> {
+  const identity = identityForAddress(await listIdentities(), req.from)
+  if (!identity) return { kind: 'no-identity', from: req.from }
+  let recipients: Uint8Array[] = []
+  let cipher: SealRequest['cipher'] | null = null
+  if (req.encrypt) {
+    const records = await listCertificates()
+    const chosen = req.recipients.map((email) => ({ email, cert: encryptionCertificateFor(records, email) }))
+    const missing = chosen.filter((c) => !c.cert).map((c) => c.email)
+    if (missing.length) return { kind: 'missing-certificates', emails: missing }
+    recipients = chosen.map((c) => c.cert!.der)
+    cipher = chosen.every((c) => c.cert!.capabilities?.some((n) => /aes-?256-?gcm/i.test(n))) ? 'aes-256-gcm' : 'aes-256-cbc'
+  }
+  const options: SealRequest = { identityId: identity.id, sign: req.sign, encrypt: req.encrypt, recipients, ...(cipher ? { cipher } : {}) }
+  const call = () => cryptoWorker().call('seal', { draftRaw, options }, req.onProgress ? { onProgress: req.onProgress } : {})
+  let r = await call()
+  if (r.kind === 'key-locked') {
+    if (!(await useKeystoreStore().requestUnlock())) return { kind: 'key-locked' }
+    r = await call()
+    if (r.kind === 'key-locked') return { kind: 'key-locked' }
+  }
+  return { kind: 'sealed', raw: r.raw, cipher }
+}
