@@ -3,10 +3,9 @@
  * deciding whether one may be trusted for a given address and purpose. PKI.js and
  * asn1js stay inside this module; certificates and CRLs cross as DER bytes.
  *
- * Bundled public roots: none yet. Debian's /etc/ssl/certs holds TLS roots, not
- * roots trusted for email (Mozilla's email trust bit is a separate list), so
- * shipping them would trust the wrong set; the trust store starts empty and the
- * user marks roots trusted.
+ * Bundled public roots: roots.ts holds Mozilla's roots with the S/MIME trust bit,
+ * taken from NSS's builtin module, not Debian's /etc/ssl/certs (TLS roots, the
+ * wrong set for mail).
  */
 import { parseDer } from '../asn1/der'
 import { equal } from '../util/bytes'
