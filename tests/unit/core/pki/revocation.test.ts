@@ -115,6 +115,20 @@ describe('revocation by CRL', () => {
     for (const crl of [caOnly, otherPartition, someReasons]) expect(readCrls(crl)).toHaveLength(1)
   })
 
+  it('reports a leaf under a revoked intermediate as revoked, naming the intermediate', async () => {
+    const r = makeRoot(work, 'Revoking Root', 'ed25519')
+    const ca = makeIntermediate(r, 'Revoked CA', 'ec-p384')
+    const leaf = makeLeaf(ca)
+    r.revoke(ca)
+    const v = await validateCertificate(
+      leaf.der,
+      { anchors: [r.der], intermediates: [ca.der], crls: [r.crl(), ca.crl()], at: now, purpose: 'email-signing' },
+      crypto,
+    )
+    expect(v.status).toBe('revoked')
+    expect(v.reasons.join(' ')).toMatch(/"Revoked CA" was revoked/)
+  })
+
   it('puts revoked before every other problem', async () => {
     const v = await validateCertificate(revokedLeaf.der, opts([crlAfter], { email: 'someone@example.test', anchors: [] }), crypto)
     expect(v.status).toBe('revoked')
