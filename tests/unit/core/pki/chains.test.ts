@@ -227,6 +227,33 @@ describe('cross-signed roots', () => {
   })
 })
 
+describe('choosing among several paths', () => {
+  it('prefers a current cross-certificate over an expired one for the same CA', async () => {
+    const oldRoot = makeRoot(work, 'Choice Old Root', 'rsa')
+    const newRoot = makeRoot(work, 'Choice New Root', 'ec-p256')
+    const cross = (name: string, endDate: string) =>
+      oldRoot.issue({
+        subject: '/O=Cachet Test/CN=Choice New Root',
+        keyType: 'ec-p256',
+        extensions: CA_EXT,
+        keyFile: newRoot.keyFile,
+        csrFile: newRoot.csrFile,
+        name,
+        startDate: '20200101000000Z',
+        endDate,
+      })
+    const expired = cross('cross-expired', '20250101000000Z')
+    const current = cross('cross-current', '20390101000000Z')
+    const leaf = makeLeaf(newRoot)
+    const v = await validateCertificate(leaf.der, signing([oldRoot.der], [expired.der, current.der]), crypto)
+    expect(v.status).toBe('valid')
+    expect(v.chain[1]!.notAfter).toBe('2039-01-01T00:00:00.000Z')
+    // With only the expired cross-certificate, the path exists but is expired
+    const only = await validateCertificate(leaf.der, signing([oldRoot.der], [expired.der]), crypto)
+    expect(only.status).toBe('expired')
+  })
+})
+
 describe('name constraints (RFC 5280 §4.2.1.10)', () => {
   const constrained = (name: string, constraint: string[]) => {
     const root = makeRoot(work, `NC Root ${name}`, 'ec-p256')
