@@ -3,7 +3,7 @@
  * process, so stopping the parent stops it. Waits until IMAP and LMTP accept connections.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import { renderDovecotConfig } from './dovecot-config'
@@ -69,6 +69,24 @@ function chownTree(path: string, uid: number, gid: number): void {
   if (st.isDirectory()) for (const e of readdirSync(path)) chownTree(join(path, e), uid, gid)
 }
 
+/**
+ * A Dovecot left running by an earlier start of this same data folder (its parent was
+ * killed hard) holds the ports: stop it, identified by its pid file and our config path.
+ */
+async function stopStale(pidFile: string, configPath: string): Promise<void> {
+  if (!existsSync(pidFile)) return
+  const pid = Number(readFileSync(pidFile, 'utf8').trim())
+  let cmdline = ''
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+  } catch {}
+  if (pid > 1 && cmdline.includes('dovecot') && cmdline.includes(configPath)) {
+    process.kill(pid, 'SIGTERM')
+    for (let i = 0; i < 50 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100))
+  }
+  rmSync(pidFile, { force: true })
+}
+
 export async function startDovecot(o: DovecotOptions): Promise<DovecotHandle> {
   if (!existsSync(DOVECOT_BIN)) {
     throw new Error(`Dovecot is not installed (${DOVECOT_BIN}). Run: sudo apt-get install -y dovecot-imapd dovecot-lmtpd`)
@@ -97,8 +115,7 @@ export async function startDovecot(o: DovecotOptions): Promise<DovecotHandle> {
       rootless: id.rootless,
     }),
   )
-  // A master.pid left by a killed run would make Dovecot refuse to start.
-  rmSync(join(o.dataDir, 'run', 'master.pid'), { force: true })
+  await stopStale(join(o.dataDir, 'run', 'master.pid'), configPath)
   const child: ChildProcess = spawn(DOVECOT_BIN, ['-F', '-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (c: Buffer) => {
