@@ -1,0 +1,175 @@
+/**
+ * Opening signed-then-encrypted messages of about 1, 10 and 25 MiB (issue #5): made in
+ * the run by `openssl cms -sign` then `openssl cms -encrypt` (RSA-2048 keys made on the
+ * fly), opened (a) in Node by openMessage, (b) in headless Chromium along the app's real
+ * path (fetch → crypto worker → openMessage → result back), each as a ratio to OpenSSL in
+ * the same run on the same message: `cms -decrypt | cms -verify` on the .eml, and the
+ * same two commands on the DER form of the message (`-inform DER`). Median of
+ * BENCH_SMIME_ROUNDS runs; peak memory as described in smime-lib.ts, as a multiple of
+ * the .eml size. Every open is checked: signature valid, decrypted, attachment intact.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openMessage } from '../../src/core/message'
+import {
+  DELIVERY, MiB, PASSPHRASE, PFX_PASSWORD, PeakProbe, ROUNDS, SIZES, call, entityWithAttachment, fmtX, makePki, median, mib,
+  nodeGc, noise, openssl, rendererPids, sha256Hex, startChromium, timeShell, type Pki, type Row,
+} from './smime-lib'
+
+/** Attachment size that makes the signed-then-encrypted .eml about `mib` MiB (base64 twice: ≈1.85×). */
+const attachmentFor = (m: number) => Math.round((m * MiB) / 1.85)
+
+interface Input {
+  mib: number
+  eml: string
+  der: string
+  emlBytes: number
+  derBytes: number
+  attachment: number
+  attachmentSha: string
+}
+
+function makeInput(pki: Pki, m: number): Input {
+  const dir = pki.dir
+  const attachment = attachmentFor(m)
+  const entity = entityWithAttachment(attachment)
+  writeFileSync(join(dir, `inner-${m}.eml`), entity)
+  const signed = openssl(dir, ['cms', '-sign', '-in', `inner-${m}.eml`, '-signer', 'alice.pem', '-inkey', 'alice.key', '-md', 'sha256'])
+  const [from, to, subject] = DELIVERY
+  const eml = openssl(dir, ['cms', '-encrypt', '-aes256', '-from', from!.slice(6), '-to', to!.slice(4), '-subject', subject!.slice(9), 'bob.pem'], signed)
+  writeFileSync(join(dir, `open-${m}.eml`), eml)
+  const signedDer = openssl(dir, ['cms', '-sign', '-binary', '-nodetach', '-outform', 'DER', '-in', `inner-${m}.eml`, '-signer', 'alice.pem', '-inkey', 'alice.key', '-md', 'sha256'])
+  const der = openssl(dir, ['cms', '-encrypt', '-binary', '-aes256', '-outform', 'DER', 'bob.pem'], signedDer)
+  writeFileSync(join(dir, `open-${m}.der`), der)
+  return { mib: m, eml: `open-${m}.eml`, der: `open-${m}.der`, emlBytes: eml.length, derBytes: der.length, attachment, attachmentSha: sha256Hex(noise(attachment)) }
+}
+
+function check(where: string, input: Input, r: { verdict: { signature: string; encryption: string }; attachments: { size: number; sha256: string }[]; errors: unknown[] }): void {
+  const a = r.attachments[0]
+  if (r.verdict.signature !== 'valid' || r.verdict.encryption !== 'decrypted' || !a || a.size !== input.attachment || a.sha256 !== input.attachmentSha) {
+    throw new Error(`${where} did not open the ${input.mib} MiB message correctly: ${JSON.stringify({ verdict: r.verdict, attachments: r.attachments, errors: r.errors })}`)
+  }
+}
+
+export default {
+  title: 'S/MIME open (issue #5): signed-then-encrypted .eml, time vs OpenSSL (median), peak memory vs message size',
+  async run(log: (m: string) => void): Promise<Row[]> {
+    const dir = mkdtempSync(join(tmpdir(), 'cachet-bench-open-'))
+    const rows: Row[] = []
+    const table: string[] = []
+    try {
+      log('making the PKI (RSA-2048) and the messages with OpenSSL')
+      const pki = makePki(dir)
+      const inputs = SIZES.map((m) => makeInput(pki, m))
+      const keyring = {
+        identities: [{ certificate: pki.bob.cert, chain: [pki.caDer], privateKey: pki.bob.pkcs8 }],
+        trustAnchors: [pki.caDer],
+        certificates: [],
+        crls: [],
+      }
+
+      // OpenSSL references.
+      const ref = new Map<number, { eml: number; der: number }>()
+      for (const input of inputs) {
+        const eml: number[] = []
+        const der: number[] = []
+        for (let i = 0; i < ROUNDS; i++) {
+          eml.push(timeShell(dir, `openssl cms -decrypt -in ${input.eml} -recip bob.pem -inkey bob.key | openssl cms -verify -CAfile ca.pem -out /dev/null`))
+          der.push(timeShell(dir, `openssl cms -decrypt -inform DER -in ${input.der} -recip bob.pem -inkey bob.key | openssl cms -verify -inform DER -CAfile ca.pem -out /dev/null`))
+        }
+        ref.set(input.mib, { eml: median(eml), der: median(der) })
+        log(`OpenSSL ${input.mib} MiB: .eml ${median(eml).toFixed(0)} ms, DER ${median(der).toFixed(0)} ms`)
+      }
+
+      // Node: openMessage from the file.
+      const probe = new PeakProbe(() => [process.pid])
+      const nodeRes = new Map<number, { ms: number; peak: number }>()
+      const warm = new Uint8Array(readFileSync(join(dir, inputs[0]!.eml)))
+      check('Node (warm-up)', inputs[0]!, (await openMessage(warm, keyring, globalThis.crypto)).report)
+      for (const input of inputs) {
+        const times: number[] = []
+        const peaks: number[] = []
+        for (let i = 0; i < ROUNDS; i++) {
+          nodeGc()
+          probe.start()
+          const t0 = performance.now()
+          const raw = readFileSync(join(dir, input.eml))
+          const r = await openMessage(new Uint8Array(raw.buffer, raw.byteOffset, raw.length), keyring, globalThis.crypto)
+          times.push(performance.now() - t0)
+          peaks.push(probe.peakBytes())
+          check('Node', input, r.report)
+        }
+        nodeRes.set(input.mib, { ms: median(times), peak: Math.max(...peaks) })
+        log(`Node ${input.mib} MiB: ${median(times).toFixed(0)} ms, peak +${mib(Math.max(...peaks))}`)
+      }
+
+      // Chromium: the app's crypto worker; a fresh page (worker, key store) per run, warmed by one 1 MiB open.
+      log('building the bench entry (Vite) and starting Chromium')
+      const chromeRes = new Map<number, { ms: number; peak: number }>()
+      const bench = await startChromium(dir, dir)
+      try {
+        const rprobe = new PeakProbe(rendererPids)
+        for (const input of inputs) {
+          const times: number[] = []
+          const peaks: number[] = []
+          for (let i = 0; i < ROUNDS; i++) {
+            const page = await bench.newPage()
+            await call(page, 'importPfx', '/data/bob.p12', PFX_PASSWORD, PASSPHRASE)
+            check('Chromium (warm-up)', inputs[0]!, await call(page, 'open', `/data/${inputs[0]!.eml}`, ['/data/ca.der']))
+            await bench.gc(page)
+            rprobe.start()
+            const r = await call<{ ms: number; verdict: { signature: string; encryption: string }; attachments: { size: number; sha256: string }[]; errors: unknown[] }>(
+              page, 'open', `/data/${input.eml}`, ['/data/ca.der'],
+            )
+            peaks.push(rprobe.peakBytes())
+            times.push(r.ms)
+            check('Chromium', input, r)
+            await page.context().close()
+          }
+          chromeRes.set(input.mib, { ms: median(times), peak: Math.max(...peaks) })
+          log(`Chromium ${input.mib} MiB: ${median(times).toFixed(0)} ms, peak +${mib(Math.max(...peaks))}`)
+        }
+      } finally {
+        await bench.close()
+      }
+
+      table.push(
+        'size (.eml)   | OpenSSL .eml | OpenSSL DER | Node ms (×DER, ×eml) peak×msg | Chromium ms (×DER, ×eml) peak×msg | goal (25 MiB, Chromium: ≤1.5× DER, ≤4× msg)',
+      )
+      for (const input of inputs) {
+        const r = ref.get(input.mib)!
+        const n = nodeRes.get(input.mib)!
+        const c = chromeRes.get(input.mib)!
+        const size = `${input.mib} MiB (${mib(input.emlBytes)}; DER ${mib(input.derBytes)})`
+        rows.push({ label: `${input.mib} MiB · OpenSSL decrypt|verify .eml`, value: r.eml, unit: 'ms', note: size })
+        rows.push({ label: `${input.mib} MiB · OpenSSL decrypt|verify DER`, value: r.der, unit: 'ms' })
+        rows.push({
+          label: `${input.mib} MiB · Node openMessage`,
+          value: n.ms,
+          unit: 'ms',
+          note: `${fmtX(n.ms / r.der)} OpenSSL DER, ${fmtX(n.ms / r.eml)} OpenSSL .eml; peak +${mib(n.peak)} = ${fmtX(n.peak / input.emlBytes)} message (process RSS)`,
+        })
+        const met = c.ms <= 1.5 * r.der && c.peak <= 4 * input.emlBytes
+        rows.push({
+          label: `${input.mib} MiB · Chromium worker open`,
+          value: c.ms,
+          unit: 'ms',
+          note:
+            `${fmtX(c.ms / r.der)} OpenSSL DER, ${fmtX(c.ms / r.eml)} OpenSSL .eml; peak +${mib(c.peak)} = ${fmtX(c.peak / input.emlBytes)} message (renderer RSS)` +
+            (input.mib === 25 ? `; goal ${met ? 'MET' : 'MISSED'}` : ''),
+        })
+        table.push(
+          `${size.padEnd(13)} | ${r.eml.toFixed(0).padStart(9)} ms | ${r.der.toFixed(0).padStart(8)} ms | ` +
+            `${n.ms.toFixed(0)} (${fmtX(n.ms / r.der)}, ${fmtX(n.ms / r.eml)}) ${fmtX(n.peak / input.emlBytes)} | ` +
+            `${c.ms.toFixed(0)} (${fmtX(c.ms / r.der)}, ${fmtX(c.ms / r.eml)}) ${fmtX(c.peak / input.emlBytes)}` +
+            (input.mib === 25 ? ` | ${met ? 'MET' : 'MISSED'}` : ''),
+        )
+      }
+      log(`\n${table.join('\n')}`)
+      return rows
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  },
+}
