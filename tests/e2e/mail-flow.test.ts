@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eventually, startHarness, type Harness } from './harness'
+import { crlf, eventually, startHarness, type Harness } from './harness'
 
 let h: Harness
 beforeAll(async () => {
@@ -138,5 +138,51 @@ describe('mail between two people', () => {
     await alert.waitFor()
     expect(await alert.textContent()).toMatch(/Not sent: To:/)
     expect(await dialog.getByRole('textbox', { name: 'Subject' }).inputValue()).toBe('Will not go')
+  })
+
+  it('forwards with the original quoted and its attachments', async () => {
+    const pdf = Buffer.from('%PDF-1.4\n' + 'minutes '.repeat(500))
+    await h.append(
+      'carol@example.com',
+      'INBOX',
+      crlf([
+        'From: Erin <erin@example.net>',
+        'To: carol@example.com',
+        'Subject: Minutes',
+        'Date: Mon, 23 Nov 2026 06:00:00 +0000',
+        'Message-ID: <minutes@example.net>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Minutes attached.',
+        '--b',
+        'Content-Type: application/pdf; name="minutes.pdf"',
+        'Content-Disposition: attachment; filename="minutes.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        ...(pdf.toString('base64').match(/.{1,76}/g) ?? []),
+        '--b--',
+      ]),
+    )
+    const carol = await h.signedIn('carol@example.com')
+    await carol.page.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /Erin.*Minutes/ }).click()
+    await carol.page.getByRole('region', { name: 'Message' }).getByRole('button', { name: 'Forward' }).click()
+    const dialog = carol.page.getByRole('dialog')
+    expect(await dialog.getByRole('textbox', { name: 'Subject' }).inputValue()).toBe('Fwd: Minutes')
+    expect(await dialog.getByRole('textbox', { name: 'Message' }).inputValue()).toMatch(/From: Erin <erin@example\.net>[\s\S]*> Minutes attached\./)
+    await dialog.getByText('minutes.pdf').waitFor()
+    await dialog.getByRole('textbox', { name: 'To' }).fill('dave@example.com')
+    await dialog.getByRole('button', { name: 'Send' }).click()
+    await dialog.waitFor({ state: 'detached' })
+
+    const dave = await h.signedIn('dave@example.com')
+    await dave.page.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /carol@example\.com.*Fwd: Minutes/ }).click()
+    const region = dave.page.getByRole('region', { name: 'Message' })
+    await region.getByRole('heading', { name: 'Fwd: Minutes' }).waitFor()
+    const [download] = await Promise.all([dave.page.waitForEvent('download'), region.getByRole('link', { name: 'Download minutes.pdf' }).click()])
+    expect(Buffer.compare(readFileSync(await download.path()), pdf)).toBe(0)
   })
 })
