@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page, Request } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eventually, startHarness, type Harness } from './harness'
+import { SCREENSHOTS, eventually, startHarness, type Harness } from './harness'
 
 const PFX_PASSWORD = 'pfx-secret-42'
 const PASSPHRASE = 'correct horse battery staple'
@@ -123,6 +123,7 @@ describe('Security: your identity', () => {
     expect(text).toMatch(/Expires in 1\d days/) // 20-day certificate: the 30-day warning shows
     expect(await page.getByTestId('keystore-state').textContent()).toMatch(/Unlocked/)
     await h.screenshot(page, 'security-02-identity')
+    await page.screenshot({ path: join(SCREENSHOTS, 'security-00-full.png'), fullPage: true })
   })
 
   it('locks and unlocks the key store; a wrong passphrase is refused', async () => {
@@ -221,6 +222,19 @@ describe('Contacts: certificates and trust', () => {
     await eventually(() => box.isChecked(), 'the root trusted')
     await eventually(async () => /^Trusted/.test((await bob.getByTestId('trust-status').textContent()) ?? ''), 'bob trusted through the root')
     await h.screenshot(page, 'contacts-01-list')
+
+    // Built-in roots: trusted out of the box; distrust one, then trust it again through the dialog.
+    const builtIn = page.getByRole('region', { name: 'Built-in authorities' })
+    await builtIn.getByText('Show the built-in authorities').click()
+    const firstRoot = builtIn.getByRole('checkbox').first()
+    expect(await firstRoot.isChecked()).toBe(true)
+    await firstRoot.click()
+    await eventually(async () => !(await firstRoot.isChecked()), 'built-in root distrusted')
+    await eventually(async () => /You distrust 1 of them/.test((await builtIn.textContent()) ?? ''), 'distrust counted')
+    await firstRoot.click()
+    await page.getByRole('dialog', { name: 'Trust certificate' }).getByRole('button', { name: 'Trust' }).click()
+    await eventually(() => firstRoot.isChecked(), 'built-in root trusted again')
+    await page.screenshot({ path: join(SCREENSHOTS, 'contacts-00-full.png'), fullPage: true })
 
     // The decision survives a reload (IndexedDB).
     await page.reload()

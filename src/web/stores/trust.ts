@@ -2,9 +2,7 @@
  * Trust: which roots Cachet accepts as proof of a sender's identity, and revocation data.
  *
  * Anchors = roots the user marked "Trust for email" + the bundled public roots for email
- * minus those the user distrusted. The bundled set is whatever src/core/pki/roots.ts
- * exports (an array of DER certificates, or a function returning one) once it exists;
- * until then it is empty and the user's own decisions are the whole trust store.
+ * (src/core/pki/roots.ts) minus those the user distrusted.
  *
  * CRLs named in certificates' distribution points are fetched through the bridge's relay
  * (GET /api/crl?url=…; it only moves bytes) and cached in IndexedDB until nextUpdate.
@@ -14,6 +12,7 @@ import { computed, ref } from 'vue'
 import { routes } from '../../contract'
 import { crlDistributionPoints, readCrls, summarizeCertificate } from '../../core/pki'
 import { parseCrl } from '../../core/pki/crl'
+import { EMAIL_ROOTS } from '../../core/pki/roots'
 import type { SecurityReport } from '../../core/message/report'
 import { fromBase64 } from '../../core/util/base64'
 import { requestBytes } from '../api/client'
@@ -24,18 +23,9 @@ import { listIdentities } from '../storage/identities'
 import { deleteTrust, listTrust, putTrust } from '../storage/trust'
 import type { PublicKeyring } from '../workers/client'
 
-type RootsModule = Record<string, unknown>
-const rootModules = import.meta.glob<RootsModule>('../../core/pki/roots.ts', { eager: true })
-
-/** The bundled public roots trusted for email (DER), from core/pki/roots.ts when present. */
-export function bundledRoots(modules: Record<string, RootsModule> = rootModules): Uint8Array[] {
-  for (const mod of Object.values(modules)) {
-    for (const v of Object.values(mod)) {
-      const value = typeof v === 'function' ? (v as () => unknown)() : v
-      if (Array.isArray(value) && value.length > 0 && value.every((x) => x instanceof Uint8Array)) return value as Uint8Array[]
-    }
-  }
-  return []
+/** The bundled public roots trusted for email (DER), from core/pki/roots.ts (Mozilla's S/MIME trust bit). */
+export function bundledRoots(): Uint8Array[] {
+  return EMAIL_ROOTS
 }
 
 /** Anchors from the user's decisions and the bundled set. Pure. */
