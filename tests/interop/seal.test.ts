@@ -78,7 +78,7 @@ const ROWS: Row[] = [
   { name: 'RSA-2048 sign + encrypt aes-256-cbc to RSA-2048, 1 MB', sender: 'alice', to: ['bob'], sign: true, encrypt: true, attachment: 1 << 20 },
   { name: 'RSA-4096 PSS opaque sign + encrypt aes-256-gcm + OAEP to RSA-3072', sender: 'dave', to: ['carol'], sign: true, encrypt: true, pss: true, opaque: true, cipher: 'aes-256-gcm', oaep: true, attachment: 1024, cmsutil: PEER_GAPS.noKey, gpgsm: PEER_GAPS.noKey },
   { name: 'P-384 sign + encrypt aes-128-gcm to P-256 and RSA-4096', sender: 'frank', to: ['erin', 'dave'], sign: true, encrypt: true, cipher: 'aes-128-gcm', attachment: 0, cmsutil: PEER_GAPS.nssGcm, gpgsm: PEER_GAPS.noKey },
-  { name: 'P-256 ECDSA sign + encrypt aes-256-cbc to RSA-3072 (the sender's own entry is ECDH)', sender: 'erin', to: ['carol'], sign: true, encrypt: true, attachment: 1024, cmsutil: PEER_GAPS.nssEcdh, gpgsm: PEER_GAPS.noKey },
+  { name: 'P-256 ECDSA sign + encrypt aes-256-cbc to RSA-3072 (the sender’s own entry is ECDH)', sender: 'erin', to: ['carol'], sign: true, encrypt: true, attachment: 1024, cmsutil: PEER_GAPS.nssEcdh, gpgsm: PEER_GAPS.noKey },
   { name: 'RSA-3072 sign + encrypt to RSA-2048 (alice), read by NSS and gpgsm as alice', sender: 'carol', to: ['alice'], sign: true, encrypt: true, cipher: 'aes-128-cbc', attachment: 1024 },
   { name: '25 MB: RSA-2048 sign + encrypt aes-256-gcm to RSA-2048', sender: 'alice', to: ['bob'], sign: true, encrypt: true, cipher: 'aes-256-gcm', attachment: 25 << 20, cmsutil: PEER_GAPS.nssGcm, gpgsm: PEER_GAPS.gpgsmGcm },
   { name: '25 MB: P-256 ECDSA sign, detached', sender: 'erin', to: [], sign: true, encrypt: false, attachment: 25 << 20 },
