@@ -70,6 +70,8 @@ export type MessagePage = z.infer<typeof MessagePage>
  * as stored. Params and query:
  */
 export const RawParams = z.object({ uid: Uid })
+/** Response header of the raw route carrying the message size in bytes (for progress). */
+export const MESSAGE_SIZE_HEADER = 'x-message-size'
 export type RawParams = z.infer<typeof RawParams>
 export const RawQuery = z.object({ mailbox: MailboxPath })
 export type RawQuery = z.infer<typeof RawQuery>

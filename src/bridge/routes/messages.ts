@@ -9,6 +9,7 @@ import {
   DeleteRequest,
   FlagsRequest,
   MAX_RAW_BYTES,
+  MESSAGE_SIZE_HEADER,
   MessageListQuery,
   MoveRequest,
   RawParams,
@@ -82,6 +83,9 @@ export function messageRoutes(app: FastifyInstance): void {
     dl.content.once('end', done).once('error', done).once('close', done)
     reply.raw.once('close', done)
     reply.header('content-type', 'message/rfc822').header('cache-control', 'private, no-store')
+    // The size the server announced (RFC822.SIZE), for a progress bar; not Content-Length,
+    // so a server that counts differently can never truncate the stream.
+    if (dl.meta.expectedSize) reply.header(MESSAGE_SIZE_HEADER, String(dl.meta.expectedSize))
     return reply.send(dl.content)
   })
 

@@ -68,6 +68,7 @@ describe('append, list and raw bytes', () => {
     expect(m).toMatchObject({ seen: true, draft: true })
     const back = await alice.get(`/api/messages/${uid}/raw?mailbox=Drafts`)
     expect(back.headers['content-type']).toBe('message/rfc822')
+    expect(Number(back.headers['x-message-size'])).toBe(bytes.length)
     expect(back.rawPayload.equals(bytes)).toBe(true)
   })
 
