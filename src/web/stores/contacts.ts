@@ -14,7 +14,7 @@ import { fromBase64 } from '../../core/util/base64'
 import { isCoreError } from '../../core/errors'
 import type { CertificateRecord, CertificateSource } from '../storage/db'
 export type { CertificateRecord }
-import { deleteCertificate, getCertificate, listCertificates, upsertCertificate } from '../storage/certificates'
+import { certificatesFor, deleteCertificate, getCertificate, listCertificates, upsertCertificate } from '../storage/certificates'
 import { getSettings } from '../storage/settings'
 import { keyringForOpen, refreshCrls } from './trust'
 
@@ -109,6 +109,21 @@ function signersWithCertificates(report: SecurityReport): { signer: SignerReport
   return out
 }
 
+export interface SignerToAdd {
+  signer: SignerReport
+  /** SHA-256 of the signer's certificate. */
+  sha256: string
+  /** Other certificates already stored for the signer's addresses (a changed certificate). */
+  replacesKnown: CertificateRecord[]
+}
+
+/** Stored certificates for any of this certificate's addresses, other than itself. */
+async function otherCertificatesFor(record: CertificateRecord): Promise<CertificateRecord[]> {
+  const seen = new Map<string, CertificateRecord>()
+  for (const e of record.emails) for (const c of await certificatesFor(e)) if (c.sha256 !== record.sha256) seen.set(c.sha256, c)
+  return [...seen.values()]
+}
+
 export interface ImportSummary {
   added: CertificateRecord[]
   known: CertificateRecord[]
@@ -195,32 +210,48 @@ export const useContactsStore = defineStore('contacts', () => {
    * Store the certificates of a signed message's signers. `explicit` is the user's "Add to
    * contacts": any signer whose signature verified is accepted (the user decides whom to
    * trust). Without it (the auto-collect setting) only signers whose status is `valid` are
-   * stored. Known certificates get lastSeen and SMIMECapabilities refreshed.
+   * stored, and never a NEW certificate for an address that already has another one: that
+   * change is returned in `changed` for the reading pane to show, and needs the user's
+   * explicit "Add to contacts" (issue 3, certificate replacement). Known certificates get
+   * lastSeen and SMIMECapabilities refreshed either way.
    */
   async function collectFromSignedMail(
     report: SecurityReport,
     opts: { explicit?: boolean } = {},
-  ): Promise<{ added: CertificateRecord[]; updated: CertificateRecord[] }> {
-    const out = { added: [] as CertificateRecord[], updated: [] as CertificateRecord[] }
-    if (!opts.explicit && !(await getSettings()).autoCollectCertificates) return out
+  ): Promise<{ added: CertificateRecord[]; updated: CertificateRecord[]; changed: SignerToAdd[] }> {
+    const out = { added: [] as CertificateRecord[], updated: [] as CertificateRecord[], changed: [] as SignerToAdd[] }
+    const auto = !opts.explicit
+    if (auto && !(await getSettings()).autoCollectCertificates) return out
     for (const { signer, der } of signersWithCertificates(report)) {
-      const ok = opts.explicit ? signer.status !== 'invalid' && signer.status !== 'revoked' : signer.status === 'valid'
+      const ok = auto ? signer.status === 'valid' : signer.status !== 'invalid' && signer.status !== 'revoked'
       if (!ok) continue
-      const caps = signer.capabilities.length > 0 ? signer.capabilities : null
-      const { added, record } = await upsertCertificate(await recordFor(der, 'mail', caps))
-      ;(added ? out.added : out.updated).push(record)
+      const record = await recordFor(der, 'mail', signer.capabilities.length > 0 ? signer.capabilities : null)
+      if (auto && !(await getCertificate(record.sha256))) {
+        const others = await otherCertificatesFor(record)
+        if (others.length > 0) {
+          out.changed.push({ signer, sha256: record.sha256, replacesKnown: others })
+          continue
+        }
+      }
+      const r = await upsertCertificate(record)
+      ;(r.added ? out.added : out.updated).push(r.record)
     }
     if (out.added.length + out.updated.length > 0) await load()
     return out
   }
 
-  /** Signers of a report not yet in the address book (the reading pane offers "Add to contacts"). */
-  async function signersToAdd(report: SecurityReport): Promise<SignerReport[]> {
-    const out: SignerReport[] = []
+  /**
+   * Signers of a report not yet in the address book (the reading pane offers "Add to
+   * contacts"), each with the certificates already stored for its addresses: non-empty
+   * `replacesKnown` means the sender's certificate changed, which the pane should say.
+   */
+  async function signersToAdd(report: SecurityReport): Promise<SignerToAdd[]> {
+    const out: SignerToAdd[] = []
     for (const { signer, der } of signersWithCertificates(report)) {
       if (signer.status === 'invalid' || signer.status === 'revoked') continue
-      const s = await summarizeCertificate(der, globalThis.crypto)
-      if (!(await getCertificate(s.sha256))) out.push(signer)
+      const record = await recordFor(der, 'mail', null)
+      if (await getCertificate(record.sha256)) continue
+      out.push({ signer, sha256: record.sha256, replacesKnown: await otherCertificatesFor(record) })
     }
     return out
   }

@@ -11,7 +11,7 @@ import { cryptoWorker, type KeystoreStatus, type SealRequest } from '../workers/
 import type { SecurityReport } from '../../core/message/report'
 import { listCertificates } from '../storage/certificates'
 import { listIdentities } from '../storage/identities'
-import { encryptionCertificateFor, useContactsStore } from './contacts'
+import { encryptionCertificateFor, useContactsStore, type SignerToAdd } from './contacts'
 import { identityForAddress } from './identities'
 import { certificatesInReport, keyringForOpen, refreshCrls } from './trust'
 
@@ -102,7 +102,14 @@ export const useKeystoreStore = defineStore('keystore', () => {
  * ---------------------------------------------------------------------------------- */
 
 export type SecureOpenOutcome =
-  | { kind: 'opened'; report: SecurityReport; inner: Uint8Array }
+  | {
+      kind: 'opened'
+      report: SecurityReport
+      inner: Uint8Array
+      /** Signers whose certificate is not in Contacts (offer "Add to contacts"); non-empty
+       *  `replacesKnown` = the sender's certificate changed: say so. */
+      signersToAdd: SignerToAdd[]
+    }
   /** The user cancelled the unlock prompt: show the report (it names the recipients). */
   | { kind: 'key-locked'; report: SecurityReport; identityIds: string[] }
 
@@ -129,8 +136,10 @@ export async function openSecurely(raw: Uint8Array, opts: { promptUnlock?: boole
       if (again.kind === 'opened') r = again
     }
   }
-  void useContactsStore().collectFromSignedMail(r.report).catch(() => {})
-  return { kind: 'opened', report: r.report, inner: r.inner ?? new Uint8Array(0) }
+  const contacts = useContactsStore()
+  await contacts.collectFromSignedMail(r.report).catch(() => null)
+  const signersToAdd = await contacts.signersToAdd(r.report).catch(() => [])
+  return { kind: 'opened', report: r.report, inner: r.inner ?? new Uint8Array(0), signersToAdd }
 }
 
 export interface SecureSealRequest {
