@@ -98,14 +98,16 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
   let inner = raw
   let signatureBroken = false
   let integrity = true
+  let tooLarge = false
   try {
     if (raw.length > LIMITS.maxMessageBytes) {
       errors.push({ code: 'limit-exceeded', message: `The message is larger than ${LIMITS.maxMessageBytes >> 20} MB; it was not opened.` })
       signatureBroken = true
+      tooLarge = true // nothing of it is shown either (issue #3, resource abuse)
       throw new StopOpening()
     }
     if (!looksLikeMessage(raw)) errors.push({ code: 'bad-input', message: 'This is not an email message (no header fields).' })
-    for (const p of outer.problems) errors.push({ code: 'mime', message: `MIME: ${p}` })
+    for (const p of treeProblems(outer)) errors.push({ code: 'mime', message: `MIME: ${p}` })
     const ctx: LayerContext = { keyring, crypto, from, certificates: [], crls: [], decryptOptions: opts.decrypt }
     const maxLayers = opts.maxLayers ?? MAX_LAYERS
     for (let depth = 0; ; depth++) {
@@ -172,7 +174,7 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
   } catch {}
   let view: MessageView = { root: current, text: null, html: null, attachments: [], embedded, integrity }
   try {
-    const reachedContent = !layers.length || layers[layers.length - 1]!.kind === 'signed' || (layers[layers.length - 1] as { status: string }).status === 'decrypted'
+    const reachedContent = !tooLarge && (!layers.length || layers[layers.length - 1]!.kind === 'signed' || (layers[layers.length - 1] as { status: string }).status === 'decrypted')
     if (reachedContent) {
       const body = await extractBody(current, crypto)
       view = { ...view, ...body }
@@ -186,6 +188,22 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
 }
 
 class StopOpening extends Error {}
+
+/**
+ * Problems of every entity in the tree, not only the root's: a part cut at the depth
+ * limit deep inside must still be reported (issue #3, resource abuse: "a clear message").
+ * The tree is already bounded by the parser's depth and part limits.
+ */
+function treeProblems(root: MimeEntity, max = 20): string[] {
+  const seen = new Set<string>()
+  const stack: MimeEntity[] = [root]
+  while (stack.length && seen.size < max) {
+    const e = stack.pop()!
+    for (const p of e.problems) if (seen.size < max) seen.add(p)
+    for (let i = e.children.length - 1; i >= 0; i--) stack.push(e.children[i]!)
+  }
+  return [...seen]
+}
 
 function firstDecoded(e: MimeEntity, name: string): string | null {
   const v = header(e, name)
