@@ -113,6 +113,15 @@ export function parseCertificate(der: Uint8Array): ParsedCert {
   } catch (e) {
     throw new CoreError('asn1', 'The data is not an X.509 certificate.', { cause: e })
   }
+  try {
+    return readParsed(der, asn1, cert)
+  } catch (e) {
+    if (e instanceof CoreError) throw e
+    throw new CoreError('asn1', 'The certificate is malformed.', { cause: e })
+  }
+}
+
+function readParsed(der: Uint8Array, asn1: asn1js.AsnType, cert: pkijs.Certificate): ParsedCert {
   const top = children(asn1)
   if (!isExactConstructed(asn1, der) || cert.signatureValue.valueBlock.unusedBits !== 0) {
     throw new CoreError('asn1', 'The certificate is not in DER form (its outer encoding is malformed).')
@@ -157,6 +166,9 @@ export function parseCertificate(der: Uint8Array): ParsedCert {
     subjectRdns: rdnKeys(findName(tbsNode, 'subject')),
     nameConstraints: null,
     unknownCritical: [],
+  }
+  if (Number.isNaN(parsed.notBefore.getTime()) || Number.isNaN(parsed.notAfter.getTime())) {
+    throw new CoreError('asn1', 'The certificate has an unreadable validity period.')
   }
   for (const ext of cert.extensions ?? []) readExtension(parsed, ext)
   cache.set(der, parsed)

@@ -71,7 +71,9 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
   for (const entry of crl.revokedCertificates ?? []) {
     // removeFromCRL (reason 8) in a delta CRL means the certificate is no longer on hold
     if (entryReason(entry) === 8) continue
-    revoked.set(toHex(integerBytes(entry.userCertificate)), entry.revocationDate.value)
+    const when = entry.revocationDate.value
+    // An unreadable revocation date still revokes; the CRL's own date stands in for it
+    revoked.set(toHex(integerBytes(entry.userCertificate)), Number.isNaN(when.getTime()) ? crl.thisUpdate.value : when)
   }
   const parsed: ParsedCrl = {
     der,
@@ -86,6 +88,9 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
     nextUpdate: crl.nextUpdate?.value ?? null,
     revoked,
     scope: readScope(crl),
+  }
+  if (Number.isNaN(parsed.thisUpdate.getTime()) || (parsed.nextUpdate && Number.isNaN(parsed.nextUpdate.getTime()))) {
+    throw new CoreError('asn1', 'The CRL has an unreadable update time.')
   }
   cache.set(der, parsed)
   return parsed

@@ -35,6 +35,23 @@ describe('hostile and unusual input', () => {
     }
   })
 
+  it('rejects a certificate whose validity time is garbled with CoreError, not RangeError', async () => {
+    const at = Buffer.from(leaf.der).indexOf('210101000000Z')
+    expect(at).toBeGreaterThan(0)
+    for (const junk of ['x', '9', ':']) {
+      const bad = leaf.der.slice()
+      bad[at + 2] = junk.charCodeAt(0) // month "01" → "x1", "91", ":1"
+      let caught: unknown
+      try {
+        const s = await summarizeCertificate(bad, crypto)
+        expect(Number.isNaN(Date.parse(s.notBefore))).toBe(false)
+      } catch (e) {
+        caught = e
+      }
+      if (caught) expect(isCoreError(caught, 'asn1'), String(caught)).toBe(true)
+    }
+  })
+
   it('survives random byte flips: validation returns a status or throws CoreError asn1', async () => {
     let seed = 42
     const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed)
