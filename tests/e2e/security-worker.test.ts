@@ -208,6 +208,20 @@ describe('crypto worker', () => {
     expect((await ok('open', { rawB64: b64(encrypted), keyring: keyring() })).kind).toBe('key-locked')
   })
 
+  it('locks by itself after the idle minutes the user set', async () => {
+    await ok('unlock', { passphrase: PASSPHRASE })
+    const st = await ok('configure', { idleMinutes: 1 })
+    expect(st.unlocked).toBe(true)
+    expect(st.lockAt - Date.now()).toBeGreaterThan(50_000)
+    expect(st.lockAt - Date.now()).toBeLessThanOrEqual(61_000)
+    await new Promise((r) => setTimeout(r, 45_000))
+    expect((await ok('status')).unlocked).toBe(true)
+    const deadline = Date.now() + 30_000
+    while ((await ok('status')).unlocked && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1000))
+    expect((await ok('status')).unlocked).toBe(false)
+    expect((await ok('open', { rawB64: b64(encrypted), keyring: keyring() })).kind).toBe('key-locked')
+  }, 120_000)
+
   it('deletes an identity and forgets its key', async () => {
     await ok('unlock', { passphrase: PASSPHRASE })
     expect((await ok('deleteIdentity', { identityId })).identities).toBe(0)
