@@ -213,11 +213,12 @@ export const useContactsStore = defineStore('contacts', () => {
    * stored, and never a NEW certificate for an address that already has another one: that
    * change is returned in `changed` for the reading pane to show, and needs the user's
    * explicit "Add to contacts" (issue 3, certificate replacement). Known certificates get
-   * lastSeen and SMIMECapabilities refreshed either way.
+   * lastSeen and SMIMECapabilities refreshed either way. `only` limits it to the signer
+   * whose certificate has that SHA-256 (the "Add to contacts" button of one signer).
    */
   async function collectFromSignedMail(
     report: SecurityReport,
-    opts: { explicit?: boolean } = {},
+    opts: { explicit?: boolean; only?: string } = {},
   ): Promise<{ added: CertificateRecord[]; updated: CertificateRecord[]; changed: SignerToAdd[] }> {
     const out = { added: [] as CertificateRecord[], updated: [] as CertificateRecord[], changed: [] as SignerToAdd[] }
     const auto = !opts.explicit
@@ -226,6 +227,7 @@ export const useContactsStore = defineStore('contacts', () => {
       const ok = auto ? signer.status === 'valid' : signer.status !== 'invalid' && signer.status !== 'revoked'
       if (!ok) continue
       const record = await recordFor(der, 'mail', signer.capabilities.length > 0 ? signer.capabilities : null)
+      if (opts.only !== undefined && record.sha256 !== opts.only) continue
       if (auto && !(await getCertificate(record.sha256))) {
         const others = await otherCertificatesFor(record)
         if (others.length > 0) {
