@@ -106,8 +106,13 @@ export class ImapSession {
   /** Runs `fn` with `path` selected and locked. Retries once after a connection drop. */
   async withMailbox<T>(path: string, fn: (c: ImapFlow) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
     return this.run(async (c) => {
+      // A mailbox that stays selected on this reused connection only learns about new
+      // mail or expunges from untagged responses; NOOP (RFC 3501 §6.1.2) asks Dovecot
+      // to send them now, so counts and pages are never stale. A fresh SELECT needs none.
+      const wasSelected = c.mailbox !== false && c.mailbox?.path === path
       const lock = await c.getMailboxLock(path, { readOnly: opts.readOnly })
       try {
+        if (wasSelected) await c.noop()
         return await fn(c)
       } finally {
         lock.release()

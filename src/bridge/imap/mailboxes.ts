@@ -25,7 +25,11 @@ export function toMailbox(e: ListResponse): Mailbox {
 }
 
 export async function listMailboxes(imap: ImapSession): Promise<Mailbox[]> {
-  const list = await imap.run((c) => c.list({ statusQuery: { messages: true, unseen: true } }))
+  const list = await imap.run(async (c) => {
+    // STATUS of the selected mailbox comes from imapflow's cache; NOOP refreshes it first.
+    if (c.mailbox) await c.noop()
+    return c.list({ statusQuery: { messages: true, unseen: true } })
+  })
   const rank = (m: Mailbox) => (m.specialUse ? ORDER.indexOf(m.specialUse) : ORDER.length)
   return list
     .filter((e) => !e.flags.has('\\Noselect') && !e.flags.has('\\NonExistent'))
