@@ -213,7 +213,8 @@ export async function buildBenchEntry(outDir: string): Promise<void> {
     configFile: false,
     root: join(ROOT, 'tests/bench/chromium'),
     logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, target: 'es2022', modulePreload: { polyfill: false }, chunkSizeWarningLimit: 4096 },
+    // BENCH_SMIME_MINIFY=0 keeps function names for CPU profiles.
+    build: { outDir, emptyOutDir: true, target: 'es2022', modulePreload: { polyfill: false }, chunkSizeWarningLimit: 4096, minify: process.env.BENCH_SMIME_MINIFY !== '0' },
   })
 }
 

@@ -66,3 +66,25 @@ const bench = {
 }
 
 ;(window as unknown as { bench: typeof bench }).bench = bench
+
+/**
+ * Profiling aid (not a measurement of the app's path): the same engine run on the page's
+ * main thread, so a CDP CPU profile of the page covers it. Loaded only when called.
+ */
+const direct = {
+  async open(url: string, certUrl: string, keyUrl: string, anchorUrl: string) {
+    const { openMessage } = await import('../../../src/core/message')
+    const [raw, certificate, privateKey, anchor] = await Promise.all([url, certUrl, keyUrl, anchorUrl].map(fetchBytes))
+    const t0 = performance.now()
+    const r = await openMessage(raw!, { identities: [{ certificate: certificate!, chain: [], privateKey: privateKey! }], trustAnchors: [anchor!], certificates: [], crls: [] }, crypto)
+    return { ms: performance.now() - t0, verdict: r.report.verdict, errors: r.report.errors }
+  },
+  async seal(url: string, certUrl: string, keyUrl: string, recipientUrl: string) {
+    const { sealMessage } = await import('../../../src/core/message')
+    const [raw, certificate, privateKey, recipient] = await Promise.all([url, certUrl, keyUrl, recipientUrl].map(fetchBytes))
+    const t0 = performance.now()
+    const out = await sealMessage(raw!, { identity: { certificate: certificate!, chain: [], privateKey: privateKey! }, sign: true, encrypt: true, recipients: [recipient!] }, crypto)
+    return { ms: performance.now() - t0, outBytes: out.length }
+  },
+}
+;(window as unknown as { direct: typeof direct }).direct = direct
