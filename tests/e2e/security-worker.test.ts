@@ -222,6 +222,14 @@ describe('crypto worker', () => {
     expect((await ok('open', { rawB64: b64(encrypted), keyring: keyring() })).kind).toBe('key-locked')
   }, 120_000)
 
+  it('imports a legacy PFX (openssl -legacy: RC2-40 and 3DES) as the same identity', async () => {
+    openssl(['pkcs12', '-export', '-legacy', '-in', 'alice.pem', '-inkey', 'alice.key', '-out', 'alice-legacy.p12', '-passout', `pass:${PFX_PASSWORD}`])
+    const r = await ok('importPfx', { bytesB64: b64(readFileSync(join(dir, 'alice-legacy.p12'))), pfxPassword: PFX_PASSWORD, passphrase: PASSPHRASE })
+    expect(r.replaced).toBe(true)
+    expect(r.identities[0].id).toBe(identityId)
+    expect(r.identities[0].pfxAlgorithms.join(' ')).toMatch(/RC2|3DES|TripleDES/i)
+  })
+
   it('deletes an identity and forgets its key', async () => {
     await ok('unlock', { passphrase: PASSPHRASE })
     expect((await ok('deleteIdentity', { identityId })).identities).toBe(0)

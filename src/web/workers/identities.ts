@@ -84,12 +84,12 @@ export async function exportPfx(vault: Vault, identityId: string, newPassword: s
   if (newPassword.length < 8) throw new CoreError('bad-input', 'Choose a backup password of at least 8 characters.')
   if (!vault.unlocked) await vault.unlockFromDevice()
   const identity = vault.identity(identityId)
-  if (!identity) {
-    if (!(await getIdentity(identityId))) throw new CoreError('bad-input', 'This identity no longer exists.')
-    throw new CoreError('key-locked', 'Unlock the key store to back up this identity.')
-  }
+  const info = await getIdentity(identityId)
+  if (!info) throw new CoreError('bad-input', 'This identity no longer exists.')
+  if (!identity) throw new CoreError('key-locked', 'Unlock the key store to back up this identity.')
   vault.touch()
-  return writePfx(identity, newPassword, crypto)
+  // friendlyName: the name Windows and macOS show for the imported identity.
+  return writePfx(identity, newPassword, crypto, { friendlyName: info.emails[0] ?? info.subject })
 }
 
 export async function removeIdentity(vault: Vault, identityId: string): Promise<void> {
