@@ -18,8 +18,10 @@ export type Detection =
   | { kind: 'multipart-signed'; entity: MimeEntity; content: MimeEntity; signature: MimeEntity; protocol: string; micalg: string | null }
   /** RFC 8551 §3.2: a CMS object as the whole body (application/pkcs7-mime or a .p7m file). */
   | { kind: 'pkcs7-mime'; entity: MimeEntity; smimeType: SmimeType | null; der: Uint8Array }
-  /** A multipart/signed that cannot be followed (no second part, wrong protocol...). */
+  /** An S/MIME multipart/signed that cannot be followed (a part missing, wrong signature type). */
   | { kind: 'broken-signed'; entity: MimeEntity; reason: string }
+  /** A multipart/signed of another protocol (OpenPGP): not checked, shown as unsigned. */
+  | { kind: 'foreign-signed'; entity: MimeEntity; protocol: string }
   | { kind: 'plain'; entity: MimeEntity }
 
 const SIGNATURE_TYPES = new Set(['application/pkcs7-signature', 'application/x-pkcs7-signature'])
@@ -50,15 +52,16 @@ export function detectRoot(entity: MimeEntity): Detection {
     const protocol = (entity.contentType.params.protocol ?? '').trim().toLowerCase()
     const micalg = entity.contentType.params.micalg ?? null
     const [content, signature] = entity.children
+    const sigType0 = signature ? mediaType(signature) : ''
+    if (!SIGNATURE_TYPES.has(sigType0) && !SIGNATURE_TYPES.has(protocol)) {
+      return { kind: 'foreign-signed', entity, protocol: protocol || sigType0 || 'none' }
+    }
     if (!content || !signature) {
       return { kind: 'broken-signed', entity, reason: 'multipart/signed without both a signed part and a signature part' }
     }
     const sigType = mediaType(signature)
     // Some clients omit or misspell the protocol parameter; the signature part's own
     // type is what carries the SignedData, so either naming a PKCS#7 signature will do.
-    if (!SIGNATURE_TYPES.has(sigType) && !SIGNATURE_TYPES.has(protocol)) {
-      return { kind: 'broken-signed', entity, reason: `multipart/signed with protocol "${protocol || 'none'}" is not S/MIME` }
-    }
     if (!SIGNATURE_TYPES.has(sigType)) {
       return { kind: 'broken-signed', entity, reason: `the signature part is ${sigType}, not application/pkcs7-signature` }
     }

@@ -51,7 +51,10 @@ export async function processSigned(der: Uint8Array, detached: Uint8Array | null
     result = await verifySigned(der, detached, ctx.crypto, { extraCertificates: [...ctx.keyring.certificates, ...ctx.certificates] })
   } catch (e) {
     errors.push(toErrorEntry(e))
-    return { kind: 'stopped', report: emptySigned(detached !== null), errors }
+    // A detached signature that cannot be read still leaves the signed part readable:
+    // it is shown, under a layer with no signers (verdict 'invalid').
+    if (detached !== null) return { kind: 'opened', report: emptySigned(true), inner: detached, errors, certificates: [], crls: [] }
+    return { kind: 'stopped', report: emptySigned(false), errors }
   }
   errors.push(...problemEntries(result.problems as unknown[], 'signature-invalid'))
   const content = detached ?? result.content

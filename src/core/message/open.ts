@@ -98,6 +98,8 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
   let inner = raw
   let signatureBroken = false
   let integrity = true
+  /** True when a layer could not be opened: its inner content is not shown. */
+  let stopped = false
   let tooLarge = false
   try {
     if (raw.length > LIMITS.maxMessageBytes) {
@@ -113,6 +115,10 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
     for (let depth = 0; ; depth++) {
       const d = detectRoot(current)
       if (d.kind === 'plain') break
+      if (d.kind === 'foreign-signed') {
+        errors.push({ code: 'unsupported-algorithm', message: `This message is signed with ${d.protocol}, which Cachet does not check; it is shown as unsigned.` })
+        break
+      }
       if (depth >= maxLayers) {
         errors.push({ code: 'limit-exceeded', message: `More than ${maxLayers} nested S/MIME layers; the rest was not opened.` })
         signatureBroken = true
@@ -148,6 +154,7 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
       if (outcome.report.kind !== 'signed' && !outcome.report.integrity) integrity = false
       if (outcome.kind === 'stopped') {
         if (outcome.report.kind === 'signed') signatureBroken = true
+        stopped = true
         break
       }
       ctx.certificates.push(...outcome.certificates)

@@ -34,9 +34,9 @@ describe('detectRoot', () => {
       }
     }
   })
-  it('a multipart/signed that is not S/MIME (PGP) or lacks a part is broken-signed', () => {
+  it('an OpenPGP multipart/signed is foreign; an S/MIME one lacking a part is broken-signed', () => {
     const pgp = parseMime(enc('Content-Type: multipart/signed; protocol="application/pgp-signature"; boundary=b\r\n\r\n--b\r\n\r\nhi\r\n--b\r\nContent-Type: application/pgp-signature\r\n\r\nx\r\n--b--\r\n'))
-    expect(detectRoot(pgp).kind).toBe('broken-signed')
+    expect(detectRoot(pgp)).toMatchObject({ kind: 'foreign-signed', protocol: 'application/pgp-signature' })
     const one = parseMime(enc('Content-Type: multipart/signed; protocol="application/pkcs7-signature"; boundary=b\r\n\r\n--b\r\n\r\nhi\r\n--b--\r\n'))
     expect(detectRoot(one).kind).toBe('broken-signed')
   })

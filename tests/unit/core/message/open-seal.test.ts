@@ -133,6 +133,22 @@ describe('openMessage: only the root is processed', () => {
   })
 })
 
+describe('openMessage: signatures that cannot be checked', () => {
+  it('an OpenPGP-signed message is shown as unsigned, with a note', async () => {
+    const raw = enc('From: a@example.test\r\nContent-Type: multipart/signed; protocol="application/pgp-signature"; micalg=pgp-sha256; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: application/pgp-signature\r\n\r\nx\r\n--b--\r\n')
+    const r = await openMessage(raw, f.keyring([]), crypto)
+    expect(r.report.verdict.signature).toBe('none')
+    expect(r.report.errors[0]!.message).toMatch(/pgp-signature/)
+  })
+  it('a garbage detached signature: invalid, the signed part is still shown', async () => {
+    const raw = enc('From: a@example.test\r\nContent-Type: multipart/signed; protocol="application/pkcs7-signature"; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: base64\r\n\r\nMIIBAAYJKoZIhvcNAQcC\r\n--b--\r\n')
+    const r = await openMessage(raw, f.keyring([]), crypto)
+    expect(r.report.verdict.signature).toBe('invalid')
+    expect(r.report.text).toBe('hi')
+    expect(r.report.attachments).toEqual([])
+  })
+})
+
 describe('openMessage never throws and never reports garbage as clean', () => {
   it('bounded layers', async () => {
     const m = await sealMessage(aliceDraft(), { identity: f.ids.alice, sign: true, encrypt: true, recipients: [] }, crypto)
