@@ -20,7 +20,7 @@ const BACKUP_PASSWORD = 'backup-secret-77'
 let h: Harness
 let dir: string
 
-function openssl(args: string[], input?: string): Buffer {
+function openssl(args: string[], input?: string | Buffer): Buffer {
   return execFileSync('openssl', args, { cwd: dir, input, stdio: ['pipe', 'pipe', 'pipe'] })
 }
 
@@ -177,6 +177,27 @@ describe('Security: your identity', () => {
     const modulus = (f: string[]) => openssl(f).toString().trim()
     writeFileSync(join(dir, 'backup.pem'), out)
     expect(modulus(['rsa', '-in', 'backup.pem', '-noout', '-modulus'])).toBe(modulus(['rsa', '-in', 'alice.key', '-noout', '-modulus']))
+  })
+
+  it('asks for the key store passphrase when a locked key is needed to read a message, then shows it', async () => {
+    await page.getByRole('button', { name: 'Lock now' }).click()
+    await eventually(async () => /Locked/.test((await page.getByTestId('keystore-state').textContent()) ?? ''), 'locked')
+    const mime = ['Content-Type: text/plain; charset=utf-8', '', 'The eagle lands at noon.', ''].join('\r\n')
+    const sealed = openssl(['cms', '-encrypt', '-aes256', '-recip', 'alice.pem', '-from', 'bob@example.com', '-to', 'alice@example.com', '-subject', 'Locked secret'], mime)
+    await h.append('alice@example.com', 'INBOX', sealed)
+
+    await page.getByRole('navigation', { name: 'App' }).getByRole('link', { name: 'Mail' }).click()
+    const item = page.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /Locked secret/ })
+    await item.click()
+    const prompt = page.getByRole('dialog', { name: 'Unlock key store' })
+    await prompt.waitFor()
+    await h.screenshot(page, 'security-03-unlock-prompt')
+    await prompt.getByLabel('Key store passphrase').fill(PASSPHRASE)
+    await prompt.getByRole('button', { name: 'Unlock' }).click()
+    await prompt.waitFor({ state: 'detached' })
+    const msg = page.getByRole('region', { name: 'Message' })
+    await msg.getByText('The eagle lands at noon.').waitFor()
+    await h.screenshot(page, 'security-04-decrypted')
   })
 
   it('sent no secret to the bridge', () => {
