@@ -47,3 +47,41 @@ export async function openMessage(raw: Uint8Array): Promise<OpenedMessage> {
   }
   return { raw, email, problems }
 }
+
+/** Byte offset where the header block ends (after the blank line), or the length. */
+function headerEnd(raw: Uint8Array): number {
+  const max = Math.min(raw.length, PARSE_OPTIONS.maxHeadersSize)
+  for (let i = 0; i + 1 < max; i++) {
+    if (raw[i] === 0x0a && raw[i + 1] === 0x0a) return i + 2
+    if (raw[i] === 0x0a && raw[i + 1] === 0x0d && raw[i + 2] === 0x0a) return i + 3
+  }
+  return max
+}
+
+/**
+ * An S/MIME message for display (issue 4): the envelope fields (From, To, Subject, Date,
+ * Message-ID…) come from the header of the message as stored, the body and attachments
+ * ONLY from `inner`, the entity the engine unwrapped from the message root (decrypted
+ * and/or unsigned). Nothing outside that entity is shown as part of the protected content
+ * (issue 3: decrypted text is never joined with unprotected parts).
+ *
+ * `inner` identical to `raw` (plain mail, or a root the engine did not unwrap) is the same
+ * as `openMessage(raw)`. An empty `inner` (nothing could be unwrapped) shows the header only.
+ */
+export async function openUnwrapped(raw: Uint8Array, inner: Uint8Array): Promise<OpenedMessage> {
+  if (inner === raw || (inner.length === raw.length && inner.every((b, i) => b === raw[i]))) return openMessage(raw)
+  const head = raw.subarray(0, headerEnd(raw))
+  const outer = await openMessage(new Uint8Array([...head, 0x0d, 0x0a]))
+  const body = inner.length ? await openMessage(inner) : { raw: inner, email: null, problems: [] }
+  // The stub has the root's Content-Type but no body: only header-level findings count.
+  const problems = [...outer.problems.filter((p) => p.code === 'bad-header' || p.code === 'no-header-end'), ...body.problems]
+  if (!outer.email) return { raw, email: body.email, problems }
+  const innerEmail = body.email
+  const email = {
+    ...outer.email,
+    html: innerEmail?.html,
+    text: innerEmail?.text ?? (inner.length ? undefined : ''),
+    attachments: innerEmail?.attachments ?? [],
+  }
+  return { raw, email, problems }
+}

@@ -1,8 +1,14 @@
 /**
- * The compose window: fields, attachments (read with progress), and the two ways out —
- * Send (raw bytes to the bridge, which submits by SMTP and files the same bytes in Sent)
- * and Save draft (APPEND to Drafts with \Draft). A failed send leaves everything in place
- * with the error shown.
+ * The compose window: fields, attachments (read with progress), Sign / Encrypt, and the
+ * two ways out — Send and Save draft.
+ *
+ * Send: build the MIME draft (compose/build.ts) → when Sign or Encrypt, seal it in the
+ * crypto worker (sealSecurely: identity for From, each recipient's certificate, GCM when
+ * all announced it) → send EXACTLY those bytes (the bridge files the same bytes in Sent;
+ * the sender is always a recipient, so the Sent copy opens). Encrypt with recipients that
+ * have no certificate stops at the "Missing certificates" choice; nothing is sent until the
+ * user picks. A send that fails after sealing goes to the Outbox (IndexedDB) with Retry.
+ * Save draft: sealed to yourself when Encrypt is on, APPENDed to Drafts, and kept locally.
  */
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
@@ -11,7 +17,18 @@ import { parseAddressList } from '../../core/mime/headers'
 import * as bridge from '../api/bridge'
 import { errorText } from '../api/client'
 import { buildMessage, type MailboxAddress } from '../compose/build'
-import { openMessage } from '../mail/open'
+import { openMessage, openUnwrapped } from '../mail/open'
+import { addressesIn, defaultEncrypt, defaultSign, encryptFor, looksEncrypted } from '../mail/outgoing'
+import { router } from '../router'
+import type { DraftRecord, OutboxRecord } from '../storage/db'
+import { deleteDraft, listDrafts, saveDraft as saveLocalDraft } from '../storage/drafts'
+import { listIdentities } from '../storage/identities'
+import { addToOutbox, listOutbox, markOutboxFailure, removeFromOutbox } from '../storage/outbox'
+import { getSettings } from '../storage/settings'
+import { useContactsStore } from './contacts'
+import { identityForAddress } from './identities'
+import { openSecurely, sealSecurely } from './keystore'
+import { useReaderStore } from './reader'
 import { forwardBody, forwardSubject, replyBody, replyRecipients, replyReferences, replySubject } from '../mail/quote'
 import { toMessageView, type AddressView, type MessageView } from '../mail/view'
 import { useMailboxesStore } from './mailboxes'
@@ -19,7 +36,7 @@ import { useMessagesStore } from './messages'
 import { useSessionStore } from './session'
 
 export type ComposeMode = 'new' | 'reply' | 'reply-all' | 'forward' | 'draft'
-export type ComposeStatus = 'idle' | 'sending' | 'saving' | 'sent' | 'saved' | 'error'
+export type ComposeStatus = 'idle' | 'sealing' | 'sending' | 'saving' | 'sent' | 'saved' | 'error'
 
 export interface ComposeAttachment {
   id: number
@@ -55,9 +72,27 @@ export const useComposeStore = defineStore('compose', () => {
   const progress = ref(0)
   /** The Drafts copy this compose came from or was last saved as (replaced on save/send). */
   const draft = ref<{ mailbox: string; uid: number } | null>(null)
+  /** Sign / Encrypt checkboxes; "touched" once the user (or a reply to encrypted mail) set them. */
+  const sign = ref(false)
+  const encrypt = ref(false)
+  const encryptTouched = ref(false)
+  const hasIdentity = ref(false)
+  let defaults = { signAll: false, encryptWhenPossible: false, hasIdentity: false }
+  /** Recipient address → Cachet has a usable certificate for it (the chips). */
+  const certificates = ref<Record<string, boolean>>({})
+  /** Set → the "Missing certificates" dialog names these recipients. */
+  const missing = ref<string[] | null>(null)
+  /** Sealing progress 0..1 (large attachments). */
+  const sealProgress = ref(0)
+  /** This compose's local copy in IndexedDB (drafts store). */
+  const localDraftId = ref<string | null>(null)
+  const outbox = ref<OutboxRecord[]>([])
+  const localDrafts = ref<DraftRecord[]>([])
+  const outboxBusy = ref<string | null>(null)
   let nextId = 1
 
-  const busy = computed(() => status.value === 'sending' || status.value === 'saving' || attachments.value.some((a) => a.state === 'reading'))
+  const busy = computed(() => status.value === 'sending' || status.value === 'saving' || status.value === 'sealing' || attachments.value.some((a) => a.state === 'reading'))
+  const recipientList = computed(() => addressesIn([to.value, cc.value, bcc.value]))
 
   function reset(m: ComposeMode) {
     mode.value = m
@@ -69,6 +104,43 @@ export const useComposeStore = defineStore('compose', () => {
     error.value = ''
     progress.value = 0
     draft.value = null
+    missing.value = null
+    sealProgress.value = 0
+    localDraftId.value = null
+    encryptTouched.value = false
+    sign.value = false
+    encrypt.value = false
+    void loadDefaults()
+  }
+
+  /** Settings and whether an identity exists for From: the checkboxes' defaults. */
+  async function loadDefaults(): Promise<void> {
+    const me = useSessionStore().email
+    const [settings, ids] = await Promise.all([getSettings(), listIdentities()])
+    hasIdentity.value = Boolean(identityForAddress(ids, me))
+    defaults = { signAll: settings.signAll, encryptWhenPossible: settings.encryptWhenPossible, hasIdentity: hasIdentity.value }
+    sign.value = defaultSign(defaults)
+    await checkCertificates()
+  }
+
+  /** Mark each recipient by whether a usable certificate exists; re-derive the Encrypt default. */
+  async function checkCertificates(): Promise<void> {
+    const contacts = useContactsStore()
+    const list = recipientList.value
+    const me = useSessionStore().email.toLowerCase()
+    const next: Record<string, boolean> = {}
+    for (const e of list) next[e] = e === me ? hasIdentity.value : Boolean(await contacts.certificateFor(e).catch(() => null))
+    certificates.value = next
+    if (!encryptTouched.value) encrypt.value = defaultEncrypt(defaults, list, next)
+  }
+
+  function setEncrypt(on: boolean) {
+    encrypt.value = on
+    encryptTouched.value = true
+  }
+
+  async function refreshOutbox(): Promise<void> {
+    ;[outbox.value, localDrafts.value] = await Promise.all([listOutbox(), listDrafts()])
   }
 
   function openNew() {
@@ -94,13 +166,17 @@ export const useComposeStore = defineStore('compose', () => {
       inReplyTo.value = v.messageId
       references.value = replyReferences(v)
     }
+    // A reply to (or forward of) encrypted mail starts with Encrypt on: what was private stays so.
+    const rep = useReaderStore().report
+    if (rep && rep.layers.some((l) => l.kind !== 'signed')) setEncrypt(true)
     isOpen.value = true
   }
 
   /** Reopen a saved draft (raw bytes from Drafts) into the compose window. */
   async function openDraft(mailbox: string, uid: number, raw: Uint8Array) {
-    const v = toMessageView(await openMessage(raw))
+    const { v, encrypted } = await draftView(raw)
     reset('draft')
+    if (encrypted) setEncrypt(true)
     to.value = asField(v.to)
     cc.value = asField(v.cc)
     subject.value = v.subject
@@ -111,6 +187,37 @@ export const useComposeStore = defineStore('compose', () => {
     if (irt) inReplyTo.value = irt[1]!
     attachments.value = v.attachments.map((a) => ({ id: nextId++, filename: a.filename, mimeType: a.mimeType, size: a.size, bytes: a.bytes, progress: 1, state: 'ready' as const }))
     draft.value = { mailbox, uid }
+    isOpen.value = true
+  }
+
+  /** A draft's fields: encrypted drafts (sealed to ourselves) are opened by the engine first. */
+  async function draftView(raw: Uint8Array): Promise<{ v: MessageView; encrypted: boolean }> {
+    if (looksEncrypted(raw)) {
+      const r = await openSecurely(raw)
+      if (r.kind === 'opened' && r.report.verdict.encryption === 'decrypted') return { v: toMessageView(await openUnwrapped(raw, r.inner)), encrypted: true }
+      throw new Error('This draft is encrypted and could not be decrypted (is your key store unlocked?).')
+    }
+    return { v: toMessageView(await openMessage(raw)), encrypted: false }
+  }
+
+  /** Reopen a draft kept on this device (after a reload). */
+  async function openLocalDraft(id: string) {
+    const rec = localDrafts.value.find((d) => d.id === id)
+    if (!rec) return
+    const { v, encrypted } = await draftView(rec.raw)
+    reset('draft')
+    if (encrypted) setEncrypt(true)
+    to.value = asField(v.to)
+    cc.value = asField(v.cc)
+    subject.value = v.subject
+    body.value = v.text
+    references.value = v.references
+    attachments.value = v.attachments.map((a) => ({ id: nextId++, filename: a.filename, mimeType: a.mimeType, size: a.size, bytes: a.bytes, progress: 1, state: 'ready' as const }))
+    localDraftId.value = rec.id
+    if (rec.serverUid !== null) {
+      const drafts = useMailboxesStore().byRole('drafts')
+      if (drafts) draft.value = { mailbox: drafts.path, uid: rec.serverUid }
+    }
     isOpen.value = true
   }
 
@@ -184,27 +291,119 @@ export const useComposeStore = defineStore('compose', () => {
     } catch {}
   }
 
-  async function send(): Promise<boolean> {
+  /**
+   * Seal the built draft when Sign or Encrypt is on. Returns the bytes to send, or null
+   * when the user has to act first (missing certificates: the dialog; no identity; locked).
+   */
+  async function seal(raw: Uint8Array, me: string, envelopeTo: string[], encryptNow: boolean): Promise<Uint8Array | null> {
+    if (!sign.value && !encryptNow) return raw
+    status.value = 'sealing'
+    sealProgress.value = 0
+    const r = await sealSecurely(raw, {
+      from: me,
+      sign: sign.value,
+      encrypt: encryptNow,
+      recipients: encryptFor(envelopeTo.map((e) => e.toLowerCase()), me),
+      onProgress: (p) => (sealProgress.value = p.total ? p.done / p.total : 0),
+    })
+    sealProgress.value = 1
+    if (r.kind === 'sealed') return r.raw
+    status.value = 'idle'
+    if (r.kind === 'missing-certificates') missing.value = r.emails
+    else if (r.kind === 'no-identity') throw new Error(`there is no certificate and key for ${r.from}. Import your PFX under Security, or untick Sign and Encrypt.`)
+    else throw new Error('your key store is still locked. Unlock it to sign, or untick Sign.')
+    return null
+  }
+
+  /**
+   * Send. `choice` answers the "Missing certificates" dialog: 'unencrypted' sends without
+   * encryption (still signed if Sign is on). Nothing is sent while that dialog is open.
+   */
+  async function send(choice?: 'unencrypted'): Promise<boolean> {
     error.value = ''
+    missing.value = null
+    let sealed: Uint8Array | null
+    let envelope: { from: string; to: string[] }
     try {
       const { built, envelopeTo, me } = build()
       if (envelopeTo.length === 0) throw new Error('Add at least one recipient in To, Cc or Bcc.')
-      status.value = 'sending'
-      progress.value = 0
-      await bridge.sendMessage(built.raw, { from: me, to: [...new Set(envelopeTo)] }, (s, t) => (progress.value = t ? s / t : 0))
-      await dropOldDraft()
-      status.value = 'sent'
-      isOpen.value = false
-      void useMailboxesStore().refresh()
-      void useMessagesStore().refresh()
-      return true
+      envelope = { from: me, to: [...new Set(envelopeTo)] }
+      if (choice === 'unencrypted') setEncrypt(false)
+      sealed = await seal(built.raw, me, envelopeTo, encrypt.value)
+      if (!sealed) return false
     } catch (e) {
       status.value = 'error'
       error.value = `Not sent: ${errorText(e)}`
       return false
     }
+    status.value = 'sending'
+    progress.value = 0
+    try {
+      await bridge.sendMessage(sealed, envelope, (s, t) => (progress.value = t ? s / t : 0))
+    } catch (e) {
+      // The exact bytes (already sealed) wait in the Outbox; the list shows them with Retry.
+      await addToOutbox({ raw: sealed, envelope, subject: subject.value, error: errorText(e) })
+      await dropLocalDraft()
+      await refreshOutbox()
+      status.value = 'error'
+      error.value = `Not sent: ${errorText(e)}. The message is kept in the Outbox; use Retry there.`
+      isOpen.value = false
+      return false
+    }
+    await dropOldDraft()
+    await dropLocalDraft()
+    status.value = 'sent'
+    isOpen.value = false
+    void useMailboxesStore().refresh()
+    void useMessagesStore().refresh()
+    return true
   }
 
+  /** "Import certificate" in the Missing certificates dialog: to Contacts, the draft kept open. */
+  async function importMissing(): Promise<void> {
+    missing.value = null
+    await router.push({ name: 'contacts' })
+  }
+
+  async function dropLocalDraft() {
+    const id = localDraftId.value
+    localDraftId.value = null
+    if (id) await deleteDraft(id).catch(() => {})
+    await refreshOutbox().catch(() => {})
+  }
+
+  async function retryOutbox(id: string): Promise<void> {
+    const rec = outbox.value.find((o) => o.id === id)
+    if (!rec || !rec.envelope.from || !rec.envelope.to?.length) return
+    outboxBusy.value = id
+    try {
+      await bridge.sendMessage(rec.raw, { from: rec.envelope.from, to: rec.envelope.to })
+      await removeFromOutbox(id)
+      void useMailboxesStore().refresh()
+      void useMessagesStore().refresh()
+    } catch (e) {
+      await markOutboxFailure(id, errorText(e))
+    } finally {
+      outboxBusy.value = null
+      await refreshOutbox()
+    }
+  }
+
+  async function discardOutbox(id: string): Promise<void> {
+    await removeFromOutbox(id)
+    await refreshOutbox()
+  }
+
+  async function discardLocalDraft(id: string): Promise<void> {
+    await deleteDraft(id)
+    await refreshOutbox()
+  }
+
+  /**
+   * Save draft: with Encrypt on, the draft is sealed to yourself only (no signature, no
+   * key needed) before it leaves the browser; the same bytes are kept in IndexedDB so a
+   * reload loses nothing.
+   */
   async function saveDraft(): Promise<boolean> {
     error.value = ''
     const drafts = useMailboxesStore().byRole('drafts')
@@ -214,19 +413,38 @@ export const useComposeStore = defineStore('compose', () => {
       return false
     }
     try {
-      const { built } = build()
+      const { built, me } = build()
+      let raw = built.raw
+      if (encrypt.value) {
+        status.value = 'sealing'
+        const r = await sealSecurely(raw, { from: me, sign: false, encrypt: true, recipients: [] })
+        if (r.kind !== 'sealed') throw new Error(r.kind === 'no-identity' ? `an encrypted draft needs your certificate for ${me}; import your PFX under Security, or untick Encrypt.` : 'it could not be encrypted.')
+        raw = r.raw
+      }
+      localDraftId.value = await saveLocalDraft({
+        ...(localDraftId.value ? { id: localDraftId.value } : {}),
+        raw,
+        encrypted: encrypt.value,
+        subject: subject.value,
+        serverUid: null,
+      })
       status.value = 'saving'
       progress.value = 0
-      const res = await bridge.appendMessage(drafts.path, built.raw, ['\\Draft', '\\Seen'], (s, t) => (progress.value = t ? s / t : 0))
+      const res = await bridge.appendMessage(drafts.path, raw, ['\\Draft', '\\Seen'], (s, t) => (progress.value = t ? s / t : 0))
       await dropOldDraft()
-      if (res.uid) draft.value = { mailbox: res.mailbox, uid: res.uid }
+      if (res.uid) {
+        draft.value = { mailbox: res.mailbox, uid: res.uid }
+        await saveLocalDraft({ id: localDraftId.value, raw, encrypted: encrypt.value, subject: subject.value, serverUid: res.uid })
+      }
+      await refreshOutbox()
       status.value = 'saved'
       void useMailboxesStore().refresh()
       if (useMessagesStore().mailbox === drafts.path) void useMessagesStore().refresh()
       return true
     } catch (e) {
       status.value = 'error'
-      error.value = `Draft not saved: ${errorText(e)}`
+      error.value = `Draft not saved${localDraftId.value ? ' to the server (a copy is kept on this device)' : ''}: ${errorText(e)}`
+      await refreshOutbox().catch(() => {})
       return false
     }
   }
@@ -237,6 +455,8 @@ export const useComposeStore = defineStore('compose', () => {
 
   return {
     isOpen, mode, to, cc, bcc, subject, body, attachments, status, error, progress, busy, draft,
-    openNew, fromView, openDraft, addFiles, removeAttachment, send, saveDraft, close,
+    sign, encrypt, hasIdentity, certificates, missing, sealProgress, recipientList, outbox, localDrafts, outboxBusy, localDraftId,
+    openNew, fromView, openDraft, openLocalDraft, addFiles, removeAttachment, send, saveDraft, close,
+    setEncrypt, checkCertificates, importMissing, refreshOutbox, retryOutbox, discardOutbox, discardLocalDraft,
   }
 })

@@ -2,8 +2,10 @@
  * The open message. Data flow (each step a separate, testable function):
  *
  *   bridge.fetchRaw(mailbox, uid)      exact stored bytes, never parsed by the bridge
- *     → openMessage(raw)               mail/open.ts: parse for display + MIME diagnosis
- *                                       (S/MIME: core/message.open in the crypto worker)
+ *     → openSecurely(raw)              stores/keystore.ts: core/message.open in the crypto
+ *                                       worker (keyring, unlock prompt, CRLs) → SecurityReport
+ *                                       + the unwrapped inner entity of the message ROOT
+ *     → openUnwrapped(raw, inner)      mail/open.ts: outer header + inner body for display
  *     → toMessageView(opened)          mail/view.ts: immutable view model
  *     → ReadingPane                    draws headers, parts (each HTML part in its own
  *                                       sandboxed frame), attachments, problems
@@ -12,10 +14,34 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import * as bridge from '../api/bridge'
 import { errorText } from '../api/client'
-import { openMessage } from '../mail/open'
+import { openMessage, openUnwrapped } from '../mail/open'
+import { summarizeSecurity } from '../mail/security'
 import { toMessageView, type MessageView } from '../mail/view'
+import type { SecurityReport } from '../../core/message/report'
 import { latin1 } from '../../core/util/bytes'
+import { useContactsStore, type SignerToAdd } from './contacts'
+import { openSecurely } from './keystore'
 import { useMessagesStore } from './messages'
+
+/** What the engine said about a message, kept per list row ("mailbox\u0000uid"). */
+export interface RowVerdict {
+  signed: boolean
+  encrypted: boolean
+  signature: SecurityReport['verdict']['signature']
+  encryption: SecurityReport['verdict']['encryption']
+}
+
+export const rowKey = (mailbox: string, uid: number) => `${mailbox}\u0000${uid}`
+
+/** The list row's lock/ribbon from the engine: which layers the root really has, and their verdict. */
+function rowVerdict(report: SecurityReport): RowVerdict {
+  return {
+    signed: report.layers.some((l) => l.kind === 'signed'),
+    encrypted: report.layers.some((l) => l.kind !== 'signed'),
+    signature: report.verdict.signature,
+    encryption: report.verdict.encryption,
+  }
+}
 
 export type ReaderState = 'empty' | 'loading' | 'done' | 'error'
 
@@ -30,7 +56,21 @@ export const useReaderStore = defineStore('reader', () => {
   const showSource = ref(false)
   /** Flags of the open message, kept here too: a search may hide it from the list. */
   const flags = ref<{ seen: boolean; flagged: boolean } | null>(null)
+  /** The engine's report on the open message (null: not opened by the engine). */
+  const report = shallowRef<SecurityReport | null>(null)
+  /** The key store stayed locked (prompt cancelled): the message is shown undecrypted. */
+  const keyLocked = ref(false)
+  /** Why the engine could not look at the message at all (shown; the message is shown plain). */
+  const securityError = ref('')
+  /** Signers not in Contacts yet (offer "Add to contacts"); replacesKnown = a changed certificate. */
+  const signersToAdd = ref<SignerToAdd[]>([])
+  const contactNote = ref('')
+  /** Engine verdicts of opened messages, for the list's lock/ribbon after opening. */
+  const verdicts = ref<Record<string, RowVerdict>>({})
   let seq = 0
+
+  /** Content decrypted from CBC has no integrity (EFAIL): never load remote content for it. */
+  const remoteForbidden = computed(() => (report.value ? summarizeSecurity(report.value).noIntegrity : false))
 
   /** The raw source as text for "View source" (latin1: one char per byte, nothing lost). */
   const sourceText = computed(() => (raw.value ? latin1(raw.value, 0, Math.min(raw.value.length, 4 * 1024 * 1024)) : ''))
@@ -46,13 +86,18 @@ export const useReaderStore = defineStore('reader', () => {
     error.value = ''
     allowRemote.value = false
     showSource.value = false
+    report.value = null
+    keyLocked.value = false
+    securityError.value = ''
+    signersToAdd.value = []
+    contactNote.value = ''
     const known = useMessagesStore().items.find((m) => m.uid === id)
     flags.value = known ? { seen: known.seen, flagged: known.flagged } : null
     try {
       const bytes = await bridge.fetchRaw(path, id)
       if (my !== seq) return
-      const opened = await openMessage(bytes)
-      if (my !== seq) return
+      const opened = await openWithEngine(bytes, my)
+      if (my !== seq || !opened) return
       raw.value = bytes
       view.value = toMessageView(opened)
       showSource.value = view.value.unreadable
@@ -68,6 +113,54 @@ export const useReaderStore = defineStore('reader', () => {
     }
   }
 
+  /**
+   * Run the engine on the stored bytes (in the crypto worker). A locked key store makes
+   * openSecurely show the unlock prompt and retry; cancelled, the message shows its header
+   * and the report only. An engine failure (it should return a report for any input) is
+   * said in words and the message is displayed as plain mail without any security claim.
+   */
+  async function openWithEngine(bytes: Uint8Array, my: number) {
+    try {
+      const r = await openSecurely(bytes)
+      if (my !== seq) return null
+      report.value = r.report
+      verdicts.value = { ...verdicts.value, [rowKey(mailbox.value, uid.value ?? 0)]: rowVerdict(r.report) }
+      if (r.kind === 'key-locked') {
+        keyLocked.value = true
+        return openUnwrapped(bytes, new Uint8Array(0))
+      }
+      signersToAdd.value = r.signersToAdd
+      return openUnwrapped(bytes, r.inner)
+    } catch (e) {
+      if (my !== seq) return null
+      securityError.value = `The S/MIME check could not run (${errorText(e)}); the message is shown without any security status.`
+      return openMessage(bytes)
+    }
+  }
+
+  /** "Unlock" on a message left locked: prompt again and reopen. */
+  async function retryUnlock(): Promise<void> {
+    if (uid.value === null) return
+    const path = mailbox.value
+    const id = uid.value
+    state.value = 'empty'
+    await open(path, id)
+  }
+
+  /** "Add to contacts": store the signer's certificate next to any other for that address. */
+  async function addToContacts(sha256: string): Promise<void> {
+    if (!report.value) return
+    contactNote.value = ''
+    try {
+      const r = await useContactsStore().collectFromSignedMail(report.value, { explicit: true })
+      const added = r.added.find((c) => c.sha256 === sha256) ?? r.added[0]
+      signersToAdd.value = signersToAdd.value.filter((s) => s.sha256 !== sha256)
+      contactNote.value = added ? `Added ${added.emails.join(', ') || added.subject} to Contacts.` : 'This certificate is already in Contacts.'
+    } catch (e) {
+      contactNote.value = `Not added to Contacts: ${errorText(e)}`
+    }
+  }
+
   function close() {
     seq++
     state.value = 'empty'
@@ -75,7 +168,14 @@ export const useReaderStore = defineStore('reader', () => {
     view.value = null
     raw.value = null
     flags.value = null
+    report.value = null
+    keyLocked.value = false
+    signersToAdd.value = []
   }
 
-  return { flags, state, mailbox, uid, raw, view, error, allowRemote, showSource, sourceText, open, close }
+  return {
+    flags, state, mailbox, uid, raw, view, error, allowRemote, showSource, sourceText,
+    report, keyLocked, securityError, signersToAdd, contactNote, verdicts, remoteForbidden,
+    open, close, retryUnlock, addToContacts,
+  }
 })

@@ -1,0 +1,159 @@
+/**
+ * The security summary in words: SecurityReport (core/message/report.ts, the contract of
+ * `cachet-smime inspect`) → what the reading pane says above the message, in app chrome.
+ *
+ * Pure and DOM-free so every wording is unit tested. The words are chosen so a person can
+ * act on them: who signed (the certificate's real address, always shown — issue 3,
+ * identity tricks), whether that is the sender, whether the content may have been altered
+ * (CBC has no integrity: EFAIL), and which certificate an undecryptable message needs.
+ */
+import type { LayerReport, RecipientReport, SecurityReport, SignerReport } from '../../core/message/report'
+
+export type Tone = 'good' | 'warn' | 'bad' | 'neutral'
+
+export interface SecurityLine {
+  tone: Tone
+  text: string
+}
+
+export interface SecuritySummaryView {
+  /** Exactly report.verdict.signature / .encryption (the data-* contract). */
+  signature: SecurityReport['verdict']['signature']
+  encryption: SecurityReport['verdict']['encryption']
+  /** Signature line (absent for unsigned mail). */
+  signed: SecurityLine | null
+  /** Encryption line (absent for unencrypted mail). */
+  encrypted: SecurityLine | null
+  /** Every signer's real address, as the certificate states it. */
+  signerEmails: string[]
+  /** Content was decrypted from CBC (no integrity protection): never load remote content. */
+  noIntegrity: boolean
+}
+
+/** 'aes256GCM', 'aes-256-gcm', 'AES256-GCM' → 'AES-256-GCM'; other names unchanged. */
+export function algorithmName(name: string): string {
+  const m = /^aes[-_]?(\d{3})[-_]?(gcm|cbc|ccm|wrap)$/i.exec(name.trim())
+  if (m) return `AES-${m[1]}-${m[2]!.toUpperCase()}`
+  if (/des-?ede3|3des|tripledes/i.test(name)) return '3DES-CBC'
+  return name
+}
+
+function signersOf(report: SecurityReport): SignerReport[] {
+  return report.layers.flatMap((l) => (l.kind === 'signed' ? l.signers : []))
+}
+
+type EnvelopeLayer = Extract<LayerReport, { kind: 'enveloped' | 'auth-enveloped' }>
+
+function envelopesOf(report: SecurityReport): EnvelopeLayer[] {
+  return report.layers.filter((l): l is EnvelopeLayer => l.kind !== 'signed')
+}
+
+/** The single From address of the message, lower-cased, from the report. */
+function fromAddress(report: SecurityReport): string | null {
+  if (!report.from) return null
+  const m = /<([^<>\s]+@[^<>\s]+)>/.exec(report.from) ?? /([^\s<>,;"]+@[^\s<>,;"]+)/.exec(report.from)
+  return m ? m[1]!.toLowerCase() : null
+}
+
+function signerName(s: SignerReport | undefined): string {
+  if (!s) return 'an unknown signer'
+  return s.email ?? s.emails[0] ?? (s.subject || 'a certificate without an email address')
+}
+
+/** The signer whose status decided the verdict (first with that status), else the first. */
+function decidingSigner(report: SecurityReport): SignerReport | undefined {
+  const all = signersOf(report)
+  return all.find((s) => s.status === report.verdict.signature) ?? all[0]
+}
+
+function signatureLine(report: SecurityReport): SecurityLine | null {
+  const v = report.verdict.signature
+  const s = decidingSigner(report)
+  const who = signerName(s)
+  switch (v) {
+    case 'none':
+      return signersOf(report).length || report.layers.some((l) => l.kind === 'signed')
+        ? { tone: 'bad', text: 'Signed, but no signature could be checked' }
+        : null
+    case 'valid':
+      return { tone: 'good', text: `Signed by ${who}, verified` }
+    case 'untrusted':
+      return { tone: 'warn', text: `Signature not trusted: issuer unknown (signed by ${who})` }
+    case 'invalid':
+      return { tone: 'bad', text: 'Signature invalid: the message was altered' }
+    case 'email-mismatch':
+      return { tone: 'bad', text: `Signed by ${who}, who is not the sender ${fromAddress(report) ?? '(no sender address)'}` }
+    case 'expired':
+      return { tone: 'warn', text: `Certificate expired: signed by ${who} with a certificate that is no longer valid` }
+    case 'revoked':
+      return { tone: 'bad', text: `Certificate revoked: ${who}'s certificate was revoked by its issuer` }
+    case 'not-email-cert':
+      return { tone: 'bad', text: `Certificate not for email: ${who}'s certificate may not be used to sign mail` }
+  }
+}
+
+export function recipientName(r: RecipientReport): string {
+  if (r.issuer !== undefined && r.serial !== undefined) return `issuer ${r.issuer}, serial ${r.serial}`
+  if (r.subjectKeyIdentifier) return `key identifier ${r.subjectKeyIdentifier}`
+  return `a ${r.type} recipient`
+}
+
+function encryptionLine(report: SecurityReport): SecurityLine | null {
+  const env = envelopesOf(report)
+  const outer = env[0]
+  switch (report.verdict.encryption) {
+    case 'none':
+      return null
+    case 'decrypted': {
+      const alg = algorithmName(outer?.contentEncryptionAlgorithm ?? '')
+      if (env.some((l) => !l.integrity)) {
+        return { tone: 'warn', text: `Encrypted (${alg}) — no integrity protection: the content could have been altered on the way, so remote content stays blocked` }
+      }
+      return { tone: 'good', text: `Encrypted with ${alg} for you` }
+    }
+    case 'not-for-you': {
+      const names = (outer?.recipients ?? []).map(recipientName)
+      const which = names.length ? names.join('; ') : 'no recipient is named'
+      return { tone: 'bad', text: `This message is encrypted for a certificate you have not imported: ${which}` }
+    }
+    case 'corrupt':
+      return { tone: 'bad', text: 'Encrypted, but the encrypted content is damaged or was altered: nothing of it is shown' }
+    case 'unsupported': {
+      const alg = outer?.contentEncryptionAlgorithm ? ` (${algorithmName(outer.contentEncryptionAlgorithm)})` : ''
+      return { tone: 'bad', text: `Encrypted with an algorithm Cachet does not support${alg}: it cannot be opened here` }
+    }
+  }
+}
+
+export function summarizeSecurity(report: SecurityReport): SecuritySummaryView {
+  const emails = new Set<string>()
+  for (const s of signersOf(report)) {
+    const e = s.email ?? s.emails[0]
+    if (e) emails.add(e)
+  }
+  return {
+    signature: report.verdict.signature,
+    encryption: report.verdict.encryption,
+    signed: signatureLine(report),
+    encrypted: encryptionLine(report),
+    signerEmails: [...emails],
+    noIntegrity: report.verdict.encryption === 'decrypted' && envelopesOf(report).some((l) => !l.integrity),
+  }
+}
+
+/** Words for a signer's status in the details view. */
+export const SIGNER_STATUS_WORDS: Record<SignerReport['status'], string> = {
+  valid: 'verified',
+  untrusted: 'not trusted (issuer unknown)',
+  invalid: 'invalid (altered or wrong key)',
+  expired: 'certificate expired',
+  revoked: 'certificate revoked',
+  'email-mismatch': 'not the sender',
+  'not-email-cert': 'certificate not for email',
+}
+
+export const REVOCATION_WORDS: Record<SignerReport['revocation'], string> = {
+  good: 'not revoked (CRL checked)',
+  revoked: 'REVOKED',
+  unknown: 'unknown (no CRL available)',
+}

@@ -1,0 +1,98 @@
+/**
+ * The reading pane's security words (mail/security.ts) over REAL engine reports: messages
+ * sealed by core over an OpenSSL-made PKI, opened by core with different keyrings.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openMessage } from '../../../../src/core/message/open'
+import { sealMessage } from '../../../../src/core/message/seal'
+import type { Keyring } from '../../../../src/core/types'
+import { algorithmName, summarizeSecurity } from '../../../../src/web/mail/security'
+import { dec, draft, enc, makeFixture, type Fixture } from '../../core/message/fixture'
+
+const crypto = globalThis.crypto
+let f: Fixture
+
+beforeAll(async () => {
+  f = await makeFixture()
+}, 120_000)
+afterAll(async () => {
+  await f?.pki.cleanup()
+})
+
+const fromAlice = (body = 'Hello.\r\n') => draft(`Alice <${f.leaves.alice.email}>`, f.leaves.bob.email, body)
+async function summary(raw: Uint8Array, keyring: Keyring) {
+  return summarizeSecurity((await openMessage(raw, keyring, crypto)).report)
+}
+
+describe('summarizeSecurity', () => {
+  it('verified signature names the signer and carries the verdict values', async () => {
+    const raw = await sealMessage(fromAlice(), { identity: f.ids.alice, sign: true, encrypt: false, recipients: [] }, crypto)
+    const s = await summary(raw, f.keyring([]))
+    expect(s.signature).toBe('valid')
+    expect(s.encryption).toBe('none')
+    expect(s.signed).toEqual({ tone: 'good', text: `Signed by ${f.leaves.alice.email}, verified` })
+    expect(s.encrypted).toBeNull()
+    expect(s.signerEmails).toEqual([f.leaves.alice.email])
+  })
+
+  it('unknown issuer: not trusted, and the signer address still shown', async () => {
+    const raw = await sealMessage(fromAlice(), { identity: f.ids.alice, sign: true, encrypt: false, recipients: [] }, crypto)
+    const s = await summary(raw, f.keyring([], { trustAnchors: [] }))
+    expect(s.signature).toBe('untrusted')
+    expect(s.signed!.text).toMatch(/^Signature not trusted: issuer unknown/)
+    expect(s.signed!.text).toContain(f.leaves.alice.email)
+  })
+
+  it('altered body: invalid', async () => {
+    const raw = dec(await sealMessage(fromAlice('Pay 10 EUR.\r\n'), { identity: f.ids.alice, sign: true, encrypt: false, recipients: [] }, crypto))
+    const s = await summary(enc(raw.replace('Pay 10 EUR.', 'Pay 99 EUR.')), f.keyring([]))
+    expect(s.signature).toBe('invalid')
+    expect(s.signed).toEqual({ tone: 'bad', text: 'Signature invalid: the message was altered' })
+  })
+
+  it('signer is not the From address: names both', async () => {
+    const raw = await sealMessage(draft(`Bob <${f.leaves.bob.email}>`, f.leaves.alice.email), { identity: f.ids.alice, sign: true, encrypt: false, recipients: [] }, crypto)
+    const s = await summary(raw, f.keyring([]))
+    expect(s.signature).toBe('email-mismatch')
+    expect(s.signed!.text).toBe(`Signed by ${f.leaves.alice.email}, who is not the sender ${f.leaves.bob.email}`)
+  })
+
+  it('GCM: "Encrypted with AES-256-GCM for you"; CBC: no integrity and no remote content', async () => {
+    const gcm = await sealMessage(fromAlice(), { identity: f.ids.alice, sign: false, encrypt: true, recipients: [f.leaves.bob.certDer], cipher: 'aes-256-gcm' }, crypto)
+    const g = await summary(gcm, f.keyring(['bob']))
+    expect(g.encryption).toBe('decrypted')
+    expect(g.encrypted).toEqual({ tone: 'good', text: 'Encrypted with AES-256-GCM for you' })
+    expect(g.noIntegrity).toBe(false)
+    const cbc = await sealMessage(fromAlice(), { identity: f.ids.alice, sign: false, encrypt: true, recipients: [f.leaves.bob.certDer], cipher: 'aes-256-cbc' }, crypto)
+    const c = await summary(cbc, f.keyring(['bob']))
+    expect(c.encrypted!.text).toMatch(/^Encrypted \(AES-256-CBC\) — no integrity protection/)
+    expect(c.noIntegrity).toBe(true)
+  })
+
+  it('not for one of our keys: names issuer and serial of each recipient certificate', async () => {
+    const raw = await sealMessage(fromAlice(), { identity: f.ids.alice, sign: false, encrypt: true, recipients: [f.leaves.bob.certDer] }, crypto)
+    const s = await summary(raw, f.keyring(['erin']))
+    expect(s.encryption).toBe('not-for-you')
+    expect(s.encrypted!.text).toMatch(/^This message is encrypted for a certificate you have not imported: issuer .+, serial [0-9a-f]+/)
+    expect(s.signed).toBeNull()
+  })
+
+  it('signed and encrypted: both lines', async () => {
+    const raw = await sealMessage(fromAlice(), { identity: f.ids.alice, sign: true, encrypt: true, recipients: [f.leaves.bob.certDer], cipher: 'aes-256-gcm' }, crypto)
+    const s = await summary(raw, f.keyring(['bob']))
+    expect([s.signature, s.encryption]).toEqual(['valid', 'decrypted'])
+    expect(s.signed!.tone).toBe('good')
+    expect(s.encrypted!.tone).toBe('good')
+  })
+
+  it('plain mail: no lines', async () => {
+    const s = await summary(fromAlice(), f.keyring([]))
+    expect([s.signature, s.encryption, s.signed, s.encrypted]).toEqual(['none', 'none', null, null])
+  })
+
+  it('algorithm names read as people write them', () => {
+    expect(algorithmName('aes-256-gcm')).toBe('AES-256-GCM')
+    expect(algorithmName('aes128CBC')).toBe('AES-128-CBC')
+    expect(algorithmName('rc2-40')).toBe('rc2-40')
+  })
+})
