@@ -181,7 +181,7 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
   } catch {}
   let view: MessageView = { root: current, text: null, html: null, attachments: [], embedded, integrity }
   try {
-    const reachedContent = !tooLarge && (!layers.length || layers[layers.length - 1]!.kind === 'signed' || (layers[layers.length - 1] as { status: string }).status === 'decrypted')
+    const reachedContent = !tooLarge && !stopped
     if (reachedContent) {
       const body = await extractBody(current, crypto)
       view = { ...view, ...body }
