@@ -29,12 +29,14 @@ export class MemorySessionStore {
   constructor(
     private readonly idleMs: number,
     private readonly absoluteMs: number,
+    /** The clock; injectable so expiry is tested without sleeping. */
+    private readonly now: () => number = Date.now,
   ) {
     this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, idleMs)).unref()
   }
 
   create(email: string, password: string, imap: ImapSession): Session {
-    const now = Date.now()
+    const now = this.now()
     const s: Session = {
       id: randomBytes(32).toString('base64url'),
       email,
@@ -53,7 +55,7 @@ export class MemorySessionStore {
   get(id: string): Session | null {
     const s = this.sessions.get(id)
     if (!s) return null
-    const now = Date.now()
+    const now = this.now()
     if (this.expired(s, now)) {
       this.destroy(id)
       return null
@@ -91,7 +93,7 @@ export class MemorySessionStore {
   }
 
   private sweep(): void {
-    const now = Date.now()
+    const now = this.now()
     for (const s of this.sessions.values()) if (this.expired(s, now)) this.destroy(s.id)
   }
 }

@@ -2,28 +2,35 @@ import { describe, expect, it } from 'vitest'
 import { ImapSession } from '../../../src/bridge/imap/connection'
 import { MemorySessionStore } from '../../../src/bridge/session-store'
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** A clock the test moves by hand, so expiry does not depend on machine load. */
+function manualClock() {
+  let t = 1_000_000
+  return { now: () => t, advance: (ms: number) => void (t += ms) }
+}
 // An ImapSession that has not connected yet: closing it does nothing on the network.
 const idleImap = () => new ImapSession({ host: '127.0.0.1', port: 1, tls: false, rejectUnauthorized: true }, { user: 'a@example.com', pass: 'x' })
 
 describe('session expiry', () => {
   it('ends a session after the idle timeout', async () => {
-    const store = new MemorySessionStore(60, 10_000)
+    const clock = manualClock()
+    const store = new MemorySessionStore(60, 10_000, clock.now)
     const s = store.create('a@example.com', 'x', idleImap())
+    clock.advance(50)
     expect(store.get(s.id)).not.toBeNull()
-    await sleep(100)
+    clock.advance(61)
     expect(store.get(s.id)).toBeNull()
     await store.closeAll()
   })
 
   it('ends a session at the absolute limit even when it stays active', async () => {
-    const store = new MemorySessionStore(1_000, 150)
+    const clock = manualClock()
+    const store = new MemorySessionStore(1_000, 150, clock.now)
     const s = store.create('a@example.com', 'x', idleImap())
     for (let i = 0; i < 4; i++) {
-      await sleep(30)
+      clock.advance(30)
       expect(store.get(s.id)).not.toBeNull()
     }
-    await sleep(100)
+    clock.advance(100)
     expect(store.get(s.id)).toBeNull()
     await store.closeAll()
   })
