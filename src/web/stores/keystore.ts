@@ -11,7 +11,8 @@ import { cryptoWorker, type KeystoreStatus, type SealRequest } from '../workers/
 import type { SecurityReport } from '../../core/message/report'
 import { listCertificates } from '../storage/certificates'
 import { listIdentities } from '../storage/identities'
-import { encryptionCertificateFor, useContactsStore, type SignerToAdd } from './contacts'
+import { encryptionCertificateFor, useContactsStore, type CertificateCheck, type CertificateRecord, type SignerToAdd } from './contacts'
+import { validateCertificate } from '../../core/pki'
 import { identityForAddress } from './identities'
 import { certificatesInReport, keyringForOpen, refreshCrls } from './trust'
 
@@ -173,7 +174,8 @@ export async function sealSecurely(draftRaw: Uint8Array, req: SecureSealRequest)
   let cipher: SealRequest['cipher'] | null = null
   if (req.encrypt) {
     const records = await listCertificates()
-    const chosen = req.recipients.map((email) => ({ email, cert: encryptionCertificateFor(records, email) }))
+    const checks = await revocationChecks(records, req.recipients)
+    const chosen = req.recipients.map((email) => ({ email, cert: encryptionCertificateFor(records, email, checks) }))
     const missing = chosen.filter((c) => !c.cert).map((c) => c.email)
     if (missing.length) return { kind: 'missing-certificates', emails: missing }
     recipients = chosen.map((c) => c.cert!.der)
@@ -188,4 +190,26 @@ export async function sealSecurely(draftRaw: Uint8Array, req: SecureSealRequest)
     if (r.kind === 'key-locked') return { kind: 'key-locked' }
   }
   return { kind: 'sealed', raw: r.raw, cipher }
+}
+
+/** Revocation of the candidate certificates of these addresses, from the cached CRLs: a revoked one is never encrypted to. */
+async function revocationChecks(records: readonly CertificateRecord[], emails: readonly string[]): Promise<Record<string, CertificateCheck>> {
+  const wanted = new Set(emails.map((e) => e.trim().toLowerCase()))
+  const candidates = records.filter((r) => r.emails.some((e) => wanted.has(e)))
+  if (candidates.length === 0) return {}
+  const keyring = await keyringForOpen()
+  const out: Record<string, CertificateCheck> = {}
+  for (const r of candidates) {
+    try {
+      const v = await validateCertificate(
+        r.der,
+        { anchors: keyring.trustAnchors, intermediates: keyring.certificates, crls: keyring.crls, purpose: 'email-encryption' },
+        globalThis.crypto,
+      )
+      out[r.sha256] = { status: v.status, reasons: v.reasons, revocation: v.revocation }
+    } catch (e) {
+      out[r.sha256] = { status: 'error', reasons: [e instanceof Error ? e.message : String(e)], revocation: 'unknown' }
+    }
+  }
+  return out
 }
