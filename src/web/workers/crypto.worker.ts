@@ -59,16 +59,25 @@ const handlers: Handlers = {
     seal(vault, draftRaw, options, crypto, (phase, done, total) => post({ kind: 'progress', id, phase, done, total })),
 }
 
-/** Large results move instead of being copied (only buffers that nothing else shares). */
+/**
+ * Large results move instead of being copied (only buffers that nothing else shares).
+ * An opened message's `inner` is usually a view of the decrypted plaintext that leaves
+ * out only the entity's framing (multipart/signed headers, the signature part): that
+ * buffer moves too when the view covers all but FRAMING_SLACK of it, which saves copying
+ * the whole message once more (about 30 ms and its size in memory at 25 MB).
+ */
+const FRAMING_SLACK = 64 * 1024
 function transferables(value: unknown): Transferable[] {
   const whole = (b: unknown): b is Uint8Array =>
     b instanceof Uint8Array && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.byteLength > 64 * 1024
+  const nearlyWhole = (b: unknown): b is Uint8Array =>
+    b instanceof Uint8Array && b.buffer instanceof ArrayBuffer && b.byteLength > 64 * 1024 && b.buffer.byteLength - b.byteLength <= FRAMING_SLACK
   if (whole(value)) return [value.buffer as ArrayBuffer]
   if (value && typeof value === 'object') {
     const v = value as { raw?: unknown; inner?: unknown }
     const out: Transferable[] = []
     if (whole(v.raw)) out.push(v.raw.buffer as ArrayBuffer)
-    if (whole(v.inner) && v.inner.buffer !== (v.raw as Uint8Array | undefined)?.buffer) out.push(v.inner.buffer as ArrayBuffer)
+    if (nearlyWhole(v.inner) && v.inner.buffer !== (v.raw as Uint8Array | undefined)?.buffer) out.push(v.inner.buffer as ArrayBuffer)
     return out
   }
   return []
