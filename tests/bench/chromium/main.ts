@@ -33,11 +33,13 @@ const bench = {
     const kr = await keyring(anchorUrls)
     const t0 = performance.now()
     const raw = await fetchBytes(url)
+    const fetchMs = performance.now() - t0
     const size = raw.length
     const r = await client.call('open', { raw, keyring: kr }, { transfer: [raw.buffer] })
     const ms = performance.now() - t0
     return {
       ms,
+      fetchMs,
       size,
       kind: r.kind,
       verdict: r.report.verdict,
