@@ -12,7 +12,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { identityArgs, inspect } from './harness/cli'
+import { identityArgs, inspect, REPO_ROOT } from './harness/cli'
 import { detachedMessage, mixedEntity, opaqueMessage, textEntity, withHeaders, type Envelope } from './harness/eml'
 import { createGpgsmHome, type GpgsmHome } from './harness/gpgsm'
 import { createNssDb, type NssDb } from './harness/nss'
@@ -353,7 +353,7 @@ describe('verdicts that are not valid', () => {
   })
 
   it('OpenSSL test vector with an empty digestAlgorithms set → not valid, no crash', async () => {
-    const { status, report } = await inspect('/work/shared/testdata/openssl-cms/pkcs7-empty-digest-set.eml', trust)
+    const { status, report } = await inspect(join(REPO_ROOT, '..', 'shared', 'testdata', 'openssl-cms', 'pkcs7-empty-digest-set.eml'), trust)
     expect(report.verdict.signature).not.toBe('valid')
     expect(status).toBe(1)
   })

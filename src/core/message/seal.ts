@@ -62,6 +62,11 @@ export async function checkRecipients(certs: Uint8Array[], crypto: CryptoLike, a
       throw new CoreError('certificate-unusable', `The certificate of ${who} is not for email (extended key usage: ${eku.join(', ')}); ask the recipient for an S/MIME certificate.`)
     }
     if (s.isCA) throw new CoreError('certificate-unusable', `The certificate of ${who} is a CA certificate, not a person's.`)
+    // RFC 8550 §4.4.2: when keyUsage is present it must allow the key management used.
+    const needed = s.keyAlgorithm.startsWith('RSA') ? 'keyEncipherment' : s.keyAlgorithm.startsWith('EC') || s.keyAlgorithm === 'X25519' ? 'keyAgreement' : null
+    if (needed && s.keyUsage.length > 0 && !s.keyUsage.includes(needed)) {
+      throw new CoreError('certificate-unusable', `The certificate of ${who} is for signing only (key usage: ${s.keyUsage.join(', ')}); ask the recipient for their encryption certificate.`)
+    }
   }
 }
 

@@ -5,7 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openMessage, looksLikeMessage, singleFrom } from '../../../../src/core/message/open'
-import { sealMessage } from '../../../../src/core/message/seal'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { REPO_ROOT } from '../../../interop/harness/cli'
+import { checkRecipients, sealMessage } from '../../../../src/core/message/seal'
+import { readCertificates } from '../../../../src/core/pki'
 import { splitDraft } from '../../../../src/core/message/entity'
 import { isCoreError } from '../../../../src/core/errors'
 import { parseMime } from '../../../../src/core/mime'
@@ -69,6 +73,12 @@ describe('sealMessage', () => {
       expect(r.report.verdict.signature).toBe('valid')
       expect(r.report.text).toBe('Hello, world.\r\n')
     }
+  })
+
+  it('refuses a signing-only recipient certificate (RFC 9216 Alice), accepts her encryption certificate', async () => {
+    const read = async (n: string) => readCertificates(new Uint8Array(await readFile(join(REPO_ROOT, '..', 'shared', 'testdata', 'rfc9216', n))))[0]!
+    await expect(checkRecipients([await read('alice@smime.example.sig.pem')], crypto)).rejects.toThrow(/signing only/)
+    await expect(checkRecipients([await read('alice@smime.example.enc.pem')], crypto)).resolves.toBeUndefined()
   })
 
   it('refuses nothing-to-do and re-encodes 8-bit bodies', async () => {
