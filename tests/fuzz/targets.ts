@@ -1,0 +1,97 @@
+/**
+ * One fuzz input: pick a seed, stack 1-4 mutations, run it through its target, and
+ * judge the outcome. A finding is anything but a clean answer: an exception escaping
+ * openMessage, a non-CoreError thrown by verifySigned/decryptEnvelope/readPfx, or an
+ * 'internal' error entry (an unexpected exception caught by the belt-and-braces).
+ */
+import type { Keyring } from '../../src/core/types'
+import { openMessage } from '../../src/core/message'
+import { verifySigned } from '../../src/core/cms/signed'
+import { decryptEnvelope } from '../../src/core/cms/envelope'
+import { readPfx } from '../../src/core/pkcs12'
+import { isCoreError } from '../../src/core/errors'
+import { encodeBase64Lines, decodeBase64 } from '../../src/core/mime/encodings'
+import { Rng } from './prng'
+import * as M from './mutate'
+import type { Seed } from './seeds'
+
+export interface Finding {
+  kind: 'uncaught' | 'non-core-error' | 'internal-entry'
+  message: string
+  stack?: string
+}
+
+export interface Input {
+  seed: Seed
+  bytes: Uint8Array
+  mutations: string[]
+}
+
+function pickSeed(r: Rng, seeds: Seed[]): Seed {
+  const total = seeds.reduce((s, x) => s + x.weight, 0)
+  let k = r.int(total)
+  for (const s of seeds) {
+    if ((k -= s.weight) < 0) return s
+  }
+  return seeds[0]!
+}
+
+export function makeInput(r: Rng, seeds: Seed[]): Input {
+  const seed = pickSeed(r, seeds)
+  let b = seed.bytes
+  const mutations: string[] = []
+  // ASN.1-aware mutation of the CMS inside a message: decode, mutate, re-encode, splice.
+  if (seed.der && r.chance(0.35)) {
+    const der = decodeBase64(b.subarray(seed.der.start, seed.der.end))
+    const mutated = M.mutateDer(r, der)
+    b = M.concatBytes([b.subarray(0, seed.der.start), encodeBase64Lines(mutated), b.subarray(seed.der.end)])
+    mutations.push('der-in-message')
+    if (r.chance(0.6)) return { seed, bytes: b, mutations }
+  }
+  const n = 1 + r.int(r.chance(0.7) ? 1 : 4)
+  const isDer = seed.target !== 'message'
+  for (let i = 0; i < n; i++) {
+    const op = r.int(10)
+    if (isDer && op < 5) {
+      b = M.mutateDer(r, b)
+      mutations.push('der')
+    } else if (!isDer && op < 3) {
+      b = M.mutateMime(r, b)
+      mutations.push('mime')
+    } else if (op < 7) {
+      b = r.chance(0.6) ? M.flipBits(r, b) : M.setBytes(r, b)
+      mutations.push('bits')
+    } else if (op === 7) {
+      b = r.chance(0.5) ? M.insertBytes(r, b) : M.deleteBytes(r, b)
+      mutations.push('insdel')
+    } else if (op === 8) {
+      b = r.chance(0.5) ? M.truncate(r, b) : M.duplicateChunk(r, b)
+      mutations.push('trunc-dup')
+    } else {
+      b = M.splice(r, b, pickSeed(r, seeds).bytes)
+      mutations.push('splice')
+    }
+  }
+  return { seed, bytes: b, mutations }
+}
+
+export async function runInput(input: Input, keyring: Keyring, pfxPassword: string): Promise<Finding | null> {
+  const { seed, bytes } = input
+  const crypto = globalThis.crypto
+  try {
+    if (seed.target === 'message') {
+      const r = await openMessage(bytes, keyring, crypto)
+      const internal = r.report.errors.find((e) => e.code === 'internal')
+      if (internal) return { kind: 'internal-entry', message: internal.message }
+      return null
+    }
+    if (seed.target === 'signed-der') await verifySigned(bytes, seed.content ?? null, crypto, { extraCertificates: keyring.certificates })
+    else if (seed.target === 'enveloped-der') await decryptEnvelope(bytes, keyring.identities, crypto)
+    else await readPfx(bytes, pfxPassword, crypto)
+    return null
+  } catch (e) {
+    if (seed.target !== 'message' && isCoreError(e) && e.code !== 'internal') return null
+    const err = e as Error
+    return { kind: seed.target === 'message' ? 'uncaught' : 'non-core-error', message: `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`, stack: err?.stack }
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The fuzz worker: runs inputs [from, to) and publishes progress in shared memory so
+ * the main thread's watchdog can tell a hang (index not moving) from slow progress.
+ * Shared Int32Array: [0] = index being run, [1] = inputs done, [2] = RSS in MB.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import type { Keyring } from '../../src/core/types'
+import { inputSeed, Rng } from './prng'
+import { makeInput, runInput } from './targets'
+import type { Seed } from './seeds'
+
+interface Data {
+  seeds: Seed[]
+  keyring: Keyring
+  pfxPassword: string
+  runSeed: number
+  from: number
+  to: number
+  shared: SharedArrayBuffer
+}
+
+const d = workerData as Data
+const state = new Int32Array(d.shared)
+
+async function main(): Promise<void> {
+  for (let i = d.from; i < d.to; i++) {
+    Atomics.store(state, 0, i)
+    const input = makeInput(new Rng(inputSeed(d.runSeed, i)), d.seeds)
+    const finding = await runInput(input, d.keyring, d.pfxPassword)
+    if (finding) parentPort!.postMessage({ type: 'finding', index: i, seed: input.seed.name, target: input.seed.target, mutations: input.mutations, finding, bytes: input.bytes })
+    Atomics.add(state, 1, 1)
+    if ((i & 63) === 0) Atomics.store(state, 2, Math.round(process.memoryUsage().rss / 1048576))
+  }
+  parentPort!.postMessage({ type: 'done' })
+}
+
+main().catch((e: unknown) => parentPort!.postMessage({ type: 'fatal', message: String((e as Error)?.stack ?? e) }))
