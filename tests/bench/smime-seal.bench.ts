@@ -39,7 +39,7 @@ function checkSealed(pki: Pki, input: Input, file: string, where: string): void 
     openssl(dir, ['cms', '-decrypt', '-in', file, '-recip', 'bob.pem', '-inkey', 'bob.key', '-out', `${file}.dec`])
     openssl(dir, ['cms', '-verify', '-in', `${file}.dec`, '-CAfile', 'ca.pem', '-out', `${file}.content`])
   } catch (e) {
-    throw new Error(`${where}: OpenSSL could not decrypt and verify the sealed ${input.mib} MiB message: ${(e as { stderr?: Buffer }).stderr?.toString() ?? e}`)
+    throw new Error(`${where}: OpenSSL could not decrypt and verify the sealed ${input.mib} MiB message: ${(e as { stderr?: Buffer }).stderr?.toString() ?? e}`, { cause: e })
   }
   // cms -verify writes the signed entity; Cachet signs the draft's entity as is (CRLF).
   const content = readFileSync(join(dir, `${file}.content`))
