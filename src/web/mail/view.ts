@@ -71,10 +71,29 @@ function toAddress(name: string, address: string): AddressView {
 
 const idList = (s: string | undefined): string[] => (s ? (s.match(/<[^<>\s]+>/g) ?? []) : [])
 
-/** Text from HTML for quoting: block elements become line breaks; nothing is rendered. */
+/** Declarations that hide an element from the reader (issue 3, reply oracles). */
+const HIDING = /(?:^|[;{\s])(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|font-size\s*:\s*0(?:px|em|rem|pt|%)?\s*(?:[;!}]|$)|opacity\s*:\s*0(?:\.0*)?\s*(?:[;!}]|$))/i
+
+/**
+ * Text from HTML for quoting: block elements become line breaks; nothing is rendered.
+ * Only what the reader saw is kept ("Re: What's up Johnny?", ACNS 2019): elements hidden
+ * by the hidden attribute, an inline style or a message style rule are dropped, and so
+ * are the elements the sanitizer removes before display (form controls, frames, media).
+ */
 export function htmlToText(html: string): string {
   const doc = new DOMParser().parseFromString(html, 'text/html')
-  doc.querySelectorAll('script,style,head,title').forEach((n) => n.remove())
+  for (const st of doc.querySelectorAll('style')) {
+    for (const m of (st.textContent ?? '').matchAll(/([^{}]+)\{([^{}]*)\}/g)) {
+      if (!HIDING.test(m[2]!)) continue
+      try {
+        doc.querySelectorAll(m[1]!.trim()).forEach((n) => n.remove())
+      } catch {
+        // not a selector this parser knows (at-rules, hacks): ignore
+      }
+    }
+  }
+  doc.querySelectorAll('[hidden],[style]').forEach((n) => (n.hasAttribute('hidden') || HIDING.test(n.getAttribute('style') ?? '')) && n.remove())
+  doc.querySelectorAll('script,style,head,title,noscript,template,textarea,select,button,iframe,object,embed,svg,math,audio,video').forEach((n) => n.remove())
   doc.querySelectorAll('br').forEach((n) => n.replaceWith('\n'))
   doc.querySelectorAll('p,div,tr,li,h1,h2,h3,h4,h5,h6,blockquote,pre').forEach((n) => n.append('\n'))
   return (doc.body?.textContent ?? '').replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim()
@@ -112,7 +131,8 @@ export function toMessageView(opened: OpenedMessage): MessageView {
   const parts: BodyPartView[] = []
   if (e.html && e.html.trim()) parts.push({ kind: 'html', html: e.html })
   else if (e.text !== undefined) parts.push({ kind: 'text', text: e.text })
-  const text = e.text ?? (e.html ? htmlToText(e.html) : '')
+  // Quote what is shown: the HTML when an HTML part is displayed, not a text/plain alternative.
+  const text = parts[0]?.kind === 'html' && e.html ? htmlToText(e.html) : (e.text ?? '')
   return {
     subject: e.subject ?? '',
     from: flatten(e.from),
