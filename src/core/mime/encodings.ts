@@ -2,7 +2,7 @@
  * Content-Transfer-Encodings (RFC 2045 §6): quoted-printable and base64 in both
  * directions, working on bytes so a 25 MB body is never turned into a JS string.
  */
-import { fromBase64Bytes, toBase64Lines } from '../util/base64'
+import { Base64LineWriter, fromBase64Bytes } from '../util/base64'
 
 const HEX = '0123456789ABCDEF'
 
@@ -120,52 +120,17 @@ export function decodeBase64(b: Uint8Array): Uint8Array {
   return fromBase64Bytes(b)
 }
 
-const B64 = Uint8Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', (c) => c.charCodeAt(0))
-const hasNativeBase64 = typeof (Uint8Array.prototype as { toBase64?: unknown }).toBase64 === 'function'
-
 /**
- * Encode as base64 in 76-column CRLF lines (RFC 2045 §6.8), with a final CRLF. Where
- * the platform has Uint8Array.prototype.toBase64 (Chromium) that is used; otherwise
- * bytes are written straight into the output (57 input bytes per line), with no
- * intermediate string: about three times faster than string building in Node.
+ * Encode as base64 in 76-column CRLF lines (RFC 2045 §6.8), with a final CRLF, written
+ * straight into the output by Base64LineWriter. (The platform's toBase64 makes a string
+ * that then has to be copied out character by character with line breaks added, which
+ * cost more than this in Chromium.)
  */
 export function encodeBase64Lines(b: Uint8Array): Uint8Array {
-  if (hasNativeBase64) return toBase64Lines(b, 76)
-  const fullLines = Math.floor(b.length / 57)
-  const rest = b.length - fullLines * 57
-  const out = new Uint8Array(fullLines * 78 + (rest ? Math.ceil(rest / 3) * 4 + 2 : 0))
-  let o = 0
-  let i = 0
-  for (let line = 0; line < fullLines; line++) {
-    for (let k = 0; k < 19; k++, i += 3) {
-      const n = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!
-      out[o] = B64[n >>> 18]!
-      out[o + 1] = B64[(n >>> 12) & 63]!
-      out[o + 2] = B64[(n >>> 6) & 63]!
-      out[o + 3] = B64[n & 63]!
-      o += 4
-    }
-    out[o++] = 13
-    out[o++] = 10
-  }
-  if (rest) {
-    for (; i + 2 < b.length; i += 3) {
-      const n = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!
-      out[o++] = B64[n >>> 18]!
-      out[o++] = B64[(n >>> 12) & 63]!
-      out[o++] = B64[(n >>> 6) & 63]!
-      out[o++] = B64[n & 63]!
-    }
-    if (i < b.length) {
-      const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8)
-      out[o++] = B64[n >>> 18]!
-      out[o++] = B64[(n >>> 12) & 63]!
-      out[o++] = i + 1 < b.length ? B64[(n >>> 6) & 63]! : 61
-      out[o++] = 61
-    }
-    out[o] = 13
-    out[o + 1] = 10
-  }
+  const out = new Uint8Array(Base64LineWriter.encodedLength(b.length))
+  const w = new Base64LineWriter(out)
+  w.write(b)
+  w.end()
   return out
 }
 
