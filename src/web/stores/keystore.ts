@@ -172,6 +172,8 @@ export async function sealSecurely(draftRaw: Uint8Array, req: SecureSealRequest)
   if (!identity) return { kind: 'no-identity', from: req.from }
   let recipients: Uint8Array[] = []
   let cipher: SealRequest['cipher'] | null = null
+  // RSAES-OAEP (RFC 8017) when every recipient announced it in SMIMECapabilities (RFC 8551 §2.5.2).
+  let oaep = false
   if (req.encrypt) {
     const records = await listCertificates()
     const checks = await revocationChecks(records, req.recipients)
@@ -180,8 +182,9 @@ export async function sealSecurely(draftRaw: Uint8Array, req: SecureSealRequest)
     if (missing.length) return { kind: 'missing-certificates', emails: missing }
     recipients = chosen.map((c) => c.cert!.der)
     cipher = chosen.every((c) => c.cert!.capabilities?.some((n) => /aes-?256-?gcm/i.test(n))) ? 'aes-256-gcm' : 'aes-256-cbc'
+    oaep = chosen.length > 0 && chosen.every((c) => c.cert!.capabilities?.some((n) => /rsaes-?oaep/i.test(n)))
   }
-  const options: SealRequest = { identityId: identity.id, sign: req.sign, encrypt: req.encrypt, recipients, ...(cipher ? { cipher } : {}) }
+  const options: SealRequest = { identityId: identity.id, sign: req.sign, encrypt: req.encrypt, recipients, ...(cipher ? { cipher } : {}), ...(oaep ? { oaep } : {}) }
   const call = () => cryptoWorker().call('seal', { draftRaw, options }, req.onProgress ? { onProgress: req.onProgress } : {})
   let r = await call()
   if (r.kind === 'key-locked') {
