@@ -14,9 +14,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page, Request } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ImapFlow } from 'imapflow'
+import { DEMO_PASSWORD } from '../../src/mailstack/index'
 import { ensureDemoPki, type DemoPki } from '../../src/mailstack/demo-pki'
 import { eventually, startHarness, type Harness } from './harness'
-import { assertNoSecrets, importPfx, openInbox, summaryOf, trustCa, type Secrets } from './smime-helpers'
+import { assertNoSecrets, importPfx, openInbox, recordBodies, summaryOf, trustCa, type RecordedBody, type Secrets } from './smime-helpers'
 
 const PFX_PASSWORD = 'pfx-e2e-7c1f'
 const PASSPHRASE = { alice: 'alice key store phrase 31', bob: 'bob key store phrase 47' }
@@ -29,6 +31,7 @@ let pki: DemoPki
 let alice: Page
 let bob: Page
 const requests: Request[] = []
+const bodies: { alice: RecordedBody[]; bob: RecordedBody[] } = { alice: [], bob: [] }
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cachet-e2e-smime-'))
@@ -40,6 +43,24 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
+/** The raw source of every message in a folder, over IMAP (bypassing the app). */
+async function sources(email: string, mailbox: string): Promise<Buffer[]> {
+  const client = new ImapFlow({ host: '127.0.0.1', port: h.mailstack.imapPort, secure: false, auth: { user: email, pass: DEMO_PASSWORD }, logger: false })
+  await client.connect()
+  const out: Buffer[] = []
+  try {
+    const lock = await client.getMailboxLock(mailbox)
+    try {
+      for await (const m of client.fetch('1:*', { source: true })) if (m.source) out.push(m.source)
+    } finally {
+      lock.release()
+    }
+  } finally {
+    await client.logout()
+  }
+  return out
+}
+
 const pfxOf = (who: 'alice' | 'bob') => pki.accounts.find((a) => a.email.startsWith(who))!.pfx
 
 describe('S/MIME between alice and bob', () => {
@@ -47,6 +68,8 @@ describe('S/MIME between alice and bob', () => {
     alice = (await h.signedIn('alice@example.com')).page
     bob = (await h.signedIn('bob@example.com')).page
     for (const p of [alice, bob]) p.on('request', (r) => requests.push(r))
+    bodies.alice = await recordBodies(alice)
+    bodies.bob = await recordBodies(bob)
     await importPfx(alice, pfxOf('alice'), PFX_PASSWORD, PASSPHRASE.alice)
     await h.screenshot(alice, 'smime-01-security-identity')
     await importPfx(bob, pfxOf('bob'), PFX_PASSWORD, PASSPHRASE.bob)
@@ -74,7 +97,7 @@ describe('S/MIME between alice and bob', () => {
     expect(await missing.textContent()).toContain('bob@example.com')
     await h.screenshot(alice, 'smime-03-missing-certificates')
     // Nothing was sent while the dialog is open.
-    expect(requests.filter((r) => r.url().includes('/api/send')).length).toBe(0)
+    expect(bodies.alice.filter((r) => r.url.includes('/api/send')).length).toBe(0)
     await missing.getByRole('button', { name: 'Cancel' }).click()
     await missing.waitFor({ state: 'detached' })
     expect(await dialog.isVisible()).toBe(true)
@@ -153,6 +176,15 @@ describe('S/MIME between alice and bob', () => {
     expect(s).toMatchObject({ signature: 'valid', encryption: 'decrypted' })
     await alice.getByRole('region', { name: 'Message' }).getByText(SECRET_ALICE).waitFor()
     await h.screenshot(alice, 'smime-07-sent-copy')
+    // Exactly the bytes the browser sealed and sent are in Sent.
+    const sendBodies = bodies.alice.filter((r) => r.url.includes('/api/send')).map((r) => r.body)
+    expect(sendBodies.length).toBe(2)
+    const last = sendBodies[1]!
+    expect(last.toString('latin1')).toMatch(/Content-Type: application\/pkcs7-mime; smime-type=(authEnveloped|enveloped)-data/i)
+    expect((await sources('alice@example.com', 'Sent')).some((b) => b.equals(last))).toBe(true)
+    // bob announced RSAES-OAEP in his signed reply, so alice's reply uses it.
+    await alice.getByRole('button', { name: 'Security details' }).click()
+    expect(await alice.getByRole('region', { name: 'Security details' }).textContent()).toMatch(/oaep/i)
   })
 
   it('a failed send waits in the Outbox and Retry sends it', async () => {
@@ -186,6 +218,10 @@ describe('S/MIME between alice and bob', () => {
     await dialog.getByRole('checkbox', { name: 'Encrypt' }).check()
     await dialog.getByRole('button', { name: 'Save draft' }).click()
     await dialog.getByRole('status').filter({ hasText: 'Draft saved.' }).waitFor({ timeout: 60_000 })
+    const drafts = await sources('bob@example.com', 'Drafts')
+    expect(drafts.length).toBe(1)
+    expect(drafts[0]!.toString('latin1')).toMatch(/Content-Type: application\/pkcs7-mime/i)
+    expect(drafts[0]!.includes(Buffer.from('vault code'))).toBe(false)
     await bob.reload()
     const local = bob.getByRole('region', { name: 'Outbox' })
     await local.getByText('Draft on this device (encrypted): Draft in progress').waitFor()
@@ -214,7 +250,11 @@ describe('S/MIME between alice and bob', () => {
       files: pki.accounts.flatMap((a) => [a.pfx]),
       keys: pki.accounts.map((a) => a.keyPem),
     }
-    assertNoSecrets(requests, secrets, (pem) => execFileSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', pem, '-outform', 'DER']))
+    const all = [...bodies.alice, ...bodies.bob]
+    // The bodies that matter were seen: both sends, the append to Drafts, the sign-ins.
+    expect(all.filter((b) => b.url.includes('/api/send') && b.body.length > 1000).length).toBeGreaterThanOrEqual(4)
+    expect(all.filter((b) => b.url.includes('/api/') && /append/.test(b.url) && b.body.length > 500).length).toBeGreaterThanOrEqual(1)
+    assertNoSecrets(requests, secrets, (pem) => execFileSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', pem, '-outform', 'DER']), all)
     expect(readFileSync(pfxOf('alice')).length).toBeGreaterThan(1000)
   })
 })

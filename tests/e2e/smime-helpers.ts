@@ -71,6 +71,42 @@ export function recordRequests(page: Page): Request[] {
   return seen
 }
 
+/** A request with its body exactly as Chromium sent it (from the DevTools protocol). */
+export interface RecordedBody {
+  method: string
+  url: string
+  body: Buffer
+}
+
+/**
+ * Record every request body of the page through a DevTools session with no size cap:
+ * Playwright's postDataBuffer() is null for XHR uploads of raw bytes, which are exactly the
+ * bodies that matter here (sent and appended messages). A body that cannot be read fails
+ * the assertion rather than passing unseen.
+ */
+export async function recordBodies(page: Page): Promise<RecordedBody[]> {
+  const out: RecordedBody[] = []
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Network.enable', { maxPostDataSize: 256 * 1024 * 1024 })
+  cdp.on('Network.requestWillBeSent', (ev) => {
+    const r = ev.request
+    const rec: RecordedBody = { method: r.method, url: r.url, body: Buffer.alloc(0) }
+    out.push(rec)
+    if (!r.hasPostData) return
+    const entries = r.postDataEntries ?? []
+    if (entries.length && entries.every((e) => e.bytes !== undefined)) {
+      rec.body = Buffer.concat(entries.map((e) => Buffer.from(e.bytes!, 'base64')))
+      return
+    }
+    rec.body = Buffer.from('\u0000unread')
+    void cdp
+      .send('Network.getRequestPostData', { requestId: ev.requestId })
+      .then((d) => (rec.body = d.base64Encoded ? Buffer.from(d.postData, 'base64') : Buffer.from(d.postData, 'utf8')))
+      .catch(() => {})
+  })
+  return out
+}
+
 export interface Secrets {
   /** Text that must never appear (passphrases, passwords, plaintext of encrypted mail). */
   strings: string[]
@@ -87,7 +123,7 @@ function windows(b: Buffer): Buffer[] {
   return [0, Math.floor(b.length / 2), b.length - w].map((o) => b.subarray(o, o + w))
 }
 
-export function assertNoSecrets(requests: readonly Request[], s: Secrets, pkcs8Der: (pemPath: string) => Buffer): void {
+export function assertNoSecrets(requests: readonly Request[], s: Secrets, pkcs8Der: (pemPath: string) => Buffer, bodies: readonly RecordedBody[] = []): void {
   const blobs: { what: string; bytes: Buffer }[] = []
   for (const f of s.files) for (const w of windows(readFileSync(f))) blobs.push({ what: `bytes of ${f}`, bytes: w })
   for (const k of s.keys) {
@@ -107,11 +143,12 @@ export function assertNoSecrets(requests: readonly Request[], s: Secrets, pkcs8D
       blobs.push({ what: `"${t}" in base64`, bytes: Buffer.from(b64.slice(0, Math.floor((b64.length - 4) / 4) * 4)) })
     }
   }
-  for (const r of requests) {
-    const body = r.postDataBuffer() ?? Buffer.alloc(0)
-    const all = Buffer.concat([Buffer.from(r.url()), body])
-    for (const b of blobs) {
-      expect(all.includes(b.bytes), `${r.method()} ${r.url()} carries ${b.what}`).toBe(false)
-    }
+  const seen: { what: string; bytes: Buffer }[] = [
+    ...requests.map((r) => ({ what: `${r.method()} ${r.url()}`, bytes: Buffer.concat([Buffer.from(r.url()), r.postDataBuffer() ?? Buffer.alloc(0)]) })),
+    ...bodies.map((r) => ({ what: `${r.method} ${r.url}`, bytes: Buffer.concat([Buffer.from(r.url), r.body]) })),
+  ]
+  for (const b of bodies) expect(b.body.toString('latin1') === '\u0000unread', `the body of ${b.method} ${b.url} could not be read`).toBe(false)
+  for (const r of seen) {
+    for (const b of blobs) expect(r.bytes.includes(b.bytes), `${r.what} carries ${b.what}`).toBe(false)
   }
 }

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDemoPki, type DemoPki } from '../../src/mailstack/demo-pki'
 import { crlf, opaqueMessage, textEntity, withHeaders } from '../interop/harness/eml'
 import { ROOT, startHarness, type Harness } from './harness'
-import { assertNoSecrets, importPfx, openInbox, summaryOf, trustCa } from './smime-helpers'
+import { assertNoSecrets, importPfx, openInbox, recordBodies, summaryOf, trustCa, type RecordedBody } from './smime-helpers'
 
 const PFX_PASSWORD = 'pfx-interop-93d2'
 const PASSPHRASE = 'bob interop key store 58'
@@ -26,6 +26,7 @@ let dir: string
 let pki: DemoPki
 let bob: Page
 const requests: Request[] = []
+let bodies: RecordedBody[] = []
 
 const acct = (who: string) => pki.accounts.find((a) => a.email.startsWith(who))!
 
@@ -134,6 +135,7 @@ describe('messages made by OpenSSL and NSS show the same verdict in the UI as in
   it('bob imports his demo PFX and trusts the demo CA', async () => {
     bob = (await h.signedIn('bob@example.com')).page
     bob.on('request', (r) => requests.push(r))
+    bodies = await recordBodies(bob)
     await importPfx(bob, acct('bob').pfx, PFX_PASSWORD, PASSPHRASE)
     await trustCa(bob, pki.caCert)
     await openInbox(bob)
@@ -194,6 +196,7 @@ describe('messages made by OpenSSL and NSS show the same verdict in the UI as in
   it('no request carried key material, the passphrase or decrypted text', () => {
     assertNoSecrets(requests, { strings: [PASSPHRASE, PFX_PASSWORD, SECRET, '-----BEGIN'], files: [acct('bob').pfx], keys: [acct('bob').keyPem] }, (pem) =>
       execFileSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', pem, '-outform', 'DER']),
+      bodies,
     )
     expect(readFileSync(acct('bob').pfx).length).toBeGreaterThan(1000)
   })
