@@ -26,9 +26,7 @@ let dir: string
 let L: Record<string, Leaf>
 let nss: NssDb
 let gpg: GpgsmHome
-/** A second home for decryption: after `--verify` has cached signers' certificates in the
- * first, gpgsm 2.2.40 fails its issuer/serial lookups of unknown recipients with
- * "failed to find the certificate: Unknown system error" and gives up (seen here). */
+/** A separate home for decryption, so certificates cached by `--verify` never matter. */
 let gpgDecrypt: GpgsmHome
 
 const TEXT = 'Grüße aus Köln — 日本語のテキスト ✓\r\nZweite Zeile mit = und trailing space \r\n.\r\nFrom the start of a line.\r\n'
@@ -147,8 +145,8 @@ async function seal(row: Row, draft: Buffer): Promise<Buffer> {
   return r.stdout
 }
 
-/** OpenSSL: decrypt as every recipient (and the sender), then verify the signature. */
-async function checkOpenssl(row: Row, out: Buffer): Promise<void> {
+/** OpenSSL: decrypt as every recipient (and the sender), then verify the signature. Returns the decrypted entity. */
+async function checkOpenssl(row: Row, out: Buffer): Promise<Buffer> {
   const readers = row.encrypt ? [...row.to, row.sender] : []
   let signedMessage: Buffer = out
   for (const who of readers) {
@@ -164,6 +162,7 @@ async function checkOpenssl(row: Row, out: Buffer): Promise<void> {
     expect(v.status, `openssl verify: ${v.stderr}`).toBe(0)
     expect(v.stderr).toContain('Verification successful')
   }
+  return signedMessage
 }
 
 /** Run one DER peer step and compare with the expected outcome. */
@@ -182,11 +181,11 @@ async function verifyWithCmsutil(entity: Buffer): Promise<{ ok: boolean; detail:
   return { ok: r.status === 0 && /status=GoodSignature/.test(r.stdout.toString()), detail: r.stdout.toString() + r.stderr }
 }
 
-async function checkCmsutil(row: Row, out: Buffer): Promise<void> {
+async function checkCmsutil(row: Row, out: Buffer, plaintext: Buffer): Promise<void> {
   let entity: Buffer = out
   if (row.encrypt) {
     const r = await nss.cmsutil(['-D', '-i', await tmpFile(pkcs7MimeDer(out), 'p7m')])
-    const ok = r.status === 0 && r.stdout.length > 0
+    const ok = r.status === 0 && r.stdout.equals(plaintext)
     expectPeer(row.cmsutil, ok, `cmsutil decrypt: ${r.stderr}`)
     if (!ok) return
     entity = r.stdout
@@ -207,11 +206,14 @@ async function verifyWithGpgsm(entity: Buffer): Promise<{ ok: boolean; detail: s
   return { ok: r.status === 0 && /Good signature/.test(r.stderr) && !/invalid signature/i.test(r.stderr), detail: r.stderr }
 }
 
-async function checkGpgsm(row: Row, out: Buffer): Promise<void> {
+async function checkGpgsm(row: Row, out: Buffer, plaintext: Buffer): Promise<void> {
   let entity: Buffer = out
   if (row.encrypt) {
     const r = await gpgDecrypt.gpgsm(['--decrypt', '--output', '-', await tmpFile(pkcs7MimeDer(out), 'p7m')], L.alice!.password)
-    const ok = r.status === 0 && r.stdout.length > 0
+    // gpgsm 2.2.40 sometimes logs "failed to find the certificate: Unknown system error"
+    // for a recipient entry it has no certificate for (and then exits 2) although it
+    // found its own entry and wrote the plaintext; the plaintext is what is checked.
+    const ok = (r.status === 0 || /failed to find the certificate/.test(r.stderr)) && r.stdout.equals(plaintext)
     expectPeer(row.gpgsm, ok, `gpgsm decrypt: ${r.stderr}`)
     if (!ok) return
     entity = r.stdout
@@ -243,7 +245,7 @@ describe('cachet-smime seal → opened by OpenSSL, NSS cmsutil, gpgsm and inspec
       else if (row.opaque) expect(outer).toMatch(/smime-type=signed-data/)
       else expect(outer).toMatch(/multipart\/signed; protocol="application\/pkcs7-signature"; micalg=sha-(256|384)/)
 
-      await checkOpenssl(row, out)
+      const plaintext = await checkOpenssl(row, out)
 
       // Cachet's own reader, as the first recipient (or the sender for sign-only).
       const reader = L[row.to[0] ?? row.sender]!
@@ -276,8 +278,8 @@ describe('cachet-smime seal → opened by OpenSSL, NSS cmsutil, gpgsm and inspec
       }
 
       if (row.attachment < 25 << 20) {
-        await checkCmsutil(row, out)
-        await checkGpgsm(row, out)
+        await checkCmsutil(row, out, plaintext)
+        await checkGpgsm(row, out, plaintext)
       }
     })
   }
