@@ -16,10 +16,11 @@ export function tagNumber(n: Node): number {
 }
 /** Is this a [n] context-specific tag? */
 export function isContext(n: Node | undefined, num: number): boolean {
-  return !!n && n.idBlock.tagClass === 3 && n.idBlock.tagNumber === num
+  return !!n && n.idBlock?.tagClass === 3 && n.idBlock.tagNumber === num
 }
+// `idBlock?.`: a hostile structure can put a non-node where a node was expected (fuzzing, issue #3).
 export function isUniversal(n: Node | undefined, num: number): boolean {
-  return !!n && n.idBlock.tagClass === 1 && n.idBlock.tagNumber === num
+  return !!n && n.idBlock?.tagClass === 1 && n.idBlock.tagNumber === num
 }
 
 /** Children of a constructed node (SEQUENCE, SET, constructed tagged), else []. */
@@ -34,9 +35,13 @@ export function raw(n: Node): Uint8Array {
   return (n as unknown as { valueBeforeDecodeView: Uint8Array }).valueBeforeDecodeView
 }
 
-/** Content octets of a primitive node (a view). */
+/**
+ * Content octets of a primitive node (a view). A constructed encoding where a primitive
+ * belongs (e.g. a constructed INTEGER, found by fuzzing, issue #3) has none: empty, so
+ * comparisons fail instead of throwing a TypeError.
+ */
 export function primitiveValue(n: Node): Uint8Array {
-  return (n as unknown as { valueBlock: { valueHexView: Uint8Array } }).valueBlock.valueHexView
+  return (n as unknown as { valueBlock?: { valueHexView?: Uint8Array } }).valueBlock?.valueHexView ?? new Uint8Array(0)
 }
 
 /** Bytes of an OCTET STRING, joining the pieces of a constructed (BER) one. */
