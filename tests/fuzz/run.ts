@@ -60,6 +60,7 @@ async function main(): Promise<void> {
   const seedMs = Date.now() - t0
   console.log(`fuzz: ${set.seeds.length} seeds in ${(seedMs / 1000).toFixed(1)} s; ${args.count} inputs, seed ${args.seed}, per-input bound ${args.timeoutMs} ms, RSS bound ${args.rssMb} MB`)
   const findings: (FindingMessage | { type: 'hang' | 'memory'; index: number; message: string })[] = []
+  const masked: FindingMessage[] = []
   const shared = new SharedArrayBuffer(12)
   const state = new Int32Array(shared)
   let next = 0
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
         workerData: { seeds: set.seeds, keyring: set.keyring, pfxPassword: set.pfxPassword, runSeed: args.seed, from, to: args.count, shared },
         resourceLimits: { maxOldGenerationSizeMb: args.rssMb },
       })
+      let stoppedAt: number | null = null
       let lastIndex = -1
       let lastDone = Atomics.load(state, 1)
       let since = Date.now()
@@ -94,11 +96,13 @@ async function main(): Promise<void> {
         if (rss > args.rssMb) {
           findings.push({ type: 'memory', index: idx, message: `RSS ${rss} MB above the ${args.rssMb} MB bound` })
           clearInterval(timer)
-          void w.terminate().then(() => resolve({ stoppedAt: idx }))
+          stoppedAt = idx
+          void w.terminate()
         } else if (Date.now() - since > args.timeoutMs) {
           findings.push({ type: 'hang', index: idx, message: `input ${idx} ran longer than ${args.timeoutMs} ms` })
           clearInterval(timer)
-          void w.terminate().then(() => resolve({ stoppedAt: idx }))
+          stoppedAt = idx
+          void w.terminate()
         }
         if (Date.now() - lastReport > 30_000) {
           lastReport = Date.now()
@@ -106,7 +110,8 @@ async function main(): Promise<void> {
         }
       }, 200)
       w.on('message', (m: { type: string }) => {
-        if (m.type === 'finding') findings.push(m as FindingMessage)
+        if (m.type === 'finding' && (m as FindingMessage).finding.kind === 'masked') masked.push(m as FindingMessage)
+        else if (m.type === 'finding') findings.push(m as FindingMessage)
         else if (m.type === 'fatal') {
           findings.push({ type: 'hang', index: Atomics.load(state, 0), message: `worker failed: ${(m as unknown as { message: string }).message}` })
         }
@@ -123,13 +128,14 @@ async function main(): Promise<void> {
       })
       w.on('exit', () => {
         clearInterval(timer)
-        resolve({ stoppedAt: null })
+        resolve({ stoppedAt })
       })
     })
     next = result.stoppedAt === null ? args.count : result.stoppedAt + 1
     Atomics.store(state, 1, next)
   }
   const elapsed = (Date.now() - started) / 1000
+  const ran = Atomics.load(state, 1)
   await set.cleanup()
 
   if (findings.length) {
@@ -146,8 +152,19 @@ async function main(): Promise<void> {
     const k = f.type === 'finding' ? `${f.finding.kind}: ${f.finding.message.slice(0, 120)}` : `${f.type}: ${f.message.slice(0, 120)}`
     kinds.set(k, (kinds.get(k) ?? 0) + 1)
   }
-  console.log(`fuzz: ${args.count} inputs in ${elapsed.toFixed(1)} s (${(args.count / elapsed).toFixed(0)}/s), max RSS ${maxRss} MB, ${findings.length} findings`)
+  console.log(`fuzz: ${ran} of ${args.count} inputs in ${elapsed.toFixed(1)} s (${(ran / elapsed).toFixed(0)}/s), max RSS ${maxRss} MB, ${findings.length} findings`)
   for (const [k, n] of kinds) console.log(`  ${n} × ${k}`)
+  if (masked.length) {
+    const m = new Map<string, number>()
+    for (const f of masked) m.set(f.finding.message.slice(0, 140), (m.get(f.finding.message.slice(0, 140)) ?? 0) + 1)
+    console.log(`fuzz: ${masked.length} inputs hit a JavaScript error that the engine turned into a clean CoreError (safe, not a failure):`)
+    for (const [k, n] of m) console.log(`  ${n} × ${k}`)
+    await mkdir(args.out, { recursive: true })
+    for (const f of masked.slice(0, 50)) {
+      await writeFile(join(args.out, `masked-${f.index}.bin`), f.bytes)
+      await writeFile(join(args.out, `masked-${f.index}.json`), JSON.stringify({ ...f, bytes: undefined }, null, 2))
+    }
+  }
   if (findings.length) {
     console.log(`fuzz: findings written to ${args.out} (input-<index>.bin/.json); rerun one with --seed ${args.seed}`)
     process.exit(1)

@@ -13,7 +13,7 @@ import { opensslEncrypt, opensslSign } from '../interop/harness/openssl-cms'
 import { crlf } from '../interop/harness/eml'
 import { signData } from '../../src/core/cms/signed'
 import { encryptEnvelope } from '../../src/core/cms/envelope'
-import { sealMessage } from '../../src/core/message'
+import { openMessage, sealMessage } from '../../src/core/message'
 import { writePfx } from '../../src/core/pkcs12'
 import { toBase64 } from '../../src/core/util/base64'
 import type { Identity, Keyring } from '../../src/core/types'
@@ -31,6 +31,8 @@ export interface Seed {
   content?: Uint8Array
   /** Relative weight when picking seeds. */
   weight: number
+  /** What the unmutated message opens to (message seeds): the integrity invariant's reference. */
+  baseline?: { signature: string; encryption: string; text: string | null }
 }
 
 export interface SeedSet {
@@ -113,9 +115,15 @@ export async function makeSeeds(crypto: Crypto): Promise<SeedSet> {
   add('pfx-openssl-legacy-3des', 'pfx', new Uint8Array(await readFile(pfxLegacy)), 1)
   add('pfx-cachet', 'pfx', await writePfx(alice, PFX_PASSWORD, crypto, { iterations: 16 }), 1)
 
+  const keyring: Keyring = { identities: [bob, carol], trustAnchors: [pki.root.certDer], certificates: [pki.intermediate.certDer], crls: [] }
+  for (const s of seeds) {
+    if (s.target !== 'message') continue
+    const { report } = await openMessage(s.bytes, keyring, crypto)
+    s.baseline = { ...report.verdict, text: report.text }
+  }
   return {
     seeds,
-    keyring: { identities: [bob, carol], trustAnchors: [pki.root.certDer], certificates: [pki.intermediate.certDer], crls: [] },
+    keyring,
     pfxPassword: PFX_PASSWORD,
     cleanup: async () => {
       await pki.cleanup()

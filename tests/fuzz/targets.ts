@@ -16,7 +16,8 @@ import * as M from './mutate'
 import type { Seed } from './seeds'
 
 export interface Finding {
-  kind: 'uncaught' | 'non-core-error' | 'internal-entry'
+  /** 'masked': a TypeError or similar that a module turned into a clean CoreError: safe, reported, not fatal. */
+  kind: 'uncaught' | 'non-core-error' | 'internal-entry' | 'integrity' | 'masked'
   message: string
   stack?: string
 }
@@ -26,6 +27,9 @@ export interface Input {
   bytes: Uint8Array
   mutations: string[]
 }
+
+/** Messages of JavaScript programming errors (TypeError etc.) that a catch-all turned into text. */
+const PROGRAMMING_ERROR = /Cannot read propert|is not a function|is not iterable|is not defined|undefined \(reading|Cannot convert|Maximum call stack/
 
 function pickSeed(r: Rng, seeds: Seed[]): Seed {
   const total = seeds.reduce((s, x) => s + x.weight, 0)
@@ -83,14 +87,30 @@ export async function runInput(input: Input, keyring: Keyring, pfxPassword: stri
       const r = await openMessage(bytes, keyring, crypto)
       const internal = r.report.errors.find((e) => e.code === 'internal')
       if (internal) return { kind: 'internal-entry', message: internal.message }
-      return null
+      const masked = r.report.errors.find((e) => PROGRAMMING_ERROR.test(e.message))
+      // Integrity invariant: a 'valid' signature or an AES-GCM layer that decrypted
+      // vouches for the content, so what is shown must be exactly the original text.
+      const vouched = r.report.verdict.signature === 'valid' || r.report.layers.some((l) => l.kind === 'auth-enveloped' && l.status === 'decrypted')
+      if (vouched && seed.baseline && r.report.text !== seed.baseline.text) {
+        return { kind: 'integrity', message: `${r.report.verdict.signature}/${r.report.verdict.encryption} but the text differs from the original: ${JSON.stringify(r.report.text?.slice(0, 80))}` }
+      }
+      return masked ? { kind: 'masked', message: masked.message } : null
     }
     if (seed.target === 'signed-der') await verifySigned(bytes, seed.content ?? null, crypto, { extraCertificates: keyring.certificates })
-    else if (seed.target === 'enveloped-der') await decryptEnvelope(bytes, keyring.identities, crypto)
-    else await readPfx(bytes, pfxPassword, crypto)
+    else if (seed.target === 'enveloped-der') {
+      const r = await decryptEnvelope(bytes, keyring.identities, crypto)
+      if (r.error?.code === 'internal') return { kind: 'internal-entry', message: r.error.message }
+      if (r.error && PROGRAMMING_ERROR.test(r.error.message)) return { kind: 'masked', message: r.error.message }
+    } else await readPfx(bytes, pfxPassword, crypto)
     return null
   } catch (e) {
-    if (seed.target !== 'message' && isCoreError(e) && e.code !== 'internal') return null
+    if (seed.target !== 'message' && isCoreError(e) && e.code !== 'internal') {
+      const cause = (e as { cause?: unknown }).cause
+      if (cause instanceof TypeError || cause instanceof ReferenceError || PROGRAMMING_ERROR.test(e.message)) {
+        return { kind: 'masked', message: `${e.code}: ${e.message}`, stack: (cause as Error | undefined)?.stack }
+      }
+      return null
+    }
     const err = e as Error
     return { kind: seed.target === 'message' ? 'uncaught' : 'non-core-error', message: `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`, stack: err?.stack }
   }

@@ -22,11 +22,24 @@ interface Data {
 const d = workerData as Data
 const state = new Int32Array(d.shared)
 
+/**
+ * CACHET_FUZZ_SELFTEST="hang:5,bad:7" proves the harness itself: input 5 spins forever
+ * (the watchdog must catch it and carry on), input 7 hands decryptEnvelope a broken
+ * keyring (a TypeError, which must be reported as a finding).
+ */
+const selftest = new Map((process.env.CACHET_FUZZ_SELFTEST ?? '').split(',').filter(Boolean).map((p) => [Number(p.split(':')[1]), p.split(':')[0]!]))
+
 async function main(): Promise<void> {
   for (let i = d.from; i < d.to; i++) {
     Atomics.store(state, 0, i)
     const input = makeInput(new Rng(inputSeed(d.runSeed, i)), d.seeds)
-    const finding = await runInput(input, d.keyring, d.pfxPassword)
+    if (selftest.get(i) === 'hang') for (;;);
+    const broken = selftest.get(i) === 'bad'
+    if (broken) {
+      input.seed = d.seeds.find((s) => s.target === 'enveloped-der')!
+      input.bytes = input.seed.bytes
+    }
+    const finding = await runInput(input, broken ? ({ ...d.keyring, identities: null } as unknown as Keyring) : d.keyring, d.pfxPassword)
     if (finding) parentPort!.postMessage({ type: 'finding', index: i, seed: input.seed.name, target: input.seed.target, mutations: input.mutations, finding, bytes: input.bytes })
     Atomics.add(state, 1, 1)
     if ((i & 63) === 0) Atomics.store(state, 2, Math.round(process.memoryUsage().rss / 1048576))

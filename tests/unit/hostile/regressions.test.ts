@@ -1,0 +1,51 @@
+/**
+ * Inputs found by the fuzzer (tests/fuzz, `npm run fuzz`), kept as regressions. Stored
+ * in tests/fixtures/fuzz/*.json as base64 with the run, seed and mutation that made them.
+ *
+ * signed-masked-typeerrors.json (fuzz seed 2): mutated SignedData where a non-node or
+ * a constructed INTEGER sat where asn.ts expected a primitive; verifySigned's catch-all
+ * turned the TypeError into "The SignedData could not be read: Cannot read properties of
+ * undefined" for the whole layer. Fixed in src/core/cms/signed/asn.ts; now each gives
+ * a signer result (not ok) or a CoreError that is not a masked JavaScript error.
+ */
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { verifySigned } from '../../../src/core/cms/signed'
+import { openMessage } from '../../../src/core/message'
+import { isCoreError } from '../../../src/core/errors'
+import { fromBase64 } from '../../../src/core/util/base64'
+
+const crypto = globalThis.crypto
+const PROGRAMMING_ERROR = /Cannot read propert|is not a function|is not iterable|is not defined/
+
+interface Entry {
+  name: string
+  note: string
+  der: string
+  content: string | null
+  message: string | null
+}
+
+const load = (f: string): Entry[] => JSON.parse(readFileSync(new URL(`../../fixtures/fuzz/${f}`, import.meta.url), 'utf8')) as Entry[]
+
+describe('fuzzer regressions', () => {
+  for (const e of load('signed-masked-typeerrors.json')) {
+    it(`${e.note} — ${e.name}`, async () => {
+      const der = fromBase64(e.der)
+      const content = e.content ? fromBase64(e.content) : null
+      try {
+        const r = await verifySigned(der, content, crypto)
+        expect(r.signers.every((s) => !s.ok)).toBe(true)
+      } catch (err) {
+        expect(isCoreError(err)).toBe(true)
+        expect((err as Error).message).not.toMatch(PROGRAMMING_ERROR)
+        expect((err as { cause?: unknown }).cause).not.toBeInstanceOf(TypeError)
+      }
+      if (e.message) {
+        const { report } = await openMessage(fromBase64(e.message), { identities: [], trustAnchors: [], certificates: [], crls: [] }, crypto)
+        expect(report.verdict.signature).toBe('invalid')
+        for (const x of report.errors) expect(x.message).not.toMatch(PROGRAMMING_ERROR)
+      }
+    })
+  }
+})
