@@ -10,6 +10,10 @@ const PACKAGES = {
   openssl: { bin: ['/usr/bin/openssl'], pkgs: ['openssl'] },
   nss: { bin: ['/usr/bin/cmsutil', '/usr/bin/pk12util', '/usr/bin/certutil'], pkgs: ['libnss3-tools'] },
   gpgsm: { bin: ['/usr/bin/gpgsm'], pkgs: ['gpgsm'] },
+  bouncycastle: {
+    bin: ['/usr/share/java/bcprov.jar', '/usr/share/java/bcpkix.jar', '/usr/share/java/bcutil.jar', '/usr/bin/javac'],
+    pkgs: ['libbcprov-java', 'libbcpkix-java', 'libbcutil-java', 'default-jdk-headless'],
+  },
 }
 
 /** @param {(keyof typeof PACKAGES)[]} needs */
