@@ -83,6 +83,13 @@ export async function cmsSpoofCases(pki: CorpusPki, crypto: CryptoLike): Promise
   add('cms-signers-valid-and-mallory', 'Alice\'s valid SignerInfo plus Mallory\'s (trusted CA, her own address).', detachedMsg(merge(aliceDetached, await sign(pki.mallory, content))), 'email-mismatch')
   add('cms-signers-foreign-only', 'Only Eve signs, with a certificate naming alice@example.test from a CA nobody trusts.', detachedMsg(await sign(pki.eve, content)), 'untrusted')
 
+  // Mallory's SignerInfo relabelled as Alice's (sid = Alice's issuer and serial, Alice's certificate included).
+  const relabelled = signedView(await sign(pki.mallory, content))
+  const aliceView = signedView(aliceDetached)
+  relabelled.signerInfos.children![0]!.children![1] = clone(aliceView.signerInfos.children![0]!.children![1]!)
+  relabelled.certificates!.children!.push(...aliceView.certificates!.children!.map(clone))
+  add('cms-signer-relabelled', 'Mallory signs, then points the SignerInfo at Alice\'s certificate (issuer and serial) and includes it.', detachedMsg(encode(relabelled.root)), 'invalid')
+
   // No SignerInfos / certificates only.
   const noSigners = signedView(aliceDetached)
   noSigners.signerInfos.children = []

@@ -6,7 +6,7 @@
  */
 import type { CryptoLike } from '../../src/core/crypto'
 import type { CorpusPki } from './pki'
-import { envelope, html, message, multipart, opaqueSignedEntity, rfc822, signedEntity, text } from './mime'
+import { encryptedEntity, envelope, html, message, multipart, opaqueSignedEntity, rfc822, signedEntity, text } from './mime'
 import type { HostileCase } from './types'
 
 export async function wrappingCases(pki: CorpusPki, crypto: CryptoLike): Promise<HostileCase[]> {
@@ -20,7 +20,15 @@ export async function wrappingCases(pki: CorpusPki, crypto: CryptoLike): Promise
   const attacker = 'Please transfer 10,000 EUR to IBAN XX00 EVIL 0000 today.'
   const expected = { signature: 'none' as const, encryption: 'none' as const, secrets: [], embedded: 1 }
   const c = (name: string, description: string, body: Uint8Array): HostileCase => ({ name, attack: 'mime-wrapping', description, raw: message(env, body), expected })
+  const sealedWrap = await encryptedEntity(multipart('mixed', [text(attacker), signed]), [pki.bob.certificate], 'aes-256-gcm', crypto)
   return [
+    {
+      name: 'wrap-inside-encryption',
+      attack: 'mime-wrapping',
+      description: 'Attacker text and Alice\'s signed part, encrypted to Bob by the attacker: the root decrypts, the signed part stays set apart.',
+      raw: message(env, sealedWrap.entity),
+      expected: { ...expected, encryption: 'decrypted' },
+    },
     c('wrap-prepended-text', 'Attacker text part first, then Alice\'s signed part, in multipart/mixed.', multipart('mixed', [text(attacker), signed])),
     c('wrap-hidden-css', 'Attacker HTML hides the signed part inside <div style="display:none">.', multipart('mixed', [html(`<p>${attacker}</p><div style="display:none">`), signed, html('</div>')])),
     c('wrap-cid-reference', 'multipart/related: attacker HTML frames the signed part by cid:.', multipart('related', [html(`<p>${attacker}</p><iframe src="cid:signed@hostile.test" width=0 height=0></iframe>`), signedCid], '; type="text/html"')),
