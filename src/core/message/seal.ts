@@ -9,11 +9,12 @@
  */
 import type { CryptoLike } from '../crypto'
 import { signData } from '../cms/signed'
-import { encryptEnvelope } from '../cms/envelope'
+import { encryptEnvelopeStream } from '../cms/envelope'
 import { summarizeCertificate } from '../pki'
 import { CoreError } from '../errors'
 import type { Identity } from '../types'
 import { encodeBase64Lines } from '../mime/encodings'
+import { Base64LineWriter } from '../util/base64'
 import { concat, equal, toHex } from '../util/bytes'
 import { splitDraft } from './entity'
 
@@ -81,14 +82,19 @@ const ascii = (s: string) => {
   return out
 }
 
-/** The application/pkcs7-mime entity carrying a DER CMS object (RFC 8551 §3.2). */
-function pkcs7MimeEntity(smimeType: string, der: Uint8Array): Uint8Array {
-  const head =
+/** The header block of an application/pkcs7-mime entity (RFC 8551 §3.2), blank line included. */
+function pkcs7Head(smimeType: string): string {
+  return (
     `Content-Type: application/pkcs7-mime; smime-type=${smimeType}; name="smime.p7m"\r\n` +
     'Content-Transfer-Encoding: base64\r\n' +
     'Content-Disposition: attachment; filename="smime.p7m"\r\n' +
     `Content-Description: S/MIME ${smimeType === 'signed-data' ? 'Signed' : 'Encrypted'} Message\r\n\r\n`
-  return concat([ascii(head), encodeBase64Lines(der)])
+  )
+}
+
+/** The application/pkcs7-mime entity carrying a DER CMS object (RFC 8551 §3.2). */
+function pkcs7MimeEntity(smimeType: string, der: Uint8Array): Uint8Array {
+  return concat([ascii(pkcs7Head(smimeType)), encodeBase64Lines(der)])
 }
 
 /** SHA-256 for RSA; for EC the hash that matches the curve (RFC 5753 §7.1; NSS and OpenSSL do the same). */
@@ -106,16 +112,17 @@ export async function sealMessage(draftRaw: Uint8Array, opts: SealOptions, crypt
   const { outer, inner } = splitDraft(draftRaw)
   if (outer.length === 0) throw new CoreError('bad-input', 'The draft has no From, To, Subject or Date header; is it an RFC 5322 message?')
 
-  let entity = inner
+  // The entity to protect, as parts in order (joined only when it must be one piece).
+  let entity: Uint8Array[] = [inner]
   if (opts.sign) {
     if (opts.identity.privateKey.length === 0) throw new CoreError('key-locked', 'Signing needs the private key; unlock the identity first.')
     const digest = opts.digest ?? (await defaultDigest(opts.identity.certificate, crypto))
     const der = await signData(
-      entity,
+      inner,
       { identity: opts.identity, digest, pss: opts.pss ?? false, detached: !opts.opaque, signingTime: opts.signingTime ?? new Date() },
       crypto,
     )
-    if (opts.opaque) entity = pkcs7MimeEntity('signed-data', der)
+    if (opts.opaque) entity = [pkcs7MimeEntity('signed-data', der)]
     else {
       const b = boundary(crypto, opts.random)
       const head =
@@ -124,16 +131,28 @@ export async function sealMessage(draftRaw: Uint8Array, opts: SealOptions, crypt
       const sigHead =
         `\r\n--${b}\r\nContent-Type: application/pkcs7-signature; name="smime.p7s"\r\nContent-Transfer-Encoding: base64\r\n` +
         `Content-Disposition: attachment; filename="smime.p7s"\r\nContent-Description: S/MIME Cryptographic Signature\r\n\r\n`
-      entity = concat([ascii(head), entity, ascii(sigHead), encodeBase64Lines(der), ascii(`--${b}--\r\n`)])
+      entity = [ascii(head), inner, ascii(sigHead), encodeBase64Lines(der), ascii(`--${b}--\r\n`)]
     }
   }
-  if (opts.encrypt) {
-    const cipher = opts.cipher ?? 'aes-256-cbc'
-    const certs = [...opts.recipients]
-    // Always readable by the sender too (Sent copy, encrypted drafts).
-    if (!certs.some((c) => equal(c, opts.identity.certificate))) certs.push(opts.identity.certificate)
-    const der = await encryptEnvelope(entity, { recipients: certs.map((certificate) => ({ certificate, oaep: opts.oaep ?? false })), cipher }, crypto)
-    entity = pkcs7MimeEntity(cipher.endsWith('gcm') ? 'authEnveloped-data' : 'enveloped-data', der)
+  const top = [outer, ascii('MIME-Version: 1.0\r\n')]
+  if (!opts.encrypt) return concat([...top, ...entity])
+  const cipher = opts.cipher ?? 'aes-256-cbc'
+  const certs = [...opts.recipients]
+  // Always readable by the sender too (Sent copy, encrypted drafts).
+  if (!certs.some((c) => equal(c, opts.identity.certificate))) certs.push(opts.identity.certificate)
+  const env = await encryptEnvelopeStream(entity, { recipients: certs.map((certificate) => ({ certificate, oaep: opts.oaep ?? false })), cipher }, crypto)
+  // One allocation for the whole message: the DER is encrypted and base64-encoded
+  // piece by piece straight into it (no copy of the entity, the DER or the base64).
+  top.push(ascii(pkcs7Head(cipher.endsWith('gcm') ? 'authEnveloped-data' : 'enveloped-data')))
+  const topLength = top.reduce((n, x) => n + x.length, 0)
+  const out = new Uint8Array(topLength + Base64LineWriter.encodedLength(env.length))
+  let o = 0
+  for (const x of top) {
+    out.set(x, o)
+    o += x.length
   }
-  return concat([outer, ascii('MIME-Version: 1.0\r\n'), entity])
+  const w = new Base64LineWriter(out, o)
+  await env.write((piece) => w.write(piece))
+  if (w.end() !== out.length) throw new CoreError('internal', 'The sealed message came out shorter than announced.')
+  return out
 }

@@ -3,7 +3,14 @@
  * so a 25 MB encrypted content is copied exactly once however deep it sits, and the
  * encrypted content stays one primitive OCTET STRING (definite length, no 1 KiB split).
  */
-export type DerNode = Uint8Array | { tag: number; parts: DerNode[]; size?: number }
+export type DerNode = Uint8Array | Hole | { tag: number; parts: DerNode[]; size?: number }
+
+/** Content of a known length that the caller writes later, in order (see encodePieces). */
+export interface Hole {
+  hole: number
+}
+export const hole = (length: number): Hole => ({ hole: length })
+const isHole = (n: DerNode): n is Hole => !(n instanceof Uint8Array) && 'hole' in n
 
 /** A constructed element (SEQUENCE 0x30, SET 0x31, context [n] 0xa0|n). */
 export function cons(tag: number, ...parts: DerNode[]): DerNode {
@@ -66,6 +73,7 @@ function lenSize(n: number): number {
 
 function contentSize(node: DerNode): number {
   if (node instanceof Uint8Array) return node.length
+  if (isHole(node)) return node.hole
   if (node.size !== undefined) return node.size
   let n = 0
   for (const p of node.parts) n += totalSize(p)
@@ -76,6 +84,7 @@ function contentSize(node: DerNode): number {
 
 function totalSize(node: DerNode): number {
   if (node instanceof Uint8Array) return node.length
+  if (isHole(node)) return node.hole
   const c = contentSize(node)
   return 1 + lenSize(c) + c
 }
@@ -85,6 +94,7 @@ function write(node: DerNode, out: Uint8Array, o: number): number {
     out.set(node, o)
     return o + node.length
   }
+  if (isHole(node)) throw new Error('encode: a hole in the tree (use encodePieces)')
   const c = contentSize(node)
   out[o++] = node.tag
   if (c < 0x80) out[o++] = c
@@ -101,5 +111,47 @@ function write(node: DerNode, out: Uint8Array, o: number): number {
 export function encode(node: DerNode): Uint8Array {
   const out = new Uint8Array(totalSize(node))
   write(node, out, 0)
+  return out
+}
+
+/**
+ * Encode a tree as its DER in pieces, in order: tags, lengths and small leaves are
+ * written into small buffers; leaves of `bigLeaf` bytes or more are returned as they are
+ * (not copied) and holes as themselves, for the caller to fill with exactly that many
+ * bytes. The concatenation (holes filled) is what encode() gives. Lets a 25 MB content
+ * be base64-encoded straight from where it lies, or be produced while it is written.
+ */
+export function encodePieces(node: DerNode, bigLeaf = 64 * 1024): (Uint8Array | Hole)[] {
+  const out: (Uint8Array | Hole)[] = []
+  let cur: number[] = []
+  const flush = (): void => {
+    if (cur.length) out.push(Uint8Array.from(cur))
+    cur = []
+  }
+  const walk = (n: DerNode): void => {
+    if (n instanceof Uint8Array) {
+      if (n.length >= bigLeaf) {
+        flush()
+        out.push(n)
+      } else for (let i = 0; i < n.length; i++) cur.push(n[i]!)
+      return
+    }
+    if (isHole(n)) {
+      flush()
+      out.push(n)
+      return
+    }
+    const c = contentSize(n)
+    cur.push(n.tag)
+    if (c < 0x80) cur.push(c)
+    else {
+      const k = lenSize(c) - 1
+      cur.push(0x80 | k)
+      for (let i = k - 1; i >= 0; i--) cur.push(Math.floor(c / 2 ** (8 * i)) & 0xff)
+    }
+    for (const p of n.parts) walk(p)
+  }
+  walk(node)
+  flush()
   return out
 }

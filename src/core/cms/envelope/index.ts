@@ -3,4 +3,4 @@
  * (RFC 5083/5084), reading and writing, in pure TypeScript over WebCrypto.
  */
 export { decryptEnvelope, type EnvelopeResult, type DecryptOptions } from './decrypt'
-export { encryptEnvelope, type EncryptOptions, type EnvelopeCipher } from './encrypt'
+export { encryptEnvelope, encryptEnvelopeStream, type EncryptOptions, type EnvelopeCipher, type EnvelopeStream } from './encrypt'
