@@ -14,7 +14,7 @@ import type { Page, Request } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDemoPki, type DemoPki } from '../../src/mailstack/demo-pki'
 import { crlf, opaqueMessage, textEntity, withHeaders } from '../interop/harness/eml'
-import { ROOT, startHarness, type Harness } from './harness'
+import { ROOT, eventually, startHarness, type Harness } from './harness'
 import { assertNoSecrets, importPfx, openInbox, recordBodies, summaryOf, trustCa, type RecordedBody } from './smime-helpers'
 
 const PFX_PASSWORD = 'pfx-interop-93d2'
@@ -186,8 +186,17 @@ describe('messages made by OpenSSL and NSS show the same verdict in the UI as in
     const prompt = bob.getByRole('dialog', { name: 'Unlock key store' })
     await prompt.waitFor()
     await h.screenshot(bob, 'smime-21-unlock-prompt')
+    // Cancelled: nothing is decrypted, the pane says the key store is locked and offers to unlock.
+    await prompt.getByRole('button', { name: 'Cancel' }).click()
+    const locked = await summaryOf(bob)
+    expect(locked.encryption).toBe('not-for-you')
+    expect(locked.text).toContain('your key store is locked')
+    await h.screenshot(bob, 'smime-22-locked-cancelled')
+    await bob.getByRole('button', { name: 'Unlock to read' }).click()
+    await prompt.waitFor()
     await prompt.getByLabel('Key store passphrase').fill(PASSPHRASE)
     await prompt.getByRole('button', { name: 'Unlock' }).click()
+    await eventually(async () => (await summaryOf(bob)).encryption === 'decrypted', 'decrypted after unlock')
     const s = await summaryOf(bob)
     expect(s.encryption).toBe('decrypted')
     await bob.getByRole('region', { name: 'Message' }).getByText(`${SECRET} (GCM)`).waitFor()

@@ -98,9 +98,12 @@ export function recipientName(r: RecipientReport): string {
   return `a ${r.type} recipient`
 }
 
-function encryptionLine(report: SecurityReport): SecurityLine | null {
+function encryptionLine(report: SecurityReport, keyLocked: boolean): SecurityLine | null {
   const env = envelopesOf(report)
   const outer = env[0]
+  if (keyLocked && report.verdict.encryption === 'not-for-you') {
+    return { tone: 'warn', text: 'Encrypted for one of your keys, but your key store is locked: unlock it to read this message' }
+  }
   switch (report.verdict.encryption) {
     case 'none':
       return null
@@ -125,7 +128,12 @@ function encryptionLine(report: SecurityReport): SecurityLine | null {
   }
 }
 
-export function summarizeSecurity(report: SecurityReport): SecuritySummaryView {
+/**
+ * `keyLocked`: the worker said the message is for one of our stored keys but the key store
+ * is locked (the user cancelled the prompt). The verdict stays 'not-for-you' (nothing was
+ * decrypted, as `inspect` without the key would say); only the words differ.
+ */
+export function summarizeSecurity(report: SecurityReport, opts: { keyLocked?: boolean } = {}): SecuritySummaryView {
   const emails = new Set<string>()
   for (const s of signersOf(report)) {
     const e = s.email ?? s.emails[0]
@@ -135,7 +143,7 @@ export function summarizeSecurity(report: SecurityReport): SecuritySummaryView {
     signature: report.verdict.signature,
     encryption: report.verdict.encryption,
     signed: signatureLine(report),
-    encrypted: encryptionLine(report),
+    encrypted: encryptionLine(report, opts.keyLocked === true),
     signerEmails: [...emails],
     noIntegrity: report.verdict.encryption === 'decrypted' && envelopesOf(report).some((l) => !l.integrity),
   }

@@ -89,6 +89,8 @@ export const useComposeStore = defineStore('compose', () => {
   const outbox = ref<OutboxRecord[]>([])
   const localDrafts = ref<DraftRecord[]>([])
   const outboxBusy = ref<string | null>(null)
+  /** A draft that could not be reopened (e.g. encrypted and the key store stayed locked). */
+  const outboxError = ref('')
   let nextId = 1
 
   const busy = computed(() => status.value === 'sending' || status.value === 'saving' || status.value === 'sealing' || attachments.value.some((a) => a.state === 'reading'))
@@ -174,7 +176,15 @@ export const useComposeStore = defineStore('compose', () => {
 
   /** Reopen a saved draft (raw bytes from Drafts) into the compose window. */
   async function openDraft(mailbox: string, uid: number, raw: Uint8Array) {
-    const { v, encrypted } = await draftView(raw)
+    outboxError.value = ''
+    let opened: Awaited<ReturnType<typeof draftView>>
+    try {
+      opened = await draftView(raw)
+    } catch (e) {
+      outboxError.value = `The draft could not be opened: ${errorText(e)}`
+      return
+    }
+    const { v, encrypted } = opened
     reset('draft')
     if (encrypted) setEncrypt(true)
     to.value = asField(v.to)
@@ -204,7 +214,15 @@ export const useComposeStore = defineStore('compose', () => {
   async function openLocalDraft(id: string) {
     const rec = localDrafts.value.find((d) => d.id === id)
     if (!rec) return
-    const { v, encrypted } = await draftView(rec.raw)
+    outboxError.value = ''
+    let opened: Awaited<ReturnType<typeof draftView>>
+    try {
+      opened = await draftView(rec.raw)
+    } catch (e) {
+      outboxError.value = `The draft could not be opened: ${errorText(e)}`
+      return
+    }
+    const { v, encrypted } = opened
     reset('draft')
     if (encrypted) setEncrypt(true)
     to.value = asField(v.to)
@@ -455,7 +473,7 @@ export const useComposeStore = defineStore('compose', () => {
 
   return {
     isOpen, mode, to, cc, bcc, subject, body, attachments, status, error, progress, busy, draft,
-    sign, encrypt, hasIdentity, certificates, missing, sealProgress, recipientList, outbox, localDrafts, outboxBusy, localDraftId,
+    sign, encrypt, hasIdentity, certificates, missing, sealProgress, recipientList, outbox, localDrafts, outboxBusy, outboxError, localDraftId,
     openNew, fromView, openDraft, openLocalDraft, addFiles, removeAttachment, send, saveDraft, close,
     setEncrypt, checkCertificates, importMissing, refreshOutbox, retryOutbox, discardOutbox, discardLocalDraft,
   }

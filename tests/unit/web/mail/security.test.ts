@@ -77,6 +77,14 @@ describe('summarizeSecurity', () => {
     expect(s.signed).toBeNull()
   })
 
+  it('for our key but the key store is locked: says so, verdict unchanged', async () => {
+    const raw = await sealMessage(fromAlice(), { identity: f.ids.alice, sign: false, encrypt: true, recipients: [f.leaves.bob.certDer] }, crypto)
+    const report = (await openMessage(raw, f.keyring([]), crypto)).report
+    const s = summarizeSecurity(report, { keyLocked: true })
+    expect(s.encryption).toBe('not-for-you')
+    expect(s.encrypted!.text).toMatch(/your key store is locked/)
+  })
+
   it('signed and encrypted: both lines', async () => {
     const raw = await sealMessage(fromAlice(), { identity: f.ids.alice, sign: true, encrypt: true, recipients: [f.leaves.bob.certDer], cipher: 'aes-256-gcm' }, crypto)
     const s = await summary(raw, f.keyring(['bob']))
