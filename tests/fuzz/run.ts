@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   console.log(`fuzz: ${set.seeds.length} seeds in ${(seedMs / 1000).toFixed(1)} s; ${args.count} inputs, seed ${args.seed}, per-input bound ${args.timeoutMs} ms, RSS bound ${args.rssMb} MB`)
   const findings: (FindingMessage | { type: 'hang' | 'memory'; index: number; message: string })[] = []
   const masked: FindingMessage[] = []
+  const outcomes = new Map<string, number>()
   const shared = new SharedArrayBuffer(12)
   const state = new Int32Array(shared)
   let next = 0
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
       w.on('message', (m: { type: string }) => {
         if (m.type === 'finding' && (m as FindingMessage).finding.kind === 'masked') masked.push(m as FindingMessage)
         else if (m.type === 'finding') findings.push(m as FindingMessage)
+        else if (m.type === 'stats') for (const [k, n] of (m as unknown as { counts: [string, number][] }).counts) outcomes.set(k, (outcomes.get(k) ?? 0) + n)
         else if (m.type === 'fatal') {
           findings.push({ type: 'hang', index: Atomics.load(state, 0), message: `worker failed: ${(m as unknown as { message: string }).message}` })
         }
@@ -154,6 +156,8 @@ async function main(): Promise<void> {
   }
   console.log(`fuzz: ${ran} of ${args.count} inputs in ${elapsed.toFixed(1)} s (${(ran / elapsed).toFixed(0)}/s), max RSS ${maxRss} MB, ${findings.length} findings`)
   for (const [k, n] of kinds) console.log(`  ${n} × ${k}`)
+  console.log('fuzz: outcomes (how far the inputs got):')
+  for (const [k, n] of [...outcomes].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(7)}  ${k}`)
   if (masked.length) {
     const m = new Map<string, number>()
     for (const f of masked) m.set(f.finding.message.slice(0, 140), (m.get(f.finding.message.slice(0, 140)) ?? 0) + 1)

@@ -113,6 +113,10 @@ export async function makeSeeds(crypto: Crypto): Promise<SeedSet> {
   const pfxLegacy = join(dir, 'legacy.pfx')
   await openssl(['pkcs12', '-export', '-inkey', lc.keyPath, '-in', lc.certPath, '-passout', `pass:${PFX_PASSWORD}`, '-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1', '-iter', '16', '-out', pfxLegacy])
   add('pfx-openssl-legacy-3des', 'pfx', new Uint8Array(await readFile(pfxLegacy)), 1)
+  // Without a MAC, mutations reach the bags, the PBE parameters and the key parsing.
+  const pfxNoMac = join(dir, 'nomac.pfx')
+  await openssl(['pkcs12', '-export', '-inkey', lb.keyPath, '-in', lb.certPath, '-certfile', pki.intermediate.certPath, '-passout', `pass:${PFX_PASSWORD}`, '-iter', '16', '-nomac', '-out', pfxNoMac])
+  add('pfx-openssl-nomac', 'pfx', new Uint8Array(await readFile(pfxNoMac)), 2)
   add('pfx-cachet', 'pfx', await writePfx(alice, PFX_PASSWORD, crypto, { iterations: 16 }), 1)
 
   const keyring: Keyring = { identities: [bob, carol], trustAnchors: [pki.root.certDer], certificates: [pki.intermediate.certDer], crls: [] }

@@ -79,12 +79,15 @@ export function makeInput(r: Rng, seeds: Seed[]): Input {
   return { seed, bytes: b, mutations }
 }
 
-export async function runInput(input: Input, keyring: Keyring, pfxPassword: string): Promise<Finding | null> {
+/** `stats` (optional) counts outcomes per target, to show how deep the inputs reach. */
+export async function runInput(input: Input, keyring: Keyring, pfxPassword: string, stats?: Map<string, number>): Promise<Finding | null> {
   const { seed, bytes } = input
+  const note = (k: string) => stats?.set(k, (stats.get(k) ?? 0) + 1)
   const crypto = globalThis.crypto
   try {
     if (seed.target === 'message') {
       const r = await openMessage(bytes, keyring, crypto)
+      note(`message ${r.report.verdict.signature}/${r.report.verdict.encryption}`)
       const internal = r.report.errors.find((e) => e.code === 'internal')
       if (internal) return { kind: 'internal-entry', message: internal.message }
       const masked = r.report.errors.find((e) => PROGRAMMING_ERROR.test(e.message))
@@ -96,15 +99,22 @@ export async function runInput(input: Input, keyring: Keyring, pfxPassword: stri
       }
       return masked ? { kind: 'masked', message: masked.message } : null
     }
-    if (seed.target === 'signed-der') await verifySigned(bytes, seed.content ?? null, crypto, { extraCertificates: keyring.certificates })
-    else if (seed.target === 'enveloped-der') {
+    if (seed.target === 'signed-der') {
+      const r = await verifySigned(bytes, seed.content ?? null, crypto, { extraCertificates: keyring.certificates })
+      note(`signed-der ${r.signers.some((x) => x.ok) ? 'signer ok' : 'no signer ok'}`)
+    }    else if (seed.target === 'enveloped-der') {
       const r = await decryptEnvelope(bytes, keyring.identities, crypto)
+      note(`enveloped-der ${r.status}`)
       if (r.error?.code === 'internal') return { kind: 'internal-entry', message: r.error.message }
       if (r.error && PROGRAMMING_ERROR.test(r.error.message)) return { kind: 'masked', message: r.error.message }
-    } else await readPfx(bytes, pfxPassword, crypto)
+    } else {
+      await readPfx(bytes, pfxPassword, crypto)
+      note('pfx read')
+    }
     return null
   } catch (e) {
     if (seed.target !== 'message' && isCoreError(e) && e.code !== 'internal') {
+      note(`${seed.target} CoreError ${e.code}`)
       const cause = (e as { cause?: unknown }).cause
       if (cause instanceof TypeError || cause instanceof ReferenceError || PROGRAMMING_ERROR.test(e.message)) {
         return { kind: 'masked', message: `${e.code}: ${e.message}`, stack: (cause as Error | undefined)?.stack }

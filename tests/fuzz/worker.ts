@@ -30,6 +30,11 @@ const state = new Int32Array(d.shared)
 const selftest = new Map((process.env.CACHET_FUZZ_SELFTEST ?? '').split(',').filter(Boolean).map((p) => [Number(p.split(':')[1]), p.split(':')[0]!]))
 
 async function main(): Promise<void> {
+  const stats = new Map<string, number>()
+  const flush = () => {
+    parentPort!.postMessage({ type: 'stats', counts: [...stats] })
+    stats.clear()
+  }
   for (let i = d.from; i < d.to; i++) {
     Atomics.store(state, 0, i)
     const input = makeInput(new Rng(inputSeed(d.runSeed, i)), d.seeds)
@@ -39,11 +44,13 @@ async function main(): Promise<void> {
       input.seed = d.seeds.find((s) => s.target === 'enveloped-der')!
       input.bytes = input.seed.bytes
     }
-    const finding = await runInput(input, broken ? ({ ...d.keyring, identities: null } as unknown as Keyring) : d.keyring, d.pfxPassword)
+    const finding = await runInput(input, broken ? ({ ...d.keyring, identities: null } as unknown as Keyring) : d.keyring, d.pfxPassword, stats)
     if (finding) parentPort!.postMessage({ type: 'finding', index: i, seed: input.seed.name, target: input.seed.target, mutations: input.mutations, finding, bytes: input.bytes })
     Atomics.add(state, 1, 1)
     if ((i & 63) === 0) Atomics.store(state, 2, Math.round(process.memoryUsage().rss / 1048576))
+    if ((i & 4095) === 0) flush()
   }
+  flush()
   parentPort!.postMessage({ type: 'done' })
 }
 
