@@ -156,6 +156,27 @@ describe('messages made by OpenSSL and NSS show the same verdict in the UI as in
     }
   })
 
+  it('a signer with a different certificate than the stored one is shown as a change, never swapped silently', async () => {
+    const list = bob.getByRole('list', { name: 'Messages' })
+    await list.getByRole('listitem', { name: /, OpenSSL signed, / }).click()
+    await summaryOf(bob)
+    await bob.getByRole('button', { name: 'Add to contacts' }).click()
+    await bob.getByRole('status').filter({ hasText: 'Added alice@example.com to Contacts' }).waitFor()
+    await list.getByRole('listitem', { name: /, Self-signed, / }).click()
+    await bob.getByRole('region', { name: 'Message' }).getByRole('heading', { name: 'Self-signed', exact: true }).waitFor()
+    const change = bob.getByRole('status').filter({ hasText: 'signed with a different certificate' })
+    await change.waitFor()
+    expect(await change.textContent()).toContain('alice@example.com')
+    expect(await change.getByRole('button', { name: 'Add to contacts' }).count()).toBe(1)
+    await h.screenshot(bob, 'smime-23-certificate-changed')
+    // Still only the first certificate is stored for alice.
+    await bob.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Contacts' }).click()
+    const contact = bob.getByRole('region', { name: 'Contact alice@example.com' })
+    await contact.waitFor()
+    expect(await contact.getByRole('article').count()).toBe(1)
+    await openInbox(bob)
+  })
+
   it('CBC-decrypted HTML never offers "Load remote content"', async () => {
     await bob.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /, OpenSSL CBC, / }).click()
     const msg = bob.getByRole('region', { name: 'Message' })

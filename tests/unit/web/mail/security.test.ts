@@ -57,6 +57,22 @@ describe('summarizeSecurity', () => {
     expect(s.signed!.text).toBe(`Signed by ${f.leaves.alice.email}, who is not the sender ${f.leaves.bob.email}`)
   })
 
+  it('expired and not-for-email certificates say so, with the signer address', async () => {
+    const { readPfx } = await import('../../../../src/core/pkcs12')
+    const { readFile } = await import('node:fs/promises')
+    for (const [name, opts, verdict, words] of [
+      ['old', { key: 'rsa2048', expired: true, email: 'old@example.test' }, 'expired', /^Certificate expired: signed by old@example\.test/],
+      ['tls', { key: 'rsa2048', eku: 'serverAuth', email: 'tls@example.test' }, 'not-email-cert', /^Certificate not for email: tls@example\.test/],
+    ] as const) {
+      const leaf = await f.pki.issue(name, opts)
+      const id = (await readPfx(new Uint8Array(await readFile(leaf.pfxPath)), leaf.password, crypto)).identities[0]!
+      const raw = await sealMessage(draft(leaf.email, f.leaves.bob.email), { identity: id, sign: true, encrypt: false, recipients: [], allowExpired: true }, crypto)
+      const s = await summary(raw, f.keyring([]))
+      expect(s.signature).toBe(verdict)
+      expect(s.signed!.text).toMatch(words)
+    }
+  })
+
   it('GCM: "Encrypted with AES-256-GCM for you"; CBC: no integrity and no remote content', async () => {
     const gcm = await sealMessage(fromAlice(), { identity: f.ids.alice, sign: false, encrypt: true, recipients: [f.leaves.bob.certDer], cipher: 'aes-256-gcm' }, crypto)
     const g = await summary(gcm, f.keyring(['bob']))
