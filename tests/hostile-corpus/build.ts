@@ -19,6 +19,7 @@ import { identityCases } from './identity'
 
 export type { HostileCase, Expected, AttackClass } from './types'
 export { makeCorpusPki, type CorpusPki, type CorpusIdentity } from './pki'
+export { everythingVisible } from './check'
 export { efailCases, malleabilityCases, oracleCases, cmsSpoofCases, wrappingCases, identityCases }
 
 /** Every case, in class order. `dir` is a scratch directory for the OpenSSL-made inputs. */

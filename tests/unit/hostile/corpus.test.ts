@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openMessage, type OpenResult } from '../../../src/core/message'
 import { buildCorpus, makeCorpusPki, type CorpusPki, type HostileCase } from '../../hostile-corpus/build'
+import { everythingVisible } from '../../hostile-corpus/check'
 
 const crypto = globalThis.crypto
 let pki: CorpusPki
@@ -27,13 +28,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 
-/** Everything the app could show or quote from the result, as one string. */
-export function everythingVisible(r: OpenResult): string {
-  const inner = new TextDecoder('latin1').decode(r.inner)
-  return [JSON.stringify(r.report), r.view.text ?? '', r.view.html ?? '', inner, JSON.stringify(r.view.attachments)].join('\n')
-}
-
-export function checkCase(c: HostileCase, r: OpenResult): void {
+function checkCase(c: HostileCase, r: OpenResult): void {
   const { report, view } = r
   const e = c.expected
   expect(report.verdict, c.name).toEqual({ signature: e.signature, encryption: e.encryption })
