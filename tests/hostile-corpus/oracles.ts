@@ -8,7 +8,7 @@ import type { CryptoLike } from '../../src/core/crypto'
 import { toBase64Lines } from '../../src/core/util/base64'
 import { encodeBase64Lines } from '../../src/core/mime/encodings'
 import type { CorpusPki } from './pki'
-import { encryptedEntity, entity, envelope, html, message, multipart, randomSecret, rfc822, secretEntity, text } from './mime'
+import { encryptedEntity, entity, envelope, html, message, multipart, randomSecret, rfc822, secretEntity, signedEntity, text } from './mime'
 import type { HostileCase } from './types'
 
 export async function oracleCases(pki: CorpusPki, crypto: CryptoLike): Promise<HostileCase[]> {
@@ -21,7 +21,17 @@ export async function oracleCases(pki: CorpusPki, crypto: CryptoLike): Promise<H
   const original = message(envelope(`Alice <${pki.alice.email}>`, 'Launch'), enc)
   const env = envelope(`Mallory <${pki.mallory.email}>`, 'Quick question')
   const expected = { signature: 'none' as const, encryption: 'none' as const, secrets: [secret], embedded: 1 }
+  const resigned = await signedEntity(enc, pki.mallory, crypto)
   return [
+    {
+      name: 'oracle-resigned-ciphertext',
+      attack: 'reply-oracle',
+      description:
+        "Mallory signs Alice's ciphertext as the content of her own multipart/signed (encrypted inside signed, RFC 8551 §3.7). " +
+        'It is a root layer chain, so it IS decrypted and shown as from Mallory; the defence is the reply path (quote only what was seen, encrypted, no silent new recipients). Browser suite: check the reply.',
+      raw: message(env, resigned),
+      expected: { signature: 'valid', encryption: 'decrypted', secrets: [], signerEmail: pki.mallory.email, fromShows: pki.mallory.email },
+    },
     {
       name: 'oracle-blank-lines',
       attack: 'reply-oracle',
