@@ -73,7 +73,7 @@ describe('S/MIME between alice and bob', () => {
     await importPfx(alice, pfxOf('alice'), PFX_PASSWORD, PASSPHRASE.alice)
     await h.screenshot(alice, 'smime-01-security-identity')
     await importPfx(bob, pfxOf('bob'), PFX_PASSWORD, PASSPHRASE.bob)
-    await trustCa(alice, pki.caCert)
+    await trustCa(alice, pki.caCert, () => h.screenshot(alice, 'smime-02a-trust-dialog'))
     await h.screenshot(alice, 'smime-02-contacts-ca-trusted')
     await trustCa(bob, pki.caCert)
   })

@@ -23,7 +23,7 @@ export async function importPfx(page: Page, pfxPath: string, pfxPassword: string
 }
 
 /** Contacts → Import certificates → the CA → "Trust for email" → "Trust". */
-export async function trustCa(page: Page, caPem: string): Promise<void> {
+export async function trustCa(page: Page, caPem: string, onDialog?: () => Promise<unknown>): Promise<void> {
   await page.getByRole('navigation', { name: 'App' }).getByRole('link', { name: 'Contacts' }).click()
   await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor()
   await page.getByRole('button', { name: 'Import certificates' }).click()
@@ -34,7 +34,9 @@ export async function trustCa(page: Page, caPem: string): Promise<void> {
   if (!(await box.isChecked())) {
     await box.click()
     const dialog = page.getByRole('dialog', { name: 'Trust certificate' })
-    await dialog.getByRole('button', { name: 'Trust' }).click()
+    await dialog.waitFor()
+    await onDialog?.()
+    await dialog.getByRole('button', { name: 'Trust', exact: true }).click()
     await eventually(() => box.isChecked(), 'the CA trusted')
   }
 }
