@@ -112,7 +112,11 @@ async function main(): Promise<void> {
       }, 200)
       w.on('message', (m: { type: string }) => {
         if (m.type === 'finding' && (m as FindingMessage).finding.kind === 'masked') masked.push(m as FindingMessage)
-        else if (m.type === 'finding') findings.push(m as FindingMessage)
+        else if (m.type === 'finding') {
+          const f = m as FindingMessage
+          findings.push(f)
+          console.log(`fuzz: finding at input ${f.index} (${f.seed}, ${f.mutations.join('+')}): ${f.finding.kind}: ${f.finding.message.slice(0, 200)}`)
+        }
         else if (m.type === 'stats') for (const [k, n] of (m as unknown as { counts: [string, number][] }).counts) outcomes.set(k, (outcomes.get(k) ?? 0) + n)
         else if (m.type === 'fatal') {
           findings.push({ type: 'hang', index: Atomics.load(state, 0), message: `worker failed: ${(m as unknown as { message: string }).message}` })
