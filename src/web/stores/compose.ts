@@ -126,12 +126,15 @@ export const useComposeStore = defineStore('compose', () => {
   }
 
   /** Mark each recipient by whether a usable certificate exists; re-derive the Encrypt default. */
+  let checkSeq = 0
   async function checkCertificates(): Promise<void> {
+    const my = ++checkSeq
     const contacts = useContactsStore()
     const list = recipientList.value
     const me = useSessionStore().email.toLowerCase()
     const next: Record<string, boolean> = {}
     for (const e of list) next[e] = e === me ? hasIdentity.value : Boolean(await contacts.certificateFor(e).catch(() => null))
+    if (my !== checkSeq) return // the fields changed meanwhile; a newer check decides
     certificates.value = next
     if (!encryptTouched.value) encrypt.value = defaultEncrypt(defaults, list, next)
   }
