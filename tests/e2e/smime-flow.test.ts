@@ -35,7 +35,7 @@ const bodies: { alice: RecordedBody[]; bob: RecordedBody[] } = { alice: [], bob:
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cachet-e2e-smime-'))
-  pki = ensureDemoPki(join(dir, 'demo-pki'), ['alice@example.com', 'bob@example.com'], PFX_PASSWORD)
+  pki = ensureDemoPki(join(dir, 'demo-pki'), ['alice@example.com', 'bob@example.com', 'carol@example.com'], PFX_PASSWORD)
   h = await startHarness()
 })
 afterAll(async () => {
@@ -249,6 +249,37 @@ describe('S/MIME between alice and bob', () => {
     expect(await reopened.getByRole('textbox', { name: 'Message' }).inputValue()).toContain('the vault code is 4471')
     expect(await reopened.getByRole('checkbox', { name: 'Encrypt' }).isChecked()).toBe(true)
     await reopened.getByRole('button', { name: 'Close' }).click()
+  })
+
+  it('Bcc recipients are encrypted for too: a Bcc without a certificate stops the send; with one, the message names three recipients', async () => {
+    await openInbox(alice)
+    await alice.getByRole('button', { name: 'Compose' }).click()
+    const dialog = alice.getByRole('dialog', { name: 'New message' })
+    await dialog.getByRole('textbox', { name: 'To' }).fill('bob@example.com')
+    await dialog.getByRole('textbox', { name: 'Bcc' }).fill('carol@example.com')
+    await dialog.getByRole('textbox', { name: 'Subject' }).fill('Bcc test')
+    await dialog.getByRole('textbox', { name: 'Message' }).fill('Blind copy, encrypted.')
+    await dialog.getByRole('listitem', { name: 'carol@example.com: no certificate' }).waitFor()
+    await dialog.getByRole('checkbox', { name: 'Encrypt' }).check()
+    await dialog.getByRole('button', { name: 'Send' }).click()
+    const missing = alice.getByRole('dialog', { name: 'Missing certificates' })
+    await missing.waitFor()
+    const named = (await missing.getByRole('listitem').allTextContents()).map((t) => t.trim())
+    expect(named).toEqual(['carol@example.com'])
+    await missing.getByRole('button', { name: 'Import certificate' }).click()
+    await alice.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor()
+    await alice.getByRole('button', { name: 'Import certificates' }).click()
+    await alice.getByLabel('Certificate files').setInputFiles([pki.accounts.find((a) => a.email.startsWith('carol'))!.certPem])
+    await alice.getByRole('region', { name: 'Contact carol@example.com' }).waitFor()
+    await alice.getByRole('navigation', { name: 'App' }).getByRole('link', { name: 'Mail' }).click()
+    await dialog.getByRole('listitem', { name: 'carol@example.com: certificate available' }).waitFor()
+    await dialog.getByRole('button', { name: 'Send' }).click()
+    await dialog.waitFor({ state: 'detached', timeout: 60_000 })
+    const sent = bodies.alice.filter((r) => r.url.includes('/api/send')).map((r) => r.body)
+    const raw = sent[sent.length - 1]!
+    expect(raw.includes(Buffer.from('carol'))).toBe(false) // Bcc is not in the bytes
+    const printed = execFileSync('openssl', ['cms', '-cmsout', '-print', '-inform', 'SMIME'], { input: raw }).toString()
+    expect(printed.match(/d\.ktri:/g)?.length).toBe(3) // bob, carol (Bcc) and alice herself
   })
 
   it('sent no key material, passphrase, PFX password or encrypted plaintext to the bridge', () => {
