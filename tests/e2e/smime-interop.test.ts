@@ -174,6 +174,8 @@ describe('messages made by OpenSSL and NSS show the same verdict in the UI as in
     const contact = bob.getByRole('region', { name: 'Contact alice@example.com' })
     await contact.waitFor()
     expect(await contact.getByRole('article').count()).toBe(1)
+    await contact.scrollIntoViewIfNeeded()
+    await h.screenshot(bob, 'smime-24-contacts-with-certificate')
     await openInbox(bob)
   })
 
