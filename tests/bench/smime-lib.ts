@@ -139,12 +139,13 @@ function kib(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 export class PeakProbe {
   private base = new Map<number, number>()
   constructor(private readonly pids: () => number[]) {}
-  start(): void {
-    this.base.clear()
+  /** keepBase: reset the peak counters but measure from the previous start's RSS (a second step of one path). */
+  start(keepBase = false): void {
+    if (!keepBase) this.base.clear()
     for (const pid of this.pids()) {
       try {
         writeFileSync(`/proc/${pid}/clear_refs`, '5')
-        this.base.set(pid, kib(pid, 'VmRSS'))
+        if (!keepBase || !this.base.has(pid)) this.base.set(pid, kib(pid, 'VmRSS'))
       } catch {
         // a process that went away
       }

@@ -21,6 +21,9 @@ async function keyring(urls: string[]): Promise<PublicKeyring> {
   return { trustAnchors: await Promise.all(urls.map(fetchBytes)), certificates: [], crls: [] }
 }
 
+/** The bytes fetched by load(), handed to the worker (transferred) by the next open/seal. */
+let loaded: Uint8Array | null = null
+
 const bench = {
   /** Imports a PFX into the worker's key store; returns the identity id. */
   async importPfx(url: string, pfxPassword: string, passphrase: string): Promise<string> {
@@ -28,19 +31,23 @@ const bench = {
     return r.identities[0]!.id
   },
 
-  /** Fetch + open one message in the worker; times the whole path. */
-  async open(url: string, anchorUrls: string[]) {
-    const kr = await keyring(anchorUrls)
+  /** Step 1 of the path: fetch the raw message (as the app's fetchRaw: response.arrayBuffer()). */
+  async load(url: string) {
     const t0 = performance.now()
-    const raw = await fetchBytes(url)
-    const fetchMs = performance.now() - t0
-    const size = raw.length
+    loaded = await fetchBytes(url)
+    return { ms: performance.now() - t0, size: loaded.length }
+  },
+
+  /** Step 2: transfer the loaded bytes to the worker, open them there, result back. */
+  async open(anchorUrls: string[]) {
+    const kr = await keyring(anchorUrls)
+    const raw = loaded!
+    loaded = null
+    const t0 = performance.now()
     const r = await client.call('open', { raw, keyring: kr }, { transfer: [raw.buffer] })
     const ms = performance.now() - t0
     return {
       ms,
-      fetchMs,
-      size,
       kind: r.kind,
       verdict: r.report.verdict,
       errors: r.report.errors,
@@ -49,23 +56,29 @@ const bench = {
     }
   },
 
-  /** Fetch a draft + seal it (sign then encrypt) in the worker; uploads the result for checking. */
-  async seal(url: string, identityId: string, recipientUrls: string[], uploadAs: string | null) {
+  /** Step 2: transfer the loaded draft to the worker, seal it (sign then encrypt), sealed bytes back. */
+  async seal(identityId: string, recipientUrls: string[]) {
     const recipients = await Promise.all(recipientUrls.map(fetchBytes))
+    const draftRaw = loaded!
+    loaded = null
     const t0 = performance.now()
-    const draftRaw = await fetchBytes(url)
-    const size = draftRaw.length
     const r = await client.call(
       'seal',
       { draftRaw, options: { identityId, sign: true, encrypt: true, recipients, cipher: 'aes-256-cbc' } },
       { transfer: [draftRaw.buffer] },
     )
     const ms = performance.now() - t0
-    if (r.kind !== 'sealed') return { ms, size, kind: r.kind, outBytes: 0 }
-    if (uploadAs) await fetch(`/upload/${uploadAs}`, { method: 'PUT', body: new Blob([r.raw as Uint8Array<ArrayBuffer>]) })
-    return { ms, size, kind: r.kind, outBytes: r.raw.length }
+    sealed = r.kind === 'sealed' ? r.raw : null
+    return { ms, kind: r.kind, outBytes: sealed?.length ?? 0 }
+  },
+
+  /** Hands the last sealed message back to the bench (for OpenSSL to check), then drops it. */
+  async upload(name: string) {
+    if (sealed) await fetch(`/upload/${name}`, { method: 'PUT', body: new Blob([sealed as Uint8Array<ArrayBuffer>]) })
+    sealed = null
   },
 }
+let sealed: Uint8Array | null = null
 
 ;(window as unknown as { bench: typeof bench }).bench = bench
 
