@@ -24,6 +24,8 @@ export interface OpenedMessage {
   email: Email | null
   /** Structural problems, in words. Non-empty means the view says so. */
   problems: MimeProblem[]
+  /** The entity whose body is displayed (raw, or the unwrapped inner entity): mail/parts.ts splits it. */
+  body?: Uint8Array
 }
 
 /** Bounds that keep hostile input cheap (issue 3: resource abuse). */
@@ -45,7 +47,7 @@ export async function openMessage(raw: Uint8Array): Promise<OpenedMessage> {
       message: `The message could not be parsed (${e instanceof Error ? e.message : String(e)}).`,
     })
   }
-  return { raw, email, problems }
+  return { raw, email, problems, body: raw }
 }
 
 /** Byte offset where the header block ends (after the blank line), or the length. */
@@ -75,7 +77,7 @@ export async function openUnwrapped(raw: Uint8Array, inner: Uint8Array): Promise
   const body = inner.length ? await openMessage(inner) : { raw: inner, email: null, problems: [] }
   // The stub has the root's Content-Type but no body: only header-level findings count.
   const problems = [...outer.problems.filter((p) => p.code === 'bad-header' || p.code === 'no-header-end'), ...body.problems]
-  if (!outer.email) return { raw, email: body.email, problems }
+  if (!outer.email) return { raw, email: body.email, problems, body: inner }
   const innerEmail = body.email
   const email = {
     ...outer.email,
@@ -83,5 +85,5 @@ export async function openUnwrapped(raw: Uint8Array, inner: Uint8Array): Promise
     text: innerEmail?.text ?? (inner.length ? undefined : ''),
     attachments: innerEmail?.attachments ?? [],
   }
-  return { raw, email, problems }
+  return { raw, email, problems, body: inner }
 }
