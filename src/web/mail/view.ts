@@ -8,6 +8,7 @@
  */
 import type { Address, Email } from 'postal-mime'
 import type { OpenedMessage } from './open'
+import { displayParts } from './parts'
 
 export interface AddressView {
   name: string
@@ -128,11 +129,13 @@ export function toMessageView(opened: OpenedMessage): MessageView {
       inline: Boolean(a.related && cid && a.mimeType.startsWith('image/')),
     }
   })
-  const parts: BodyPartView[] = []
-  if (e.html && e.html.trim()) parts.push({ kind: 'html', html: e.html })
-  else if (e.text !== undefined) parts.push({ kind: 'text', text: e.text })
-  // Quote what is shown: the HTML when an HTML part is displayed, not a text/plain alternative.
-  const text = parts[0]?.kind === 'html' && e.html ? htmlToText(e.html) : (e.text ?? '')
+  // Several inline parts stay apart, each HTML part in its own frame (EFAIL: never joined).
+  const split = opened.body ? displayParts(opened.body) : null
+  const parts: BodyPartView[] = split && split.length > 1 ? split : []
+  if (parts.length === 0 && e.html && e.html.trim()) parts.push({ kind: 'html', html: e.html })
+  else if (parts.length === 0 && e.text !== undefined) parts.push({ kind: 'text', text: e.text })
+  // Quote what is shown: the displayed HTML, not a text/plain alternative nobody saw.
+  const text = parts.some((p) => p.kind === 'html') ? parts.map((p) => (p.kind === 'html' ? htmlToText(p.html) : p.text)).join('\n\n') : (e.text ?? '')
   return {
     subject: e.subject ?? '',
     from: flatten(e.from),
