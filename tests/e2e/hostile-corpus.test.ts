@@ -123,6 +123,13 @@ async function check(c: HostileCase, folder: string): Promise<void> {
   await page.waitForTimeout(400)
   const all = await everything(page)
   for (const s of e.secrets) expect(all.includes(s), `${c.name}: secret shown`).toBe(false)
+  if (c.attack === 'efail-direct') {
+    // The two attacker HTML parts are never joined into one document: one frame each.
+    // (multipart/related shows only its root part, RFC 2387, and multipart/alternative one
+    // alternative, RFC 2046 §5.1.4: one frame.)
+    expect(await region.locator('iframe.html-frame').count(), `${c.name}: HTML parts joined`).toBe(/-(related|alternative)$/.test(c.name) ? 1 : 2)
+    for (const f of await region.locator('iframe.html-frame').all()) expect(await f.getAttribute('sandbox'), c.name).toBe('')
+  }
   const summaryText = (await summary.textContent()) ?? ''
   if (e.integrity === false) {
     expect(await region.getByTestId('encryption-status').textContent(), c.name).toContain('no integrity protection')
@@ -155,15 +162,12 @@ describe('hostile corpus in the browser (issue #3)', () => {
   it('live EFAIL wraps aimed at a recording server: zero hits, nothing runs, no plaintext', async () => {
     const wraps = live.filter((x) => x.name !== 'live-cbc-remote' && x.name !== 'live-gcm-remote')
     for (const c of wraps) await check(c, FOLDER.live)
-    // Even when the user asks for remote content, nothing decrypted can ride along: the
-    // ciphertext part was never decrypted, and plain http stays blocked.
+    // Each HTML part stands alone, so the opening part's unterminated <img src=" is dropped
+    // by the HTML parser: there is not even remote content to offer.
     const img = wraps.find((x) => x.name === 'live-img')!
-    await openTagged(page, FOLDER.live, img.name)
-    w.reset()
-    await page.getByRole('region', { name: 'Message' }).getByRole('button', { name: 'Load remote content' }).click()
-    await page.waitForTimeout(1000)
-    for (const u of w.requests) for (const s of img.expected.secrets) expect(u.includes(s), u).toBe(false)
-    expect(w.outside().filter((u) => u.startsWith('http:'))).toEqual([])
+    const { region } = await openTagged(page, FOLDER.live, img.name)
+    await page.waitForTimeout(500)
+    expect(await region.getByRole('button', { name: 'Load remote content' }).count()).toBe(0)
     expect(rec.hits).toEqual([])
   })
 
