@@ -93,10 +93,13 @@ async function file(data: Uint8Array | string, ext: string): Promise<string> {
 const env = (from: Leaf, to: Leaf = L.bob!): Envelope => ({ from: `${from.name} <${from.email}>`, to: to.email, subject: 'bouncy castle interop' })
 
 /** BC signs `content`; returns the SignedData as BC encodes it (BER). */
-async function bcSign(leaf: Leaf, alg: string, content: Uint8Array, encapsulate: boolean): Promise<Buffer> {
+async function bcSign(leaf: Leaf | Leaf[], alg: string | string[], content: Uint8Array, encapsulate: boolean, bySki = false): Promise<Buffer> {
   const out = join(dir, `sig-${seq++}.p7s`)
-  const args = ['sign', '--key', leaf.keyPath, '--cert', leaf.certPath, '--chain', leaf.chainPath, '--alg', alg, '--in', await file(content, 'txt'), '--out', out]
+  const leaves = Array.isArray(leaf) ? leaf : [leaf]
+  const algs = Array.isArray(alg) ? alg : [alg]
+  const args = ['sign', ...leaves.flatMap((l, i) => ['--key', l.keyPath, '--cert', l.certPath, '--alg', algs[i]!]), '--chain', leaves[0]!.chainPath, '--in', await file(content, 'txt'), '--out', out]
   if (encapsulate) args.push('--encapsulate')
+  if (bySki) args.push('--sid', 'ski')
   await bcOk(args)
   return readFile(out)
 }
@@ -130,10 +133,12 @@ function flipAt(b: Uint8Array, i: number): Buffer {
 
 // Concurrent within each group: every case is a few separate processes (JVM, node).
 describe.concurrent('Bouncy Castle signs → cachet-smime inspect', () => {
-  const rows: { signer: string; alg: string; micalg: string; digest: string; sigAlg: RegExp; encapsulate: boolean; weak?: boolean }[] = [
+  const rows: { signer: string; alg: string; micalg: string; digest: string; sigAlg: RegExp; encapsulate: boolean; weak?: boolean; ski?: boolean }[] = [
     { signer: 'alice', alg: 'SHA256withRSA', micalg: 'sha-256', digest: 'sha256', sigAlg: /rsa/i, encapsulate: false },
     { signer: 'carol', alg: 'SHA256withRSA', micalg: 'sha-256', digest: 'sha256', sigAlg: /rsa/i, encapsulate: true },
     { signer: 'alice', alg: 'SHA512withRSA', micalg: 'sha-512', digest: 'sha512', sigAlg: /rsa/i, encapsulate: false },
+    { signer: 'carol', alg: 'SHA224withRSA', micalg: 'sha-224', digest: 'sha224', sigAlg: /rsa/i, encapsulate: false },
+    { signer: 'alice', alg: 'SHA256withRSA', micalg: 'sha-256', digest: 'sha256', sigAlg: /rsa/i, encapsulate: false, ski: true },
     { signer: 'alice', alg: 'SHA1withRSA', micalg: 'sha-1', digest: 'sha1', sigAlg: /rsa/i, encapsulate: false, weak: true },
     { signer: 'carol', alg: 'SHA256withRSAandMGF1', micalg: 'sha-256', digest: 'sha256', sigAlg: /pss/i, encapsulate: false },
     { signer: 'alice', alg: 'SHA256withRSAandMGF1', micalg: 'sha-256', digest: 'sha256', sigAlg: /pss/i, encapsulate: true },
@@ -141,15 +146,17 @@ describe.concurrent('Bouncy Castle signs → cachet-smime inspect', () => {
     { signer: 'frank', alg: 'SHA384withECDSA', micalg: 'sha-384', digest: 'sha384', sigAlg: /ecdsa/i, encapsulate: false },
     { signer: 'frank', alg: 'SHA384withECDSA', micalg: 'sha-384', digest: 'sha384', sigAlg: /ecdsa/i, encapsulate: true },
     { signer: 'erin', alg: 'SHA256withECDSA', micalg: 'sha-256', digest: 'sha256', sigAlg: /ecdsa/i, encapsulate: false },
+    { signer: 'erin', alg: 'SHA224withECDSA', micalg: 'sha-224', digest: 'sha224', sigAlg: /ecdsa/i, encapsulate: false },
+    { signer: 'erin', alg: 'SHA256withECDSA', micalg: 'sha-256', digest: 'sha256', sigAlg: /ecdsa/i, encapsulate: true, ski: true },
     { signer: 'gina', alg: 'SHA512withECDSA', micalg: 'sha-512', digest: 'sha512', sigAlg: /ecdsa/i, encapsulate: true },
     { signer: 'ed', alg: 'Ed25519', micalg: 'sha-512', digest: 'sha512', sigAlg: /ed25519/i, encapsulate: false },
     { signer: 'ed', alg: 'Ed25519', micalg: 'sha-512', digest: 'sha512', sigAlg: /ed25519/i, encapsulate: true },
   ]
   for (const r of rows) {
-    it(`${r.signer} ${r.alg} ${r.encapsulate ? 'encapsulated (opaque)' : 'detached (multipart/signed)'} → valid, and tampered → invalid`, async () => {
+    it(`${r.signer} ${r.alg} ${r.encapsulate ? 'encapsulated (opaque)' : 'detached (multipart/signed)'}${r.ski ? ', signer by subjectKeyIdentifier' : ''} → valid, and tampered → invalid`, async () => {
       const leaf = L[r.signer]!
       const content = textEntity(TEXT)
-      const sig = await bcSign(leaf, r.alg, content, r.encapsulate)
+      const sig = await bcSign(leaf, r.alg, content, r.encapsulate, r.ski)
       const eml = r.encapsulate
         ? opaqueMessage(env(leaf), sig, { smimeType: 'signed-data' })
         : detachedMessage(env(leaf), content, sig, { micalg: r.micalg })
@@ -184,6 +191,25 @@ describe.concurrent('Bouncy Castle signs → cachet-smime inspect', () => {
       expect(report.text).toBe(TEXT)
     })
   }
+
+  it('two signers (RSA-PSS alice, ECDSA erin) in one SignedData → each reported and verified; tampered → invalid', async () => {
+    const content = textEntity(TEXT)
+    const sig = await bcSign([L.alice!, L.erin!], ['SHA256withRSAandMGF1', 'SHA256withECDSA'], content, false)
+    const eml = detachedMessage(env(L.alice!), content, sig, { micalg: 'sha-256' })
+    const bad = detachedMessage(env(L.alice!), flipAt(content, content.length - 10), sig, { micalg: 'sha-256' })
+    const [{ report }, t] = await Promise.all([inspect(await file(eml, 'eml'), trust), inspect(await file(bad, 'eml'), trust)])
+    const layer = report.layers[0]!
+    if (layer.kind !== 'signed') throw new Error(`expected a signed layer, got ${layer.kind}`)
+    // SignerInfos is a SET: BC writes it sorted by encoding, not in the order added.
+    const byEmail = [...layer.signers].sort((x, y) => (x.email ?? '').localeCompare(y.email ?? ''))
+    expect(byEmail.map((x) => [x.email, x.status])).toEqual([
+      [L.alice!.email, 'valid'],
+      [L.erin!.email, 'email-mismatch'],
+    ])
+    // Both verify; erin is not the From address, so the message as a whole is not "valid".
+    expect(report.verdict.signature).toBe('email-mismatch')
+    expect(t.report.verdict.signature).toBe('invalid')
+  })
 })
 
 describe.concurrent('Bouncy Castle encrypts → cachet-smime inspect', () => {
@@ -198,6 +224,10 @@ describe.concurrent('Bouncy Castle encrypts → cachet-smime inspect', () => {
     { name: 'P-384 ECCDH_SHA256KDF (cofactor) + AES-256 wrap, AES-128-CBC', to: (l) => [`${l.frank!.certPath},ka=eccdh-sha256,wrap=aes256`], cipher: 'aes128-cbc', reader: 'frank', kind: 'enveloped', ri: 'kari', keyAlg: /dh/i, cea: /aes-?128-?cbc/i },
     { name: 'P-521 ECDH_SHA512KDF + AES-256 wrap, AES-256-CBC', to: (l) => [`${l.gina!.certPath},ka=ecdh-sha512,wrap=aes256`], cipher: 'aes256-cbc', reader: 'gina', kind: 'enveloped', ri: 'kari', keyAlg: /dh/i, cea: /aes-?256-?cbc/i },
     { name: 'P-256 ECDH_SHA256KDF + AES-128 wrap, AES-256-GCM (AuthEnvelopedData)', to: (l) => [`${l.erin!.certPath},ka=ecdh-sha256,wrap=aes128`], cipher: 'aes256-gcm', reader: 'erin', kind: 'auth-enveloped', ri: 'kari', keyAlg: /dh/i, cea: /aes-?256-?gcm/i },
+    { name: 'RSA PKCS#1 v1.5 by subjectKeyIdentifier, AES-192-CBC', to: (l) => [`${l.bob!.certPath},rid=ski`], cipher: 'aes192-cbc', reader: 'bob', kind: 'enveloped', ri: 'ktri', keyAlg: /rsa/i, cea: /aes-?192-?cbc/i },
+    { name: 'RSAES-OAEP by subjectKeyIdentifier, AES-256-GCM', to: (l) => [`${l.carol!.certPath},kt=oaep,rid=ski`], cipher: 'aes256-gcm', reader: 'carol', kind: 'auth-enveloped', ri: 'ktri', keyAlg: /oaep/i, cea: /aes-?256-?gcm/i },
+    { name: 'P-256 ECDH_SHA1KDF + AES-128 wrap by subjectKeyIdentifier, AES-128-CBC', to: (l) => [`${l.erin!.certPath},ka=ecdh-sha1,wrap=aes128,rid=ski`], cipher: 'aes128-cbc', reader: 'erin', kind: 'enveloped', ri: 'kari', keyAlg: /dh/i, cea: /aes-?128-?cbc/i },
+    { name: 'P-384 ECDH_SHA384KDF + AES-256 wrap, AES-128-GCM', to: (l) => [`${l.frank!.certPath},ka=ecdh-sha384`], cipher: 'aes128-gcm', reader: 'frank', kind: 'auth-enveloped', ri: 'kari', keyAlg: /dh/i, cea: /aes-?128-?gcm/i },
     { name: 'three recipients (OAEP, ECDH P-256, v1.5), read by the P-256 one', to: (l) => [`${l.bob!.certPath},kt=oaep`, l.erin!.certPath, l.carol!.certPath], cipher: 'aes256-cbc', reader: 'erin', kind: 'enveloped', ri: 'kari', keyAlg: /dh/i, cea: /aes-?256-?cbc/i },
   ]
   for (const r of rows) {

@@ -6,8 +6,9 @@
 // Compiled at test time with javac into a temp directory (never commit .class files).
 //
 // Usage, one job per process:
-//   sign    --key K.pem --cert C.pem [--chain I.pem] --alg SHA256withRSA [--encapsulate] --in CONTENT --out SIG.der
-//   encrypt --to CERT.pem[,kt=v15|oaep][,ka=ecdh-sha256|eccdh-sha256|...][,wrap=aes128|aes256]... --cipher aes128-cbc|aes256-cbc|aes128-gcm|aes256-gcm --in CONTENT --out CMS.der
+//   sign    (--key K.pem --cert C.pem --alg SHA256withRSA)... [--chain I.pem]... [--sid ski] [--encapsulate] --in CONTENT --out SIG.der
+//           (several --key/--cert/--alg triples: one SignerInfo each, in order)
+//   encrypt --to CERT.pem[,kt=v15|oaep][,ka=ecdh-sha256|eccdh-sha256|...][,wrap=aes128|aes256][,rid=ski]... --cipher aes128-cbc|aes192-cbc|aes256-cbc|aes128-gcm|aes256-gcm --in CONTENT --out CMS.der
 //   decrypt --key K.pem --cert C.pem --in CMS.der --out CONTENT
 //   verify  --in SIG.der [--content CONTENT] [--out CONTENT] [--trust ROOT.pem] [--cert EXTRA.pem]...
 // or many jobs in one JVM (saves the start-up cost): `batch` reads one job per line of
@@ -49,6 +50,7 @@ import org.bouncycastle.asn1.cms.ContentInfo;
 import org.bouncycastle.asn1.cms.IssuerAndSerialNumber;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.smime.SMIMECapabilitiesAttribute;
 import org.bouncycastle.asn1.smime.SMIMECapability;
 import org.bouncycastle.asn1.smime.SMIMECapabilityVector;
@@ -131,11 +133,24 @@ public final class CachetBc {
     // ---- signing: CMSSignedDataGenerator with the attributes BC's SMIMESignedGenerator adds
 
     static String sign(Opts o) throws Exception {
-        PrivateKey key = readKey(o.one("--key"));
-        X509CertificateHolder cert = readCerts(o.one("--cert")).get(0);
+        List<String> keys = o.all("--key"), certFiles = o.all("--cert"), algs = o.all("--alg");
+        if (keys.isEmpty() || keys.size() != certFiles.size() || keys.size() != algs.size()) throw new IllegalArgumentException("--key/--cert/--alg must pair up");
         List<X509CertificateHolder> certs = new ArrayList<>();
-        certs.add(cert);
+        CMSSignedDataGenerator gen = new CMSSignedDataGenerator();
+        for (int i = 0; i < keys.size(); i++) {
+            X509CertificateHolder cert = readCerts(certFiles.get(i)).get(0);
+            certs.add(cert);
+            gen.addSignerInfoGenerator(signer(readKey(keys.get(i)), cert, algs.get(i), o.has("--sid") && o.one("--sid").equals("ski")));
+        }
         for (String chain : o.all("--chain")) certs.addAll(readCerts(chain));
+        gen.addCertificates(new org.bouncycastle.util.CollectionStore<>(certs));
+        boolean encapsulate = o.has("--encapsulate");
+        CMSSignedData sd = gen.generate(new CMSProcessableByteArray(read(o.one("--in"))), encapsulate);
+        Files.write(Paths.get(o.one("--out")), sd.getEncoded());
+        return (encapsulate ? "encapsulated " : "detached ") + String.join("+", algs);
+    }
+
+    static org.bouncycastle.cms.SignerInfoGenerator signer(PrivateKey key, X509CertificateHolder cert, String alg, boolean bySki) throws Exception {
 
         // What org.bouncycastle.mail.smime.SMIMESignedGenerator puts in by default:
         // SMIMECapabilities (RFC 8551 §2.5.2) and SMIMEEncryptionKeyPreference.
@@ -148,16 +163,17 @@ public final class CachetBc {
         attrs.add(new SMIMECapabilitiesAttribute(caps));
         attrs.add(new SMIMEEncryptionKeyPreferenceAttribute(new IssuerAndSerialNumber(cert.getIssuer(), cert.getSerialNumber())));
 
-        CMSSignedDataGenerator gen = new CMSSignedDataGenerator();
-        gen.addSignerInfoGenerator(new JcaSimpleSignerInfoGeneratorBuilder()
+        JcaSimpleSignerInfoGeneratorBuilder b = new JcaSimpleSignerInfoGeneratorBuilder()
                 .setProvider(BC)
-                .setSignedAttributeGenerator(new AttributeTable(attrs))
-                .build(o.one("--alg"), key, cert));
-        gen.addCertificates(new org.bouncycastle.util.CollectionStore<>(certs));
-        boolean encapsulate = o.has("--encapsulate");
-        CMSSignedData sd = gen.generate(new CMSProcessableByteArray(read(o.one("--in"))), encapsulate);
-        Files.write(Paths.get(o.one("--out")), sd.getEncoded());
-        return (encapsulate ? "encapsulated " : "detached ") + o.one("--alg");
+                .setSignedAttributeGenerator(new AttributeTable(attrs));
+        // SignerIdentifier: issuerAndSerialNumber (v1) or subjectKeyIdentifier (v3, RFC 5652 §5.3).
+        return bySki ? b.build(alg, key, ski(cert)) : b.build(alg, key, cert);
+    }
+
+    static byte[] ski(X509CertificateHolder cert) {
+        org.bouncycastle.asn1.x509.SubjectKeyIdentifier id = org.bouncycastle.asn1.x509.SubjectKeyIdentifier.fromExtensions(cert.getExtensions());
+        if (id == null) throw new IllegalArgumentException("certificate has no subjectKeyIdentifier");
+        return id.getKeyIdentifier();
     }
 
     // ---- verification: every signer, against the certificate carried in the message
@@ -242,13 +258,15 @@ public final class CachetBc {
     /** "cert.pem,kt=oaep" or "cert.pem,ka=ecdh-sha256,wrap=aes256" → a recipient info generator. */
     static RecipientInfoGenerator recipient(String spec, StringBuilder info) throws Exception {
         String[] parts = spec.split(",");
-        X509Certificate cert = CERTS.getCertificate(readCerts(parts[0]).get(0));
-        String kt = "v15", ka = "ecdh-sha256", wrap = "aes256";
+        X509CertificateHolder holder = readCerts(parts[0]).get(0);
+        X509Certificate cert = CERTS.getCertificate(holder);
+        String kt = "v15", ka = "ecdh-sha256", wrap = "aes256", rid = "ias";
         for (int i = 1; i < parts.length; i++) {
             String[] kv = parts[i].split("=", 2);
             if (kv[0].equals("kt")) kt = kv[1];
             else if (kv[0].equals("ka")) ka = kv[1];
             else if (kv[0].equals("wrap")) wrap = kv[1];
+            else if (kv[0].equals("rid")) rid = kv[1];
         }
         if (cert.getPublicKey() instanceof ECPublicKey) {
             ASN1ObjectIdentifier kaOid;
@@ -268,17 +286,21 @@ public final class CachetBc {
             kpg.initialize(((ECPublicKey) cert.getPublicKey()).getParams());
             KeyPair eph = kpg.generateKeyPair();
             info.append(" ka=").append(ka).append("/").append(wrap);
-            return new JceKeyAgreeRecipientInfoGenerator(kaOid, eph.getPrivate(), eph.getPublic(), wrapOid)
-                    .addRecipient(cert).setProvider(BC);
+            JceKeyAgreeRecipientInfoGenerator g = new JceKeyAgreeRecipientInfoGenerator(kaOid, eph.getPrivate(), eph.getPublic(), wrapOid);
+            if (rid.equals("ski")) g.addRecipient(ski(holder), cert.getPublicKey());
+            else g.addRecipient(cert);
+            return g.setProvider(BC);
         }
         info.append(" kt=").append(kt);
+        boolean bySki = rid.equals("ski");
         if (kt.equals("oaep")) {
             OAEPParameterSpec oaep = new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
-            return new JceKeyTransRecipientInfoGenerator(cert,
-                    new JcaAlgorithmParametersConverter().getAlgorithmIdentifier(PKCSObjectIdentifiers.id_RSAES_OAEP, oaep))
-                    .setProvider(BC);
+            AlgorithmIdentifier alg = new JcaAlgorithmParametersConverter().getAlgorithmIdentifier(PKCSObjectIdentifiers.id_RSAES_OAEP, oaep);
+            return (bySki ? new JceKeyTransRecipientInfoGenerator(ski(holder), alg, cert.getPublicKey())
+                    : new JceKeyTransRecipientInfoGenerator(cert, alg)).setProvider(BC);
         }
-        return new JceKeyTransRecipientInfoGenerator(cert).setProvider(BC);
+        return (bySki ? new JceKeyTransRecipientInfoGenerator(ski(holder), cert.getPublicKey())
+                : new JceKeyTransRecipientInfoGenerator(cert)).setProvider(BC);
     }
 
     // ---- decryption: find our RecipientInfo by the certificate, then open the content
