@@ -20,11 +20,18 @@ export function parseDer(der: Uint8Array, what = 'structure'): asn1js.AsnType {
   if (der.length > LIMITS.maxMessageBytes) {
     throw new CoreError('limit-exceeded', `The ${what} is larger than ${LIMITS.maxMessageBytes >> 20} MB.`)
   }
-  const res = asn1js.fromBER(der, {
-    maxDepth: LIMITS.maxDepth,
-    maxNodes: LIMITS.maxNodes,
-    maxContentLength: LIMITS.maxMessageBytes,
-  })
+  let res: ReturnType<typeof asn1js.fromBER>
+  try {
+    res = asn1js.fromBER(der, {
+      maxDepth: LIMITS.maxDepth,
+      maxNodes: LIMITS.maxNodes,
+      maxContentLength: LIMITS.maxMessageBytes,
+    })
+  } catch (e) {
+    // asn1js throws (not reports) on some contents, e.g. a GeneralizedTime that is not a
+    // time (found by fuzzing PKCS#12 files, issue #3): still a clean CoreError.
+    throw new CoreError('asn1', `The ${what} is not valid DER/BER: ${e instanceof Error ? e.message : 'parse error'}.`, { cause: e })
+  }
   if (res.offset === -1 || res.result.error) {
     throw new CoreError('asn1', `The ${what} is not valid DER/BER: ${res.result.error || 'parse error'}.`)
   }
