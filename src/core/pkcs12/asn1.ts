@@ -81,7 +81,9 @@ export function algorithm(n: Node | undefined, what: string): { oid: string; par
 }
 
 /** DER of a node as built or parsed. */
-export function der(n: Node): Uint8Array {
+export function der(n: Node | undefined): Uint8Array {
+  // A truncated TBSCertificate has no issuer/subject node (found by fuzzing, issue #3).
+  if (!n) fail('a DER element')
   return new Uint8Array(n.toBER(false))
 }
 
