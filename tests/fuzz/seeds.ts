@@ -33,6 +33,8 @@ export interface Seed {
   weight: number
   /** What the unmutated message opens to (message seeds): the integrity invariant's reference. */
   baseline?: { signature: string; encryption: string; text: string | null }
+  /** EFAIL invariant: this plaintext may only show when the message ROOT is the encryption layer. */
+  sealed?: string
 }
 
 export interface SeedSet {
@@ -92,7 +94,7 @@ export async function makeSeeds(crypto: Crypto): Promise<SeedSet> {
   const draft = message(['From: Alice <alice@example.test>', 'To: Bob <bob@example.test>', 'Subject: triple'], multipart('mixed', [text('signed then encrypted'), html('<p>hi</p>')]))
   add('signed-then-encrypted', 'message', await sealMessage(draft, { identity: alice, sign: true, encrypt: true, recipients: [bob.certificate], cipher: 'aes-128-cbc' }, crypto), 2)
   add('plain-mixed', 'message', message(env, multipart('mixed', [multipart('alternative', [text('plain'), html('<b>html</b>')]), text('attached', ['Content-Disposition: attachment; filename="a.txt"'])])), 2)
-  add('efail-wrap', 'message', message(env, multipart('mixed', [html('<img src="http://x/'), pkcs7Entity('enveloped-data', cbc), html('">')])), 1)
+  add('efail-wrap', 'message', message(env, multipart('mixed', [html('<img src="http://x/'), pkcs7Entity('enveloped-data', cbc), html('">')])), 2, { sealed: 'numbers for Friday' })
 
   // Messages made by OpenSSL.
   const sslSigned = withHead(env, await opensslSign(dir, la, body))

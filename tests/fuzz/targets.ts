@@ -12,6 +12,7 @@ import { readPfx } from '../../src/core/pkcs12'
 import { isCoreError } from '../../src/core/errors'
 import { encodeBase64Lines, decodeBase64 } from '../../src/core/mime/encodings'
 import { Rng } from './prng'
+import { everythingVisible } from '../hostile-corpus/check'
 import * as M from './mutate'
 import type { Seed } from './seeds'
 
@@ -96,6 +97,9 @@ export async function runInput(input: Input, keyring: Keyring, pfxPassword: stri
       const vouched = r.report.verdict.signature === 'valid' || r.report.layers.some((l) => l.kind === 'auth-enveloped' && l.status === 'decrypted')
       if (vouched && seed.baseline && r.report.text !== seed.baseline.text) {
         return { kind: 'integrity', message: `${r.report.verdict.signature}/${r.report.verdict.encryption} but the text differs from the original: ${JSON.stringify(r.report.text?.slice(0, 80))}` }
+      }
+      if (seed.sealed && r.report.layers[0]?.kind !== 'enveloped' && everythingVisible(r).includes(seed.sealed)) {
+        return { kind: 'integrity', message: 'EFAIL: a ciphertext below the root was decrypted into the result' }
       }
       return masked ? { kind: 'masked', message: masked.message } : null
     }
