@@ -39,6 +39,8 @@ export interface MessageView {
   to: AddressView[]
   cc: AddressView[]
   replyTo: AddressView[]
+  /** The Sender header (RFC 5322 §3.6.2), shown when it is not the From (issue 3, identity tricks). */
+  sender?: AddressView[]
   date: Date | null
   /** The Date header as sent, for when it does not parse. */
   dateRaw: string
@@ -142,6 +144,7 @@ export function toMessageView(opened: OpenedMessage): MessageView {
     to: flatten(e.to),
     cc: flatten(e.cc),
     replyTo: flatten(e.replyTo),
+    sender: flatten(e.sender),
     date: parsedDate && !Number.isNaN(parsedDate.getTime()) ? parsedDate : null,
     dateRaw,
     messageId: idList(e.messageId)[0] ?? null,
