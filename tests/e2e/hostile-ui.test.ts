@@ -63,6 +63,8 @@ beforeAll(async () => {
     tagSubject(msg(`"${PADDED}" <${pki.mallory.email}>`, 'Wire', byMallory), 'display-name'),
     tagSubject(msg(`Alice <${A}>`, 'New certificate', byAlice2), 'cert-change'),
     tagSubject(msg(`Alice <${A}>`, 'Private', encrypted), 'encrypted-reply'),
+    tagSubject(msg(`Alice <${A}>`, 'Invoice', await signedEntity(text('Please pay the invoice. Alice'), pki.alice, crypto), [`Reply-To: Billing <${pki.mallory.email}>`]), 'reply-to-differs'),
+    tagSubject(msg(`Alice <${A}>`, 'Invoice', await signedEntity(text('Please pay the invoice. Alice'), pki.alice, crypto), [`Sender: Mallory <${pki.mallory.email}>`]), 'sender-differs'),
   ])
   for (const c of oracles) await h.append(VICTIM, 'INBOX', tagSubject(c.raw, c.name))
   // Bob already has Alice's (first) certificate in Contacts.
@@ -130,6 +132,25 @@ describe('identity tricks', () => {
     // The From line shows the real address too.
     expect(await region.locator('.msg-fields').textContent()).toContain(pki.mallory.email)
     await h.screenshot(page, 'hostile-07-display-name')
+  })
+
+  it('Reply-To or Sender other than the signed From are shown next to From, and a reply says where it goes', async () => {
+    for (const [tag, label] of [['reply-to-differs', 'Reply-To'], ['sender-differs', 'Sender']] as const) {
+      const { region, summary } = await openTagged(page, 'Inbox', tag)
+      expect(await summary.getAttribute('data-signature'), tag).toBe('valid') // the From matches the signer
+      const fields = region.locator('.msg-fields')
+      const row = fields.locator('div').filter({ has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) })
+      await row.waitFor()
+      expect(await row.locator('dd').textContent(), tag).toContain(pki.mallory.email)
+      expect(await row.isVisible(), tag).toBe(true)
+    }
+    await openTagged(page, 'Inbox', 'reply-to-differs')
+    await page.getByRole('toolbar', { name: 'Message actions' }).getByRole('button', { name: 'Reply', exact: true }).click()
+    const dialog = page.getByRole('dialog')
+    // Where the reply goes is in plain view (the To field), not a silent redirect.
+    await eventually(async () => (await dialog.getByLabel('To', { exact: true }).inputValue()).includes(pki.mallory.email), 'reply addressed per Reply-To')
+    await h.screenshot(page, 'hostile-09-reply-to')
+    await dialog.getByRole('button', { name: 'Close' }).click()
   })
 })
 
