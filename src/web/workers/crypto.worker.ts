@@ -84,17 +84,24 @@ function transferables(value: unknown): Transferable[] {
 }
 
 scope.onmessage = (ev: MessageEvent<WorkerRequest>) => {
-  const { id, method, args } = ev.data
-  void (async () => {
-    await ready
-    try {
-      const handler = handlers[method] as (a: unknown, id: number) => Promise<unknown>
-      if (!handler) throw new Error(`unknown method ${String(method)}`)
-      const value = await handler(args, id)
-      post({ kind: 'result', id, ok: true, value }, transferables(value))
-    } catch (e) {
-      const field = (e as { field?: unknown } | null)?.field
-      post({ kind: 'result', id, ok: false, error: { ...toErrorEntry(e), ...(field === 'pfxPassword' || field === 'passphrase' ? { field } : {}) } })
-    }
-  })()
+  void handle(ev.data)
+}
+
+/**
+ * One request. The request is a parameter of this async function, not a variable a
+ * closure holds: once the engine is done with a 25 MB message it carries, nothing keeps
+ * it alive while the rest of the work runs, so it can be collected.
+ */
+async function handle(req: WorkerRequest): Promise<void> {
+  const id = req.id
+  await ready
+  try {
+    const handler = handlers[req.method] as (a: unknown, id: number) => Promise<unknown>
+    if (!handler) throw new Error(`unknown method ${String(req.method)}`)
+    const value = await handler(req.args, id)
+    post({ kind: 'result', id, ok: true, value }, transferables(value))
+  } catch (e) {
+    const field = (e as { field?: unknown } | null)?.field
+    post({ kind: 'result', id, ok: false, error: { ...toErrorEntry(e), ...(field === 'pfxPassword' || field === 'passphrase' ? { field } : {}) } })
+  }
 }
