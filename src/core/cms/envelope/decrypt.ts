@@ -116,6 +116,11 @@ function contentParams(env: ParsedEnvelope, alg: ContentAlgorithm): { iv: Uint8A
   const f = r.children(expectTag(p, 0x30, 'GCM parameters'))
   const iv = r.value(expectTag(f[0], 0x04, 'a GCM nonce'))
   const tagLength = f[1] ? readSmallInt(r, f[1], 'a GCM tag length') : 12
+  // RFC 5084 §3.2: aes-ICVlen is 12..16. WebCrypto would also take a 4- or 8-octet tag,
+  // which an attacker can truncate a real tag to and forge far more easily (issue #3).
+  if (tagLength < 12 || tagLength > 16) {
+    throw new CoreError('integrity-failed', `The message uses a ${tagLength}-octet AES-GCM tag; RFC 5084 requires 12 to 16, so its integrity cannot be trusted. Nothing of it is shown.`)
+  }
   return { iv, tagLength, rc2Bits: 0 }
 }
 
