@@ -116,6 +116,23 @@ export async function malleabilityCases(pki: CorpusPki, crypto: CryptoLike): Pro
       expected: { signature: 'none', encryption: 'corrupt', secrets: [secret] },
     })
   }
+  // Tag truncation: the real tag cut to 8 or 4 octets with the ICV length lowered to match.
+  // Authentic but forgeable with far less work; RFC 5084 allows 12..16 only.
+  for (const len of [8, 4]) {
+    const secret = randomSecret(`gcm-short-${len}`)
+    const e = await encryptedEntity(secretEntity(secret), recipients, 'aes-128-gcm', crypto)
+    const root = parse(e.der)
+    const eci = encryptedContentInfo(root)
+    eci.params.children![1]!.value = new Uint8Array([len])
+    eci.mac!.value = eci.mac!.value.slice(0, len)
+    cases.push({
+      name: `gcm-tag-truncated-${len}`,
+      attack: 'gcm-tamper',
+      description: `AES-GCM tag truncated to ${len} octets with aes-ICVlen ${len}: refused (RFC 5084 requires 12..16).`,
+      raw: message(env, pkcs7Entity('authEnveloped-data', encode(root))),
+      expected: { signature: 'none', encryption: 'corrupt', secrets: [secret], errorCode: 'integrity-failed' },
+    })
+  }
   return cases
 }
 
