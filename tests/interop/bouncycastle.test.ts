@@ -14,36 +14,31 @@
  * 2. `cachet-smime seal` → BC: BC verifies (with a PKIX path to the test root) and
  *    decrypts what Cachet sends, as every recipient and as the sender.
  */
-import { execFile } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toBase64Lines } from '../../src/core/util/base64'
-import { cachetSmime, identityArgs, inspect, REPO_ROOT } from './harness/cli'
+import { startBc, type BcPeer, type BcResult } from './harness/bc/peer'
+import { cachetSmime, identityArgs, inspect } from './harness/cli'
 import { makeDraft } from './harness/draft'
 import { detachedMessage, opaqueMessage, textEntity, type Envelope } from './harness/eml'
 import { createPki, type Leaf, type Pki } from './harness/pki'
-import { run } from './harness/run'
 import { isMultipartSigned, multipartSignedParts, pkcs7MimeDer } from './harness/smime-parts'
 
-const JARS = ['/usr/share/java/bcprov.jar', '/usr/share/java/bcpkix.jar', '/usr/share/java/bcutil.jar']
 const TEXT = 'Grüße von Bouncy Castle — S/MIME interop ✓\r\nSecond line.\r\n'
 const MARKER = 'BC interop marker line 4711'
 
 let pki: Pki
 let dir: string
-let classes: string
+let peer: BcPeer
 let L: Record<string, Leaf>
 let trust: string[]
 
 beforeAll(async () => {
   pki = await createPki('cachet-bc')
   dir = join(pki.dir, 'cases')
-  classes = join(pki.dir, 'bc-classes')
   await mkdir(dir)
-  await mkdir(classes)
-  const compile = promisify(execFile)('javac', ['-nowarn', '-cp', JARS.join(':'), '-d', classes, join(REPO_ROOT, 'tests/interop/harness/bc/CachetBc.java')])
+  const bcStarted = startBc(pki.dir) // javac + JVM while openssl makes the keys
   const specs: [string, Parameters<Pki['issue']>[1]][] = [
     ['alice', { key: 'rsa2048' }],
     ['bob', { key: 'rsa2048' }],
@@ -56,25 +51,17 @@ beforeAll(async () => {
   const leaves = await Promise.all(specs.map(([n, o]) => pki.issue(n, o)))
   L = Object.fromEntries(leaves.map((l) => [l.name, l]))
   trust = ['--trust', pki.root.certPath]
-  await compile
+  peer = await bcStarted
 }, 300_000)
 
 afterAll(async () => {
+  await peer?.close()
   await pki?.cleanup()
 })
 
-interface BcResult {
-  ok: boolean
-  info: string
-}
-
-/** One CachetBc job in its own JVM: `ok <info>` or `fail <BC's exception>`. */
-async function bc(args: string[]): Promise<BcResult> {
-  // Short jobs: C1 only and the serial GC roughly halve the JVM's start-up CPU.
-  const r = await run('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', [classes, ...JARS].join(':'), 'CachetBc', ...args], { timeoutMs: 120_000 })
-  const line = r.stdout.toString('utf8').trim()
-  if (!/^(ok|fail)\b/.test(line)) throw new Error(`CachetBc printed nothing usable (exit ${r.status}):\n${line}\n${r.stderr}`)
-  return { ok: r.status === 0 && line.startsWith('ok'), info: line.replace(/^(ok|fail) ?/, '') }
+/** One CachetBc job in the shared JVM: ok, or BC's exception as `info`. */
+function bc(args: string[]): Promise<BcResult> {
+  return peer.run(args)
 }
 
 async function bcOk(args: string[]): Promise<string> {
