@@ -20,6 +20,14 @@ export async function wrappingCases(pki: CorpusPki, crypto: CryptoLike): Promise
   const attacker = 'Please transfer 10,000 EUR to IBAN XX00 EVIL 0000 today.'
   const expected = { signature: 'none' as const, encryption: 'none' as const, secrets: [], embedded: 1 }
   const c = (name: string, description: string, body: Uint8Array): HostileCase => ({ name, attack: 'mime-wrapping', description, raw: message(env, body), expected })
+  // Extra unsigned material inside Alice's own multipart/signed: a third part, an epilogue.
+  const signedStr = new TextDecoder('latin1').decode(signed)
+  const b = /boundary="([^"]+)"/.exec(signedStr)![1]!
+  const closing = signedStr.lastIndexOf(`--${b}--`)
+  const marker = 'ATTACKER-APPENDED-7f3a'
+  const third = signedStr.slice(0, closing) + `--${b}\r\nContent-Type: text/html\r\n\r\n<p>${marker}: ${attacker}</p>\r\n` + signedStr.slice(closing)
+  const epilogue = signedStr + `\r\n<p>${marker}: ${attacker}</p>\r\n`
+  const latin1 = (x: string) => Uint8Array.from(x, (ch) => ch.charCodeAt(0))
   const sealedWrap = await encryptedEntity(multipart('mixed', [text(attacker), signed]), [pki.bob.certificate], 'aes-256-gcm', crypto)
   return [
     {
@@ -28,6 +36,20 @@ export async function wrappingCases(pki: CorpusPki, crypto: CryptoLike): Promise
       description: 'Attacker text and Alice\'s signed part, encrypted to Bob by the attacker: the root decrypts, the signed part stays set apart.',
       raw: message(env, sealedWrap.entity),
       expected: { ...expected, encryption: 'decrypted' },
+    },
+    {
+      name: 'wrap-signed-third-part',
+      attack: 'mime-wrapping',
+      description: "An unsigned third part (attacker HTML) appended inside Alice's multipart/signed: the signature holds for part one only, the third part is never shown.",
+      raw: message(env, latin1(third)),
+      expected: { signature: 'valid', encryption: 'none', secrets: [marker], signerEmail: pki.alice.email },
+    },
+    {
+      name: 'wrap-signed-epilogue',
+      attack: 'mime-wrapping',
+      description: "Attacker HTML in the epilogue after the closing boundary of Alice's multipart/signed: never shown.",
+      raw: message(env, latin1(epilogue)),
+      expected: { signature: 'valid', encryption: 'none', secrets: [marker], signerEmail: pki.alice.email },
     },
     c('wrap-prepended-text', 'Attacker text part first, then Alice\'s signed part, in multipart/mixed.', multipart('mixed', [text(attacker), signed])),
     c('wrap-hidden-css', 'Attacker HTML hides the signed part inside <div style="display:none">.', multipart('mixed', [html(`<p>${attacker}</p><div style="display:none">`), signed, html('</div>')])),
