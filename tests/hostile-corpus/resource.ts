@@ -9,7 +9,9 @@ import { signData } from '../../src/core/cms/signed'
 import type { Identity } from '../../src/core/types'
 import { concat, utf8 } from '../../src/core/util/bytes'
 import { encodeBase64Lines } from '../../src/core/mime/encodings'
+import { deflateSync } from 'node:zlib'
 import { DATE } from './mime'
+import { tlv } from './der'
 
 const HEAD = `From: Mallory <mallory@evil.test>\r\nTo: bob@example.test\r\nSubject: resource\r\n${DATE}\r\nMIME-Version: 1.0\r\n`
 
@@ -114,4 +116,19 @@ export async function nestedSigned(levels: number, identity: Identity, crypto: C
     entity = concat([utf8('Content-Type: application/pkcs7-mime; smime-type=signed-data\r\nContent-Transfer-Encoding: binary\r\n\r\n'), der])
   }
   return concat([utf8(`From: Alice <alice@example.test>\r\nTo: bob@example.test\r\nSubject: nested\r\n${DATE}\r\nMIME-Version: 1.0\r\n`), entity])
+}
+
+/**
+ * S/MIME compressed-data (RFC 3274) holding zlib of `bytes` zero octets: a decompression
+ * bomb (100 MB inflates from about 100 KB). Cachet does not read compressed-data at all.
+ */
+export function compressedBomb(bytes: number): Uint8Array {
+  const oid = (v: number[]) => tlv(0x06, new Uint8Array(v))
+  const seq = (...p: Uint8Array[]) => tlv(0x30, concat(p))
+  const zlib = new Uint8Array(deflateSync(new Uint8Array(bytes), { level: 9 }))
+  const ID_DATA = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01]
+  const ZLIB = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x03, 0x08]
+  const COMPRESSED = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01, 0x09]
+  const cd = seq(tlv(0x02, new Uint8Array([0])), seq(oid(ZLIB)), seq(oid(ID_DATA), tlv(0xa0, tlv(0x04, zlib))))
+  return pkcs7Binary(seq(oid(COMPRESSED), tlv(0xa0, cd)), 'compressed-data')
 }

@@ -74,6 +74,15 @@ describe('resource abuse is bounded', () => {
     expect(q.report.verdict).toEqual({ signature: 'none', encryption: 'none' })
   })
 
+  it('a compressed-data bomb (100 MB of zeros as zlib) is not inflated: unsupported', async () => {
+    const raw = R.compressedBomb(100 * 1024 * 1024)
+    expect(raw.length).toBeLessThan(1024 * 1024)
+    const r = await open(raw)
+    expect(r.report.verdict.encryption).toBe('unsupported')
+    expect(codes(r)).toContain('unsupported-algorithm')
+    expect(r.report.text).toBeNull()
+  })
+
   it('100,000 encoded-words in a Subject', async () => {
     const r = await open(R.encodedWordBomb(100_000))
     expect(r.report.verdict.signature).toBe('none')
