@@ -34,8 +34,39 @@ export function splitDraft(draft: Uint8Array): SplitDraft {
   }
   const parts: Uint8Array[] = moved.length ? [utf8(moved.join('\r\n') + '\r\n')] : []
   canonicalParts(e, true, parts)
-  const inner = concat(parts)
+  const inner = rangeOf(draft, parts) ?? concat(parts)
   return { outer: fromLatin1Lines(outer), inner }
+}
+
+/**
+ * When the parts, joined, are byte for byte a contiguous range of the draft (a draft that
+ * was already canonical, as Cachet's composer writes them), that range of the draft is
+ * returned instead of a copy: the largest allocation when sealing a big attachment.
+ * Parts that are views of the draft at the expected place are not compared; the
+ * generated header lines are.
+ */
+function rangeOf(draft: Uint8Array, parts: Uint8Array[]): Uint8Array | null {
+  const isView = (p: Uint8Array) => p.buffer === draft.buffer && p.byteOffset >= draft.byteOffset && p.byteOffset + p.length <= draft.byteOffset + draft.length
+  let total = 0
+  for (const p of parts) total += p.length
+  let start = -1
+  let before = 0
+  for (const p of parts) {
+    if (isView(p)) {
+      start = p.byteOffset - draft.byteOffset - before
+      break
+    }
+    before += p.length
+  }
+  if (start < 0 || start + total > draft.length) return null
+  let o = start
+  for (const p of parts) {
+    if (!(isView(p) && p.byteOffset === draft.byteOffset + o)) {
+      for (let i = 0; i < p.length; i++) if (p[i] !== draft[o + i]) return null
+    }
+    o += p.length
+  }
+  return draft.subarray(start, start + total)
 }
 
 const ADDRESS_HEADERS = new Set(['from', 'to', 'cc', 'reply-to', 'sender'])
