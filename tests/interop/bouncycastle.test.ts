@@ -14,14 +14,15 @@
  * 2. `cachet-smime seal` → BC: BC verifies (with a PKIX path to the test root) and
  *    decrypts what Cachet sends, as every recipient and as the sender.
  */
+import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toBase64Lines } from '../../src/core/util/base64'
 import { startBc, type BcPeer, type BcResult } from './harness/bc/peer'
 import { cachetSmime, identityArgs, inspect } from './harness/cli'
-import { makeDraft } from './harness/draft'
-import { detachedMessage, opaqueMessage, textEntity, type Envelope } from './harness/eml'
+import { makeDraft, pseudoRandom } from './harness/draft'
+import { detachedMessage, mixedEntity, opaqueMessage, textEntity, type Envelope } from './harness/eml'
 import { createPki, type Leaf, type Pki } from './harness/pki'
 import { isMultipartSigned, multipartSignedParts, pkcs7MimeDer } from './harness/smime-parts'
 
@@ -80,21 +81,22 @@ async function file(data: Uint8Array | string, ext: string): Promise<string> {
 const env = (from: Leaf, to: Leaf = L.bob!): Envelope => ({ from: `${from.name} <${from.email}>`, to: to.email, subject: 'bouncy castle interop' })
 
 /** BC signs `content`; returns the SignedData as BC encodes it (BER). */
-async function bcSign(leaf: Leaf | Leaf[], alg: string | string[], content: Uint8Array, encapsulate: boolean, bySki = false): Promise<Buffer> {
+async function bcSign(leaf: Leaf | Leaf[], alg: string | string[], content: Uint8Array, encapsulate: boolean, bySki = false, stream = false): Promise<Buffer> {
   const out = join(dir, `sig-${seq++}.p7s`)
   const leaves = Array.isArray(leaf) ? leaf : [leaf]
   const algs = Array.isArray(alg) ? alg : [alg]
   const args = ['sign', ...leaves.flatMap((l, i) => ['--key', l.keyPath, '--cert', l.certPath, '--alg', algs[i]!]), '--chain', leaves[0]!.chainPath, '--in', await file(content, 'txt'), '--out', out]
   if (encapsulate) args.push('--encapsulate')
   if (bySki) args.push('--sid', 'ski')
+  if (stream) args.push('--stream')
   await bcOk(args)
   return readFile(out)
 }
 
 /** BC encrypts `content` to each `to` spec ("cert.pem,kt=oaep", "cert.pem,ka=eccdh-sha256,wrap=aes128"). */
-async function bcEncrypt(to: string[], cipher: string, content: Uint8Array): Promise<Buffer> {
+async function bcEncrypt(to: string[], cipher: string, content: Uint8Array, stream = false): Promise<Buffer> {
   const out = join(dir, `env-${seq++}.p7m`)
-  await bcOk(['encrypt', ...to.flatMap((t) => ['--to', t]), '--cipher', cipher, '--in', await file(content, 'txt'), '--out', out])
+  await bcOk(['encrypt', ...to.flatMap((t) => ['--to', t]), '--cipher', cipher, '--in', await file(content, 'txt'), '--out', out, ...(stream ? ['--stream'] : [])])
   return readFile(out)
 }
 
@@ -284,6 +286,57 @@ describe.concurrent('Bouncy Castle encrypts → cachet-smime inspect', () => {
     expect(status).toBe(0)
     expect(report.layers.map((l) => l.kind)).toEqual(['signed', 'enveloped', 'signed'])
     expect(report.text).toBe(TEXT)
+  })
+})
+
+// BC's S/MIME classes (SMIMESignedGenerator, SMIMEEnvelopedGenerator) write with the
+// streaming CMS generators: indefinite lengths and the content as 1000-byte OCTET STRING
+// chunks. Same generators here, with a 1 MiB attachment so there are many chunks.
+describe.concurrent('Bouncy Castle streaming generators (what its S/MIME classes write), 1 MiB attachment → inspect', () => {
+  const data = pseudoRandom(1 << 20, 7)
+  const sha256 = createHash('sha256').update(data).digest('hex')
+  const inner = () => mixedEntity(TEXT, { filename: 'bc-data.bin', contentType: 'application/octet-stream', data })
+  const expectAttachment = (report: { attachments: { filename: string | null; size: number; sha256: string }[] }) => {
+    expect(report.attachments).toEqual([expect.objectContaining({ filename: 'bc-data.bin', size: data.length, sha256 })])
+  }
+
+  it('CMSSignedDataStreamGenerator, encapsulated, SHA256withRSA → valid, attachment intact', async () => {
+    const sig = await bcSign(L.alice!, 'SHA256withRSA', inner(), true, false, true)
+    const { status, report } = await inspect(await file(opaqueMessage(env(L.alice!), sig, { smimeType: 'signed-data' }), 'eml'), trust)
+    expect(report.verdict).toEqual({ signature: 'valid', encryption: 'none' })
+    expect(status).toBe(0)
+    expect(report.text).toBe(TEXT)
+    expectAttachment(report)
+  })
+
+  it('CMSSignedDataStreamGenerator, detached, SHA384withECDSA → valid', async () => {
+    const content = inner()
+    const sig = await bcSign(L.frank!, 'SHA384withECDSA', content, false, false, true)
+    const { status, report } = await inspect(await file(detachedMessage(env(L.frank!), content, sig, { micalg: 'sha-384' }), 'eml'), trust)
+    expect(report.verdict).toEqual({ signature: 'valid', encryption: 'none' })
+    expect(status).toBe(0)
+    expectAttachment(report)
+  })
+
+  it('CMSEnvelopedDataStreamGenerator, AES-256-CBC to RSA (OAEP) and P-256 (ECDH) → decrypted by each', async () => {
+    const der = await bcEncrypt([`${L.bob!.certPath},kt=oaep`, L.erin!.certPath], 'aes256-cbc', inner(), true)
+    const eml = await file(opaqueMessage(env(L.alice!, L.bob!), der, { smimeType: 'enveloped-data' }), 'eml')
+    const results = await Promise.all([inspect(eml, identityArgs(L.bob!)), inspect(eml, identityArgs(L.erin!))])
+    for (const { status, report } of results) {
+      expect(report.verdict).toEqual({ signature: 'none', encryption: 'decrypted' })
+      expect(status).toBe(0)
+      expectAttachment(report)
+    }
+  })
+
+  it('streamed signed (encapsulated, RSA-PSS) inside streamed enveloped (AES-128-CBC) → valid and decrypted', async () => {
+    const sig = await bcSign(L.carol!, 'SHA256withRSAandMGF1', inner(), true, false, true)
+    const der = await bcEncrypt([L.bob!.certPath, L.carol!.certPath], 'aes128-cbc', pkcs7Entity(sig, 'signed-data'), true)
+    const { status, report } = await inspect(await file(opaqueMessage(env(L.carol!, L.bob!), der, { smimeType: 'enveloped-data' }), 'eml'), [...identityArgs(L.bob!), ...trust])
+    expect(report.verdict).toEqual({ signature: 'valid', encryption: 'decrypted' })
+    expect(status).toBe(0)
+    expect(report.layers.map((l) => l.kind)).toEqual(['enveloped', 'signed'])
+    expectAttachment(report)
   })
 })
 

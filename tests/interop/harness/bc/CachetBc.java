@@ -6,6 +6,7 @@
 // Compiled at test time with javac into a temp directory (never commit .class files).
 //
 // Usage, one job per process:
+//   (--stream: BC's streaming generators, as its S/MIME classes use; CBC only for encrypt)
 //   sign    (--key K.pem --cert C.pem --alg SHA256withRSA)... [--chain I.pem]... [--sid ski] [--encapsulate] --in CONTENT --out SIG.der
 //           (several --key/--cert/--alg triples: one SignerInfo each, in order)
 //   encrypt --to CERT.pem[,kt=v15|oaep][,ka=ecdh-sha256|eccdh-sha256|...][,wrap=aes128|aes256][,rid=ski]... --cipher aes128-cbc|aes192-cbc|aes256-cbc|aes128-gcm|aes256-gcm --in CONTENT --out CMS.der
@@ -15,6 +16,8 @@
 // stdin, arguments separated by TAB, and prints one line per job: "ok <info>" or
 // "fail <reason>". A single job prints the same line and exits 0 (ok) or 1 (fail).
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.InputStreamReader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -62,6 +65,9 @@ import org.bouncycastle.cms.CMSAuthEnvelopedData;
 import org.bouncycastle.cms.CMSAuthEnvelopedDataGenerator;
 import org.bouncycastle.cms.CMSEnvelopedData;
 import org.bouncycastle.cms.CMSEnvelopedDataGenerator;
+import org.bouncycastle.cms.CMSEnvelopedDataStreamGenerator;
+import org.bouncycastle.cms.CMSSignedDataStreamGenerator;
+import org.bouncycastle.cms.CMSSignedGenerator;
 import org.bouncycastle.cms.CMSEnvelopedGenerator;
 import org.bouncycastle.cms.CMSProcessableByteArray;
 import org.bouncycastle.cms.CMSSignedData;
@@ -136,7 +142,8 @@ public final class CachetBc {
         List<String> keys = o.all("--key"), certFiles = o.all("--cert"), algs = o.all("--alg");
         if (keys.isEmpty() || keys.size() != certFiles.size() || keys.size() != algs.size()) throw new IllegalArgumentException("--key/--cert/--alg must pair up");
         List<X509CertificateHolder> certs = new ArrayList<>();
-        CMSSignedDataGenerator gen = new CMSSignedDataGenerator();
+        boolean stream = o.has("--stream");
+        CMSSignedGenerator gen = stream ? new CMSSignedDataStreamGenerator() : new CMSSignedDataGenerator();
         for (int i = 0; i < keys.size(); i++) {
             X509CertificateHolder cert = readCerts(certFiles.get(i)).get(0);
             certs.add(cert);
@@ -145,9 +152,25 @@ public final class CachetBc {
         for (String chain : o.all("--chain")) certs.addAll(readCerts(chain));
         gen.addCertificates(new org.bouncycastle.util.CollectionStore<>(certs));
         boolean encapsulate = o.has("--encapsulate");
-        CMSSignedData sd = gen.generate(new CMSProcessableByteArray(read(o.one("--in"))), encapsulate);
-        Files.write(Paths.get(o.one("--out")), sd.getEncoded());
-        return (encapsulate ? "encapsulated " : "detached ") + String.join("+", algs);
+        byte[] content = read(o.one("--in"));
+        byte[] out;
+        if (stream) {
+            // What BC's SMIMESignedGenerator uses: indefinite lengths, content in chunks.
+            ByteArrayOutputStream bOut = new ByteArrayOutputStream();
+            OutputStream sOut = ((CMSSignedDataStreamGenerator) gen).open(bOut, encapsulate);
+            pipe(content, sOut);
+            out = bOut.toByteArray();
+        } else {
+            out = ((CMSSignedDataGenerator) gen).generate(new CMSProcessableByteArray(content), encapsulate).getEncoded();
+        }
+        Files.write(Paths.get(o.one("--out")), out);
+        return (encapsulate ? "encapsulated " : "detached ") + (stream ? "stream " : "") + String.join("+", algs);
+    }
+
+    /** Write in 4 KiB pieces, as BC's Streams.pipeAll does from a MIME body. */
+    static void pipe(byte[] content, OutputStream out) throws Exception {
+        for (int i = 0; i < content.length; i += 4096) out.write(content, i, Math.min(4096, content.length - i));
+        out.close();
     }
 
     static org.bouncycastle.cms.SignerInfoGenerator signer(PrivateKey key, X509CertificateHolder cert, String alg, boolean bySki) throws Exception {
@@ -238,16 +261,26 @@ public final class CachetBc {
             case "aes256-gcm": content = CMSAlgorithm.AES256_GCM; break;
             default: throw new IllegalArgumentException("cipher " + cipher);
         }
-        CMSEnvelopedGenerator envGen = gcm ? null : new CMSEnvelopedDataGenerator();
+        boolean stream = o.has("--stream");
+        if (stream && gcm) throw new IllegalArgumentException("BC 1.72 has no AuthEnvelopedData stream generator");
+        CMSEnvelopedGenerator envGen = gcm ? null : stream ? new CMSEnvelopedDataStreamGenerator() : new CMSEnvelopedDataGenerator();
         CMSAuthEnvelopedDataGenerator authGen = gcm ? new CMSAuthEnvelopedDataGenerator() : null;
         StringBuilder info = new StringBuilder(cipher);
         for (String spec : o.all("--to")) {
             RecipientInfoGenerator rig = recipient(spec, info);
             if (gcm) authGen.addRecipientInfoGenerator(rig);
-            else ((CMSEnvelopedDataGenerator) envGen).addRecipientInfoGenerator(rig);
+            else envGen.addRecipientInfoGenerator(rig);
         }
-        CMSTypedData data = new CMSProcessableByteArray(read(o.one("--in")));
+        byte[] plain = read(o.one("--in"));
+        CMSTypedData data = new CMSProcessableByteArray(plain);
         OutputEncryptor enc = new JceCMSContentEncryptorBuilder(content).setProvider(BC).build();
+        if (stream) {
+            // What BC's SMIMEEnvelopedGenerator uses.
+            ByteArrayOutputStream bOut = new ByteArrayOutputStream();
+            pipe(plain, ((CMSEnvelopedDataStreamGenerator) envGen).open(bOut, enc));
+            Files.write(Paths.get(o.one("--out")), bOut.toByteArray());
+            return info.append(" stream").toString();
+        }
         byte[] out = gcm
                 ? authGen.generate(data, (OutputAEADEncryptor) enc).getEncoded()
                 : ((CMSEnvelopedDataGenerator) envGen).generate(data, enc).getEncoded();
