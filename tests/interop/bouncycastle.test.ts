@@ -418,6 +418,10 @@ describe.concurrent('cachet-smime seal → Bouncy Castle verifies and decrypts',
           signedContent = await readFile(out)
         }
         expect(info).toMatch(new RegExp(`sig=${r.sigOid!.replace(/\./g, '\\.')}`))
+        // BC parsed Cachet's signed attributes: content type, message digest, signing time,
+        // SMIMECapabilities, ESS signingCertificateV2 (RFC 5035).
+        const attrs = /attrs=([\d.,]*)/.exec(info)![1]!.split(',')
+        expect(attrs).toEqual(expect.arrayContaining(['1.2.840.113549.1.9.3', '1.2.840.113549.1.9.4', '1.2.840.113549.1.9.5', '1.2.840.113549.1.9.15', '1.2.840.113549.1.9.16.2.47']))
         expect(signedContent.toString('latin1')).toContain(MARKER)
 
         // BC must also refuse the same signature over altered bytes.

@@ -220,7 +220,14 @@ public final class CachetBc {
             }
             if (o.has("--trust")) checkPath(cert, store, o);
             info.append(n++ == 0 ? "" : "; ").append("signer=").append(cert.getSubject())
-                    .append(" digest=").append(si.getDigestAlgOID()).append(" sig=").append(si.getEncryptionAlgOID());
+                    .append(" digest=").append(si.getDigestAlgOID()).append(" sig=").append(si.getEncryptionAlgOID())
+                    .append(" attrs=");
+            AttributeTable signed = si.getSignedAttributes();
+            if (signed != null) {
+                List<String> oids = new ArrayList<>();
+                for (org.bouncycastle.asn1.cms.Attribute a : signed.toASN1Structure().getAttributes()) oids.add(a.getAttrType().getId());
+                info.append(String.join(",", oids));
+            }
         }
         if (n == 0) throw new IllegalStateException("no signers");
         if (o.has("--out")) {
