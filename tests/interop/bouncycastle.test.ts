@@ -94,9 +94,9 @@ async function bcSign(leaf: Leaf | Leaf[], alg: string | string[], content: Uint
 }
 
 /** BC encrypts `content` to each `to` spec ("cert.pem,kt=oaep", "cert.pem,ka=eccdh-sha256,wrap=aes128"). */
-async function bcEncrypt(to: string[], cipher: string, content: Uint8Array, stream = false): Promise<Buffer> {
+async function bcEncrypt(to: string[], cipher: string, content: Uint8Array, stream = false, authAttrs = false): Promise<Buffer> {
   const out = join(dir, `env-${seq++}.p7m`)
-  await bcOk(['encrypt', ...to.flatMap((t) => ['--to', t]), '--cipher', cipher, '--in', await file(content, 'txt'), '--out', out, ...(stream ? ['--stream'] : [])])
+  await bcOk(['encrypt', ...to.flatMap((t) => ['--to', t]), '--cipher', cipher, '--in', await file(content, 'txt'), '--out', out, ...(stream ? ['--stream'] : []), ...(authAttrs ? ['--auth-attrs'] : [])])
   return readFile(out)
 }
 
@@ -261,6 +261,24 @@ describe.concurrent('Bouncy Castle encrypts → cachet-smime inspect', () => {
     expect(report.verdict.encryption).toBe('corrupt')
     expect(report.text).toBeNull()
     expect(status).toBe(1)
+  })
+
+  // RFC 5083 §2.2: with authAttrs, their DER is GCM's additional authenticated data.
+  // (OpenSSL 3.0 cannot even parse BC's authAttrs: "wrong tag ... Field=mac".)
+  it('AES-128-GCM with authenticated attributes (content type, signing time) → decrypted; an altered attribute → corrupt', async () => {
+    const der = await bcEncrypt([L.bob!.certPath], 'aes128-gcm', textEntity(TEXT), false, true)
+    const ok = await inspect(await file(opaqueMessage(env(L.alice!), der, { smimeType: 'authEnveloped-data' }), 'eml'), identityArgs(L.bob!))
+    expect(ok.report.errors).toEqual([])
+    expect(ok.report.verdict.encryption).toBe('decrypted')
+    expect(ok.report.text).toBe(TEXT)
+    // Change one digit of the signing time: OID 1.2.840.113549.1.9.5, SET, UTCTime.
+    const oid = der.lastIndexOf(Buffer.from('06092a864886f70d010905', 'hex'))
+    expect(oid).toBeGreaterThan(0)
+    const utc = oid + 11 + 2
+    expect([der[utc], der[utc + 1]]).toEqual([0x17, 0x0d])
+    const bad = await inspect(await file(opaqueMessage(env(L.alice!), flipAt(der, utc + 4), { smimeType: 'authEnveloped-data' }), 'eml'), identityArgs(L.bob!))
+    expect(bad.report.verdict.encryption).toBe('corrupt')
+    expect(bad.report.text).toBeNull()
   })
 
   it('signed (BC, detached) inside encrypted (BC, OAEP + GCM) → valid and decrypted, two layers', async () => {

@@ -9,7 +9,7 @@
 //   (--stream: BC's streaming generators, as its S/MIME classes use; CBC only for encrypt)
 //   sign    (--key K.pem --cert C.pem --alg SHA256withRSA)... [--chain I.pem]... [--sid ski] [--encapsulate] --in CONTENT --out SIG.der
 //           (several --key/--cert/--alg triples: one SignerInfo each, in order)
-//   encrypt --to CERT.pem[,kt=v15|oaep][,ka=ecdh-sha256|eccdh-sha256|...][,wrap=aes128|aes256][,rid=ski]... --cipher aes128-cbc|aes192-cbc|aes256-cbc|aes128-gcm|aes256-gcm --in CONTENT --out CMS.der
+//   encrypt --to CERT.pem[,kt=v15|oaep][,ka=ecdh-sha256|eccdh-sha256|...][,wrap=aes128|aes256][,rid=ski]... --cipher aes128-cbc|aes192-cbc|aes256-cbc|aes128-gcm|aes256-gcm [--auth-attrs] --in CONTENT --out CMS.der
 //   decrypt --key K.pem --cert C.pem --in CMS.der --out CONTENT
 //   verify  --in SIG.der [--content CONTENT] [--out CONTENT] [--trust ROOT.pem] [--cert EXTRA.pem]...
 // or many jobs in one JVM (saves the start-up cost): `batch` reads one job per line of
@@ -47,7 +47,11 @@ import javax.crypto.spec.PSource;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.DERSet;
 import org.bouncycastle.asn1.cms.AttributeTable;
+import org.bouncycastle.asn1.cms.CMSAttributes;
+import org.bouncycastle.asn1.cms.Time;
+import org.bouncycastle.cms.SimpleAttributeTableGenerator;
 import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
 import org.bouncycastle.asn1.cms.ContentInfo;
 import org.bouncycastle.asn1.cms.IssuerAndSerialNumber;
@@ -272,6 +276,14 @@ public final class CachetBc {
         if (stream && gcm) throw new IllegalArgumentException("BC 1.72 has no AuthEnvelopedData stream generator");
         CMSEnvelopedGenerator envGen = gcm ? null : stream ? new CMSEnvelopedDataStreamGenerator() : new CMSEnvelopedDataGenerator();
         CMSAuthEnvelopedDataGenerator authGen = gcm ? new CMSAuthEnvelopedDataGenerator() : null;
+        if (gcm && o.has("--auth-attrs")) {
+            // authAttrs (RFC 5083 §2.1): content type (required when present) and signing
+            // time; their DER becomes the GCM additional authenticated data (§2.2).
+            ASN1EncodableVector v = new ASN1EncodableVector();
+            v.add(new org.bouncycastle.asn1.cms.Attribute(CMSAttributes.contentType, new DERSet(CMSObjectIdentifiers.data)));
+            v.add(new org.bouncycastle.asn1.cms.Attribute(CMSAttributes.signingTime, new DERSet(new Time(new Date()))));
+            authGen.setAuthenticatedAttributeGenerator(new SimpleAttributeTableGenerator(new AttributeTable(v)));
+        }
         StringBuilder info = new StringBuilder(cipher);
         for (String spec : o.all("--to")) {
             RecipientInfoGenerator rig = recipient(spec, info);
