@@ -181,6 +181,25 @@ describe.concurrent('Bouncy Castle signs → cachet-smime inspect', () => {
     })
   }
 
+  it('no signed attributes (BC setDirectSignature), RSA and ECDSA, detached → valid without a signing time; tampered → invalid', async () => {
+    const content = textEntity(TEXT)
+    for (const [leaf, alg] of [[L.alice!, 'SHA256withRSA'], [L.erin!, 'SHA256withECDSA']] as const) {
+      const out = join(dir, `sig-${seq++}.p7s`)
+      await bcOk(['sign', '--key', leaf.keyPath, '--cert', leaf.certPath, '--alg', alg, '--chain', leaf.chainPath, '--no-attrs', '--in', await file(content, 'txt'), '--out', out])
+      const sig = await readFile(out)
+      const [{ status, report }, t] = await Promise.all([
+        inspect(await file(detachedMessage(env(leaf), content, sig, { micalg: 'sha-256' }), 'eml'), trust),
+        inspect(await file(detachedMessage(env(leaf), flipAt(content, content.length - 10), sig, { micalg: 'sha-256' }), 'eml'), trust),
+      ])
+      expect(report.verdict, alg).toEqual({ signature: 'valid', encryption: 'none' })
+      expect(status).toBe(0)
+      const layer = report.layers[0]!
+      if (layer.kind !== 'signed') throw new Error(`expected a signed layer, got ${layer.kind}`)
+      expect(layer.signers[0]!.signingTime).toBeNull()
+      expect(t.report.verdict.signature, alg).toBe('invalid')
+    }
+  })
+
   it('two signers (RSA-PSS alice, ECDSA erin) in one SignedData → each reported and verified; tampered → invalid', async () => {
     const content = textEntity(TEXT)
     const sig = await bcSign([L.alice!, L.erin!], ['SHA256withRSAandMGF1', 'SHA256withECDSA'], content, false)
@@ -240,6 +259,17 @@ describe.concurrent('Bouncy Castle encrypts → cachet-smime inspect', () => {
       expect(ours[0]!.keyEncryptionAlgorithm).toMatch(r.keyAlg)
     })
   }
+
+  it('3DES-CBC (read only) to RSA → decrypted and reported as weak', async () => {
+    const der = await bcEncrypt([L.bob!.certPath], 'des3-cbc', textEntity(TEXT))
+    const { report } = await inspect(await file(opaqueMessage(env(L.alice!), der, { smimeType: 'enveloped-data' }), 'eml'), identityArgs(L.bob!))
+    expect(report.verdict.encryption).toBe('decrypted')
+    expect(report.text).toBe(TEXT)
+    const layer = report.layers[0]!
+    if (layer.kind === 'signed') throw new Error('expected an enveloped layer')
+    expect(layer.contentEncryptionAlgorithm).toMatch(/3des|des-ede3/i)
+    expect(layer.weak.length).toBeGreaterThan(0)
+  })
 
   it('for bob only, opened by alice → not-for-you', async () => {
     const der = await bcEncrypt([L.bob!.certPath], 'aes256-cbc', textEntity(TEXT))

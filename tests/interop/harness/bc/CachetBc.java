@@ -7,9 +7,9 @@
 //
 // Usage, one job per process:
 //   (--stream: BC's streaming generators, as its S/MIME classes use; CBC only for encrypt)
-//   sign    (--key K.pem --cert C.pem --alg SHA256withRSA)... [--chain I.pem]... [--sid ski] [--encapsulate] --in CONTENT --out SIG.der
+//   sign    (--key K.pem --cert C.pem --alg SHA256withRSA)... [--chain I.pem]... [--sid ski] [--no-attrs] [--encapsulate] --in CONTENT --out SIG.der
 //           (several --key/--cert/--alg triples: one SignerInfo each, in order)
-//   encrypt --to CERT.pem[,kt=v15|oaep][,ka=ecdh-sha256|eccdh-sha256|...][,wrap=aes128|aes256][,rid=ski]... --cipher aes128-cbc|aes192-cbc|aes256-cbc|aes128-gcm|aes256-gcm [--auth-attrs] --in CONTENT --out CMS.der
+//   encrypt --to CERT.pem[,kt=v15|oaep][,ka=ecdh-sha256|eccdh-sha256|...][,wrap=aes128|aes256][,rid=ski]... --cipher des3-cbc|aes128-cbc|aes192-cbc|aes256-cbc|aes128-gcm|aes256-gcm [--auth-attrs] --in CONTENT --out CMS.der
 //   decrypt --key K.pem --cert C.pem --in CMS.der --out CONTENT
 //   verify  --in SIG.der [--content CONTENT] [--out CONTENT] [--trust ROOT.pem] [--cert EXTRA.pem]...
 // or many jobs in one JVM (saves the start-up cost): `batch` reads one job per line of
@@ -151,7 +151,7 @@ public final class CachetBc {
         for (int i = 0; i < keys.size(); i++) {
             X509CertificateHolder cert = readCerts(certFiles.get(i)).get(0);
             certs.add(cert);
-            gen.addSignerInfoGenerator(signer(readKey(keys.get(i)), cert, algs.get(i), o.has("--sid") && o.one("--sid").equals("ski")));
+            gen.addSignerInfoGenerator(signer(readKey(keys.get(i)), cert, algs.get(i), o.has("--sid") && o.one("--sid").equals("ski"), o.has("--no-attrs")));
         }
         for (String chain : o.all("--chain")) certs.addAll(readCerts(chain));
         gen.addCertificates(new org.bouncycastle.util.CollectionStore<>(certs));
@@ -177,7 +177,7 @@ public final class CachetBc {
         out.close();
     }
 
-    static org.bouncycastle.cms.SignerInfoGenerator signer(PrivateKey key, X509CertificateHolder cert, String alg, boolean bySki) throws Exception {
+    static org.bouncycastle.cms.SignerInfoGenerator signer(PrivateKey key, X509CertificateHolder cert, String alg, boolean bySki, boolean noAttrs) throws Exception {
 
         // What org.bouncycastle.mail.smime.SMIMESignedGenerator puts in by default:
         // SMIMECapabilities (RFC 8551 §2.5.2) and SMIMEEncryptionKeyPreference.
@@ -193,6 +193,8 @@ public final class CachetBc {
         JcaSimpleSignerInfoGeneratorBuilder b = new JcaSimpleSignerInfoGeneratorBuilder()
                 .setProvider(BC)
                 .setSignedAttributeGenerator(new AttributeTable(attrs));
+        // No signed attributes at all (RFC 5652 §5.4: the signature is over the content).
+        if (noAttrs) b.setDirectSignature(true);
         // SignerIdentifier: issuerAndSerialNumber (v1) or subjectKeyIdentifier (v3, RFC 5652 §5.3).
         return bySki ? b.build(alg, key, ski(cert)) : b.build(alg, key, cert);
     }
@@ -265,6 +267,7 @@ public final class CachetBc {
         boolean gcm = cipher.endsWith("-gcm");
         ASN1ObjectIdentifier content;
         switch (cipher) {
+            case "des3-cbc": content = CMSAlgorithm.DES_EDE3_CBC; break;
             case "aes128-cbc": content = CMSAlgorithm.AES128_CBC; break;
             case "aes192-cbc": content = CMSAlgorithm.AES192_CBC; break;
             case "aes256-cbc": content = CMSAlgorithm.AES256_CBC; break;
