@@ -8,9 +8,12 @@
  * (JS heap, ArrayBuffer backing stores, WebCrypto buffers): before each run the peak-RSS
  * counter of each measured process is reset (`echo 5 > /proc/PID/clear_refs`), after the
  * run its VmHWM (peak RSS) minus the RSS just before the run is the run's peak extra
- * memory. Node: the bench process itself. Chromium: every renderer process of the
- * browser (the page and its workers live there; the browser and network processes,
- * which hold the HTTP transfer, are not counted).
+ * memory. Node: the bench process itself, from before reading the input file.
+ * Chromium: every renderer process of the browser (the page and its workers live there;
+ * the browser and network processes are not counted), measured separately for the
+ * fetch in the page and for the worker step (open/seal): the latter is its RSS growth
+ * plus the size of the input it is handed, which is already in memory before it starts.
+ * Freed memory the allocator keeps counts as used: these are upper bounds.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'

@@ -139,9 +139,11 @@ export default {
             const l = await call<{ ms: number }>(page, 'load', `/data/${input.draft}`)
             fetchPeaks.push(rprobe.peakBytes())
             await bench.gc(page)
-            rprobe.start(true)
+            // The step's own peak: RSS growth from just before it, plus the input it is handed
+            // (already in the page, moved to the worker without a copy), counted once.
+            rprobe.start()
             const r = await call<{ ms: number; kind: string; outBytes: number }>(page, 'seal', id, ['/data/bob.der'])
-            peaks.push(rprobe.peakBytes())
+            peaks.push(rprobe.peakBytes() + input.draftBytes)
             if (r.kind !== 'sealed') throw new Error(`Chromium: seal answered ${r.kind}`)
             times.push(l.ms + r.ms)
             fetchTimes.push(l.ms)
