@@ -94,7 +94,10 @@ export async function makeSeeds(crypto: Crypto): Promise<SeedSet> {
   const draft = message(['From: Alice <alice@example.test>', 'To: Bob <bob@example.test>', 'Subject: triple'], multipart('mixed', [text('signed then encrypted'), html('<p>hi</p>')]))
   add('signed-then-encrypted', 'message', await sealMessage(draft, { identity: alice, sign: true, encrypt: true, recipients: [bob.certificate], cipher: 'aes-128-cbc' }, crypto), 2)
   add('plain-mixed', 'message', message(env, multipart('mixed', [multipart('alternative', [text('plain'), html('<b>html</b>')]), text('attached', ['Content-Disposition: attachment; filename="a.txt"'])])), 2)
-  add('efail-wrap', 'message', message(env, multipart('mixed', [html('<img src="http://x/'), pkcs7Entity('enveloped-data', cbc), html('">')])), 2, { sealed: 'numbers for Friday' })
+  // Its plaintext appears in no other seed, so a splice cannot bring it in as clear text.
+  const sealed = 'SEALED-efail-4b1d9c'
+  const wrapped = await encryptEnvelope(text(`The code is ${sealed}.`), { recipients: [{ certificate: bob.certificate }], cipher: 'aes-128-cbc' }, crypto)
+  add('efail-wrap', 'message', message(env, multipart('mixed', [html('<img src="http://x/'), pkcs7Entity('enveloped-data', wrapped), html('">')])), 2, { sealed })
 
   // Messages made by OpenSSL.
   const sslSigned = withHead(env, await opensslSign(dir, la, body))
