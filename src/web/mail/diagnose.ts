@@ -13,7 +13,7 @@ import { latin1 } from '../../core/util/bytes'
 
 export interface MimeProblem {
   /** Stable code for tests and styling. */
-  code: 'no-header-end' | 'bad-header' | 'no-boundary' | 'boundary-missing' | 'unterminated' | 'too-deep' | 'parse-failed'
+  code: 'no-header-end' | 'bad-header' | 'no-boundary' | 'boundary-missing' | 'unterminated' | 'too-deep' | 'parse-failed' | 'too-large'
   /** What is wrong, in words, and where. */
   message: string
 }
