@@ -15,6 +15,7 @@
  * headers to decide anything about security.
  */
 import PostalMime, { type Email } from 'postal-mime'
+import { LIMITS } from '../../core/asn1/der'
 import { diagnoseMime, type MimeProblem } from './diagnose'
 
 export interface OpenedMessage {
@@ -36,7 +37,20 @@ const PARSE_OPTIONS = {
   attachmentEncoding: 'arraybuffer' as const,
 }
 
+/**
+ * Largest message parsed for display: the engine's own limit (LIMITS.maxMessageBytes), so
+ * a 100 MB line cannot take the tab down (issue 3, resource abuse). Bigger ones show their
+ * header and say why; "View source" still shows the start of the raw bytes.
+ */
+const MAX_DISPLAY_BYTES = LIMITS.maxMessageBytes
+
 export async function openMessage(raw: Uint8Array): Promise<OpenedMessage> {
+  if (raw.length > MAX_DISPLAY_BYTES) {
+    const head = await openMessage(new Uint8Array([...raw.subarray(0, headerEnd(raw)), 0x0d, 0x0a]))
+    const mb = (n: number) => Math.round(n / (1024 * 1024))
+    const message = `This message is ${mb(raw.length)} MB, more than Cachet displays (${mb(MAX_DISPLAY_BYTES)} MB): only its header is shown.`
+    return { raw, email: head.email ? { ...head.email, text: '', html: undefined, attachments: [] } : null, problems: [{ code: 'too-large', message }], body: new Uint8Array(0) }
+  }
   const problems = diagnoseMime(raw)
   let email: Email | null = null
   try {
