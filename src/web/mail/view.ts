@@ -72,6 +72,9 @@ function toAddress(name: string, address: string): AddressView {
   return { name: n, address, display: n && n !== address ? `${n} <${address}>` : address }
 }
 
+/** Longest text or HTML of one part drawn in the pane (characters). */
+const MAX_PART_CHARS = 2_000_000
+
 const idList = (s: string | undefined): string[] => (s ? (s.match(/<[^<>\s]+>/g) ?? []) : [])
 
 /** Declarations that hide an element from the reader (issue 3, reply oracles). */
@@ -133,9 +136,16 @@ export function toMessageView(opened: OpenedMessage): MessageView {
   })
   // Several inline parts stay apart, each HTML part in its own frame (EFAIL: never joined).
   const split = opened.body ? displayParts(opened.body) : null
-  const parts: BodyPartView[] = split && split.length > 1 ? split : []
-  if (parts.length === 0 && e.html && e.html.trim()) parts.push({ kind: 'html', html: e.html })
-  else if (parts.length === 0 && e.text !== undefined) parts.push({ kind: 'text', text: e.text })
+  const whole: BodyPartView[] = split && split.length > 1 ? split : []
+  if (whole.length === 0 && e.html && e.html.trim()) whole.push({ kind: 'html', html: e.html })
+  else if (whole.length === 0 && e.text !== undefined) whole.push({ kind: 'text', text: e.text })
+  // A huge text (a 60 MB line) is cut for display: the tab must stay usable (issue 3).
+  const parts = whole.map((p): BodyPartView => {
+    const s = p.kind === 'html' ? p.html : p.text
+    if (s.length <= MAX_PART_CHARS) return p
+    problems.push(`A part of this message is ${Math.round(s.length / 1e6)} million characters long; only the first ${MAX_PART_CHARS / 1e6} million are shown.`)
+    return p.kind === 'html' ? { kind: 'html', html: s.slice(0, MAX_PART_CHARS) } : { kind: 'text', text: s.slice(0, MAX_PART_CHARS) }
+  })
   // Quote what is shown: the displayed HTML, not a text/plain alternative nobody saw.
   const text = parts.some((p) => p.kind === 'html') ? parts.map((p) => (p.kind === 'html' ? htmlToText(p.html) : p.text)).join('\n\n') : (e.text ?? '')
   return {
