@@ -36,7 +36,10 @@ function relatedRoot(e: MimeEntity): MimeEntity | undefined {
   return e.children[0]
 }
 
-/** Every inline text/HTML leaf of the entity `bytes` (headers + body), in display order; null if it does not parse. */
+/**
+ * Every inline text/HTML leaf of the entity `bytes` (headers + body), in display order,
+ * when there are at least two; [] for one or none; null if it does not parse.
+ */
 export function displayParts(bytes: Uint8Array): DisplayPart[] | null {
   let root: MimeEntity
   try {
@@ -44,9 +47,9 @@ export function displayParts(bytes: Uint8Array): DisplayPart[] | null {
   } catch {
     return null
   }
-  const out: DisplayPart[] = []
+  const leaves: MimeEntity[] = []
   const walk = (e: MimeEntity, depth: number): void => {
-    if (out.length >= MAX_PARTS || depth > MAX_DEPTH) return
+    if (leaves.length >= MAX_PARTS || depth > MAX_DEPTH) return
     if (e.contentType.type.toLowerCase() === 'multipart') {
       const sub = e.contentType.subtype.toLowerCase()
       if (sub === 'alternative') {
@@ -60,11 +63,10 @@ export function displayParts(bytes: Uint8Array): DisplayPart[] | null {
       }
       return
     }
-    if (isAttachment(e)) return
-    const t = mediaType(e)
-    if (t === 'text/html') out.push({ kind: 'html', html: bodyText(e) })
-    else if (t === 'text/plain') out.push({ kind: 'text', text: bodyText(e) })
+    if (displayable(e)) leaves.push(e)
   }
   walk(root, 0)
-  return out
+  // One part or none: the caller keeps its own parse; decode nothing (a 60 MB body stays undecoded here).
+  if (leaves.length < 2) return []
+  return leaves.map((e): DisplayPart => (mediaType(e) === 'text/html' ? { kind: 'html', html: bodyText(e) } : { kind: 'text', text: bodyText(e) }))
 }
