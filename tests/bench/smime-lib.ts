@@ -10,10 +10,12 @@
  * run its VmHWM (peak RSS) minus the RSS just before the run is the run's peak extra
  * memory. Node: the bench process itself, from before reading the input file.
  * Chromium: every renderer process of the browser (the page and its workers live there;
- * the browser and network processes are not counted), measured separately for the
- * fetch in the page and for the worker step (open/seal): the latter is its RSS growth
- * plus the size of the input it is handed, which is already in memory before it starts.
- * Freed memory the allocator keeps counts as used: these are upper bounds.
+ * the browser and network processes are not counted). Three figures: the whole path
+ * (peak RSS during fetch or worker step − RSS before the fetch; garbage is collected
+ * between the two steps), the fetch alone, and the worker step alone (its RSS growth
+ * plus the input it is handed, which is already in memory when it starts).
+ * RSS over-counts memory an allocator keeps after freeing it, and under-counts when a
+ * run reuses pages freed by an earlier one: read these as ±10 MiB, not exact.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -153,6 +155,22 @@ export class PeakProbe {
         // a process that went away
       }
     }
+  }
+  /** Sum of the processes' RSS at the last start(), in bytes. */
+  baseBytes(): number {
+    let sum = 0
+    for (const b of this.base.values()) sum += b
+    return sum * 1024
+  }
+  /** Sum of the processes' peak RSS since the last start(), in bytes. */
+  hwmBytes(): number {
+    let sum = 0
+    for (const pid of this.base.keys()) {
+      try {
+        sum += kib(pid, 'VmHWM')
+      } catch {}
+    }
+    return sum * 1024
   }
   /** Sum over the processes of (peak RSS during the run − RSS at start), in bytes. */
   peakBytes(): number {

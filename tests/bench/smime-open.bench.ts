@@ -108,7 +108,7 @@ export default {
       // Step 1 fetches the message in the page (response.arrayBuffer(), as the app's fetchRaw);
       // step 2 transfers it to the worker, opens it there and brings the result back.
       log('building the bench entry (Vite) and starting Chromium')
-      const chromeRes = new Map<number, { ms: number; fetchMs: number; fetchPeak: number; peak: number }>()
+      const chromeRes = new Map<number, { ms: number; fetchMs: number; fetchPeak: number; peak: number; whole: number }>()
       const bench = await startChromium(dir, dir)
       try {
         const rprobe = new PeakProbe(rendererPids)
@@ -117,6 +117,7 @@ export default {
           const fetchTimes: number[] = []
           const fetchPeaks: number[] = []
           const peaks: number[] = []
+          const wholePeaks: number[] = []
           for (let i = 0; i < ROUNDS; i++) {
             const page = await bench.newPage()
             await call(page, 'importPfx', '/data/bob.p12', PFX_PASSWORD, PASSPHRASE)
@@ -124,8 +125,10 @@ export default {
             check('Chromium (warm-up)', inputs[0]!, await call(page, 'open', ['/data/ca.der']))
             await bench.gc(page)
             rprobe.start()
+            const b0 = rprobe.baseBytes()
             const l = await call<{ ms: number }>(page, 'load', `/data/${input.eml}`)
-            fetchPeaks.push(rprobe.peakBytes())
+            const hwm1 = rprobe.hwmBytes()
+            fetchPeaks.push(hwm1 - b0)
             await bench.gc(page)
             // The step's own peak: RSS growth from just before it, plus the input it is handed
             // (already in the page, moved to the worker without a copy), counted once.
@@ -134,20 +137,21 @@ export default {
               page, 'open', ['/data/ca.der'],
             )
             peaks.push(rprobe.peakBytes() + input.emlBytes)
+            wholePeaks.push(Math.max(hwm1, rprobe.hwmBytes()) - b0)
             times.push(l.ms + r.ms)
             fetchTimes.push(l.ms)
             check('Chromium', input, r)
             await page.context().close()
           }
-          chromeRes.set(input.mib, { ms: median(times), fetchMs: median(fetchTimes), fetchPeak: Math.max(...fetchPeaks), peak: Math.max(...peaks) })
-          log(`Chromium ${input.mib} MiB: ${median(times).toFixed(0)} ms (fetch ${median(fetchTimes).toFixed(0)}), peak fetch +${mib(Math.max(...fetchPeaks))}, open +${mib(Math.max(...peaks))}`)
+          chromeRes.set(input.mib, { ms: median(times), fetchMs: median(fetchTimes), fetchPeak: Math.max(...fetchPeaks), peak: Math.max(...peaks), whole: Math.max(...wholePeaks) })
+          log(`Chromium ${input.mib} MiB: ${median(times).toFixed(0)} ms (fetch ${median(fetchTimes).toFixed(0)}), peak whole path +${mib(Math.max(...wholePeaks))}, fetch +${mib(Math.max(...fetchPeaks))}, open step +${mib(Math.max(...peaks))}`)
         }
       } finally {
         await bench.close()
       }
 
       table.push(
-        'size (.eml)   | OpenSSL .eml | OpenSSL DER | Node ms (×DER, ×eml) peak×msg | Chromium ms incl. fetch (×DER, ×eml) peak×msg open [fetch] | goal (25 MiB, Chromium: ≤1.5× DER, ≤4× msg)',
+        'size (.eml)   | OpenSSL .eml | OpenSSL DER | Node ms (×DER, ×eml) peak×msg | Chromium ms incl. fetch (×DER, ×eml) peak×msg whole path [fetch, open step] | goal (25 MiB, Chromium: ≤1.5× DER, ≤4× msg)',
       )
       for (const input of inputs) {
         const r = ref.get(input.mib)!
@@ -162,20 +166,20 @@ export default {
           unit: 'ms',
           note: `${fmtX(n.ms / r.der)} OpenSSL DER, ${fmtX(n.ms / r.eml)} OpenSSL .eml; peak +${mib(n.peak)} = ${fmtX(n.peak / input.emlBytes)} message (process RSS)`,
         })
-        const met = c.ms <= 1.5 * r.der && c.peak <= 4 * input.emlBytes
+        const met = c.ms <= 1.5 * r.der && c.whole <= 4 * input.emlBytes
         rows.push({
           label: `${input.mib} MiB · Chromium worker open`,
           value: c.ms,
           unit: 'ms',
           note:
             `${fmtX(c.ms / r.der)} OpenSSL DER, ${fmtX(c.ms / r.eml)} OpenSSL .eml (fetch ${c.fetchMs.toFixed(0)} ms of it); ` +
-            `peak while opening +${mib(c.peak)} = ${fmtX(c.peak / input.emlBytes)} message, while fetching +${mib(c.fetchPeak)} = ${fmtX(c.fetchPeak / input.emlBytes)} (renderer RSS)` +
+            `peak, whole path +${mib(c.whole)} = ${fmtX(c.whole / input.emlBytes)} message (fetch alone ${fmtX(c.fetchPeak / input.emlBytes)}, worker step alone ${fmtX(c.peak / input.emlBytes)}; renderer RSS)` +
             (input.mib === 25 ? `; goal ${met ? 'MET' : 'MISSED'}` : ''),
         })
         table.push(
           `${size.padEnd(13)} | ${r.eml.toFixed(0).padStart(9)} ms | ${r.der.toFixed(0).padStart(8)} ms | ` +
             `${n.ms.toFixed(0)} (${fmtX(n.ms / r.der)}, ${fmtX(n.ms / r.eml)}) ${fmtX(n.peak / input.emlBytes)} | ` +
-            `${c.ms.toFixed(0)} (${fmtX(c.ms / r.der)}, ${fmtX(c.ms / r.eml)}) ${fmtX(c.peak / input.emlBytes)} [${fmtX(c.fetchPeak / input.emlBytes)}]` +
+            `${c.ms.toFixed(0)} (${fmtX(c.ms / r.der)}, ${fmtX(c.ms / r.eml)}) ${fmtX(c.whole / input.emlBytes)} [fetch ${fmtX(c.fetchPeak / input.emlBytes)}, step ${fmtX(c.peak / input.emlBytes)}]` +
             (input.mib === 25 ? ` | ${met ? 'MET' : 'MISSED'}` : ''),
         )
       }

@@ -120,7 +120,7 @@ export default {
       // Step 1 fetches the draft in the page; step 2 transfers it to the worker, seals it there
       // and brings the sealed message back.
       log('building the bench entry (Vite) and starting Chromium')
-      const chromeRes = new Map<number, { ms: number; fetchMs: number; fetchPeak: number; peak: number }>()
+      const chromeRes = new Map<number, { ms: number; fetchMs: number; fetchPeak: number; peak: number; whole: number }>()
       const bench = await startChromium(dir, dir)
       try {
         const rprobe = new PeakProbe(rendererPids)
@@ -129,6 +129,7 @@ export default {
           const fetchTimes: number[] = []
           const fetchPeaks: number[] = []
           const peaks: number[] = []
+          const wholePeaks: number[] = []
           for (let i = 0; i < ROUNDS; i++) {
             const page = await bench.newPage()
             const id = await call<string>(page, 'importPfx', '/data/alice.p12', PFX_PASSWORD, PASSPHRASE)
@@ -136,14 +137,17 @@ export default {
             await call(page, 'seal', id, ['/data/bob.der'])
             await bench.gc(page)
             rprobe.start()
+            const b0 = rprobe.baseBytes()
             const l = await call<{ ms: number }>(page, 'load', `/data/${input.draft}`)
-            fetchPeaks.push(rprobe.peakBytes())
+            const hwm1 = rprobe.hwmBytes()
+            fetchPeaks.push(hwm1 - b0)
             await bench.gc(page)
             // The step's own peak: RSS growth from just before it, plus the input it is handed
             // (already in the page, moved to the worker without a copy), counted once.
             rprobe.start()
             const r = await call<{ ms: number; kind: string; outBytes: number }>(page, 'seal', id, ['/data/bob.der'])
             peaks.push(rprobe.peakBytes() + input.draftBytes)
+            wholePeaks.push(Math.max(hwm1, rprobe.hwmBytes()) - b0)
             if (r.kind !== 'sealed') throw new Error(`Chromium: seal answered ${r.kind}`)
             times.push(l.ms + r.ms)
             fetchTimes.push(l.ms)
@@ -153,14 +157,14 @@ export default {
             }
             await page.context().close()
           }
-          chromeRes.set(input.mib, { ms: median(times), fetchMs: median(fetchTimes), fetchPeak: Math.max(...fetchPeaks), peak: Math.max(...peaks) })
-          log(`Chromium ${input.mib} MiB: ${median(times).toFixed(0)} ms (fetch ${median(fetchTimes).toFixed(0)}), peak fetch +${mib(Math.max(...fetchPeaks))}, seal +${mib(Math.max(...peaks))}`)
+          chromeRes.set(input.mib, { ms: median(times), fetchMs: median(fetchTimes), fetchPeak: Math.max(...fetchPeaks), peak: Math.max(...peaks), whole: Math.max(...wholePeaks) })
+          log(`Chromium ${input.mib} MiB: ${median(times).toFixed(0)} ms (fetch ${median(fetchTimes).toFixed(0)}), peak whole path +${mib(Math.max(...wholePeaks))}, fetch +${mib(Math.max(...fetchPeaks))}, seal step +${mib(Math.max(...peaks))}`)
         }
       } finally {
         await bench.close()
       }
 
-      table.push('attachment (draft)      | OpenSSL S/MIME | OpenSSL DER | Node ms (×DER, ×S/MIME) peak×draft | Chromium ms incl. fetch (×DER, ×S/MIME) peak×draft seal [fetch] | goal (25 MiB, Chromium: ≤1.5× DER, ≤4× draft)')
+      table.push('attachment (draft)      | OpenSSL S/MIME | OpenSSL DER | Node ms (×DER, ×S/MIME) peak×draft | Chromium ms incl. fetch (×DER, ×S/MIME) peak×draft whole path [fetch, seal step] | goal (25 MiB, Chromium: ≤1.5× DER, ≤4× draft)')
       for (const input of inputs) {
         const r = ref.get(input.mib)!
         const n = nodeRes.get(input.mib)!
@@ -174,20 +178,20 @@ export default {
           unit: 'ms',
           note: `${fmtX(n.ms / r.der)} OpenSSL DER, ${fmtX(n.ms / r.smime)} OpenSSL S/MIME; peak +${mib(n.peak)} = ${fmtX(n.peak / input.draftBytes)} draft (process RSS)`,
         })
-        const met = c.ms <= 1.5 * r.der && c.peak <= 4 * input.draftBytes
+        const met = c.ms <= 1.5 * r.der && c.whole <= 4 * input.draftBytes
         rows.push({
           label: `${input.mib} MiB · Chromium worker seal`,
           value: c.ms,
           unit: 'ms',
           note:
             `${fmtX(c.ms / r.der)} OpenSSL DER, ${fmtX(c.ms / r.smime)} OpenSSL S/MIME (fetch ${c.fetchMs.toFixed(0)} ms of it); ` +
-            `peak while sealing +${mib(c.peak)} = ${fmtX(c.peak / input.draftBytes)} draft, while fetching +${mib(c.fetchPeak)} = ${fmtX(c.fetchPeak / input.draftBytes)} (renderer RSS)` +
+            `peak, whole path +${mib(c.whole)} = ${fmtX(c.whole / input.draftBytes)} draft (fetch alone ${fmtX(c.fetchPeak / input.draftBytes)}, worker step alone ${fmtX(c.peak / input.draftBytes)}; renderer RSS)` +
             (input.mib === 25 ? `; goal ${met ? 'MET' : 'MISSED'}` : ''),
         })
         table.push(
           `${size.padEnd(23)} | ${r.smime.toFixed(0).padStart(11)} ms | ${r.der.toFixed(0).padStart(8)} ms | ` +
             `${n.ms.toFixed(0)} (${fmtX(n.ms / r.der)}, ${fmtX(n.ms / r.smime)}) ${fmtX(n.peak / input.draftBytes)} | ` +
-            `${c.ms.toFixed(0)} (${fmtX(c.ms / r.der)}, ${fmtX(c.ms / r.smime)}) ${fmtX(c.peak / input.draftBytes)} [${fmtX(c.fetchPeak / input.draftBytes)}]` +
+            `${c.ms.toFixed(0)} (${fmtX(c.ms / r.der)}, ${fmtX(c.ms / r.smime)}) ${fmtX(c.whole / input.draftBytes)} [fetch ${fmtX(c.fetchPeak / input.draftBytes)}, step ${fmtX(c.peak / input.draftBytes)}]` +
             (input.mib === 25 ? ` | ${met ? 'MET' : 'MISSED'}` : ''),
         )
       }
