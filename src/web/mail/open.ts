@@ -60,6 +60,9 @@ export async function openMessage(raw: Uint8Array): Promise<OpenedMessage> {
       code: 'parse-failed',
       message: `The message could not be parsed (${e instanceof Error ? e.message : String(e)}).`,
     })
+    // Keep From, Subject and Date in view: the header alone usually parses (a 10,000-deep body does not).
+    const head = headerEnd(raw)
+    if (head < raw.length) email = await PostalMime.parse(new Uint8Array([...raw.subarray(0, head), 0x0d, 0x0a]), PARSE_OPTIONS).then((h) => ({ ...h, text: undefined, html: undefined, attachments: [] }), () => null)
   }
   return { raw, email, problems, body: raw }
 }
