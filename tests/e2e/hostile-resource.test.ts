@@ -51,12 +51,9 @@ describe('resource abuse in the reading pane', () => {
     for (const [name] of CASES) {
       const t0 = Date.now()
       await list.getByRole('listitem').filter({ hasText: `[${name}]` }).click()
-      if (name === 'nested-10000') {
-        // Too deep for the display parser: the pane says so (and shows the source).
-        await region.getByRole('status').filter({ hasText: /nested more than \d+ levels/ }).waitFor({ timeout: 90_000 })
-      } else {
-        await region.getByRole('heading', { name: new RegExp(`\\[${name}\\]`) }).waitFor({ timeout: 90_000 })
-      }
+      await region.getByRole('heading', { name: new RegExp(`\\[${name}\\]`) }).waitFor({ timeout: 90_000 })
+      // Too deep for the display parser: the pane says so, keeps the header, shows the source.
+      if (name === 'nested-10000') await region.getByRole('status').filter({ hasText: /nested more than \d+ levels/ }).waitFor()
       // The engine answered: a summary, or a sentence saying why it could not look.
       await region.getByTestId('security-summary').or(region.getByRole('status').first()).first().waitFor({ timeout: 90_000 })
       if (name === 'line-100mb') await region.getByRole('status').filter({ hasText: 'more than Cachet displays' }).waitFor()
