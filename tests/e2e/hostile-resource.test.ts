@@ -56,7 +56,10 @@ describe('resource abuse in the reading pane', () => {
       if (name === 'nested-10000') await region.getByRole('status').filter({ hasText: /nested more than \d+ levels/ }).waitFor()
       // The engine answered: a summary, or a sentence saying why it could not look.
       await region.getByTestId('security-summary').or(region.getByRole('status').first()).first().waitFor({ timeout: 90_000 })
-      if (name === 'line-100mb') await region.getByRole('status').filter({ hasText: 'more than Cachet displays' }).waitFor()
+      if (name === 'line-100mb') {
+        await region.getByRole('status').filter({ hasText: 'more than Cachet displays' }).waitFor()
+        await h.screenshot(page, 'hostile-11-too-large')
+      }
       if (name === 'line-60mb') await region.getByRole('status').filter({ hasText: /only the first 2 million are shown/ }).waitFor({ timeout: 90_000 })
       const ms = Date.now() - t0
       expect(ms, `${name} took ${ms} ms`).toBeLessThan(90_000)
