@@ -234,7 +234,7 @@ export async function buildBenchEntry(outDir: string): Promise<void> {
   await build({
     configFile: false,
     root: join(ROOT, 'tests/bench/chromium'),
-    logLevel: 'warn',
+    logLevel: 'error',
     // BENCH_SMIME_MINIFY=0 keeps function names for CPU profiles.
     build: { outDir, emptyOutDir: true, target: 'es2022', modulePreload: { polyfill: false }, chunkSizeWarningLimit: 4096, minify: process.env.BENCH_SMIME_MINIFY !== '0' },
   })
