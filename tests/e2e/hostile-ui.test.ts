@@ -196,11 +196,11 @@ describe('certificate replacement', () => {
 })
 
 describe('reply oracles', () => {
-  async function replyText(): Promise<{ body: string; to: string; encrypt: boolean }> {
-    await page.getByRole('toolbar', { name: 'Message actions' }).getByRole('button', { name: 'Reply', exact: true }).click()
+  async function replyText(action: 'Reply' | 'Forward' = 'Reply'): Promise<{ body: string; to: string; encrypt: boolean }> {
+    await page.getByRole('toolbar', { name: 'Message actions' }).getByRole('button', { name: action, exact: true }).click()
     const dialog = page.getByRole('dialog')
     const body = dialog.getByLabel('Message', { exact: true })
-    await eventually(async () => (await body.inputValue()).includes('wrote:'), 'the quoted reply')
+    await eventually(async () => /wrote:|Quoted text omitted/.test(await body.inputValue()), 'the quoted reply')
     // Encrypt may be set after the draft opens (a reply to encrypted mail).
     await page.waitForTimeout(300)
     const out = {
@@ -229,17 +229,26 @@ describe('reply oracles', () => {
     }
   })
 
-  it("Mallory re-signing Alice's ciphertext (a root chain, decrypted by design): the reply goes only to Mallory, Encrypt checked, plain text", async () => {
-    const c = oracles.find((x) => x.name === 'oracle-resigned-ciphertext')
-    if (!c) return // older corpus without this case
+  it("Mallory re-signing Alice's ciphertext (decrypted, verdict unchanged): a warning says Mallory was not a recipient; reply and forward quote no secret", async () => {
+    const c = oracles.find((x) => x.name === 'oracle-resigned-ciphertext')!
     const { summary } = await openTagged(page, 'Inbox', c.name)
     expect({ s: await summary.getAttribute('data-signature'), e: await summary.getAttribute('data-encryption') }).toEqual({ s: c.expected.signature, e: c.expected.encryption })
-    // The signer's real address is in app chrome, so Bob sees who is asking.
+    // The signer's real address is in app chrome, so Bob sees who is asking, and that she was not a recipient.
     expect(await summary.textContent()).toContain(pki.mallory.email)
+    const warning = summary.getByTestId('rewrapped-warning')
+    expect(await warning.textContent()).toContain(`signed by ${pki.mallory.email}, who was not one of its recipients`)
+    await h.screenshot(page, 'hostile-12-rewrapped-ciphertext')
+    const secrets = c.expected.neverQuoted ?? []
+    expect(secrets.length).toBeGreaterThan(0)
     const r = await replyText()
     expect(r.encrypt).toBe(true)
     expect(r.to.split(/[,;]\s*/).filter(Boolean)).toEqual([expect.stringContaining(pki.mallory.email)])
+    expect(r.body).toContain('[Quoted text omitted: the encrypted part of this message was signed by someone who was not among its recipients]')
+    for (const s of secrets) expect(r.body.includes(s), 'secret quoted in the reply').toBe(false)
     expect(r.body).not.toMatch(/<(html|body|div|p|span|img|br)\b/i)
+    const f = await replyText('Forward')
+    for (const s of secrets) expect(f.body.includes(s), 'secret quoted in the forward').toBe(false)
+    expect(f.body).toContain('[Quoted text omitted')
     noActivity(c.name)
   })
 

@@ -28,9 +28,10 @@ export async function oracleCases(pki: CorpusPki, crypto: CryptoLike): Promise<H
       attack: 'reply-oracle',
       description:
         "Mallory signs Alice's ciphertext as the content of her own multipart/signed (encrypted inside signed, RFC 8551 §3.7). " +
-        'It is a root layer chain, so it IS decrypted and shown as from Mallory; the defence is the reply path (quote only what was seen, encrypted, no silent new recipients). Browser suite: check the reply.',
+        'It is a root layer chain, so it IS decrypted and shown as from Mallory; the defence is the reply path (quote only what was seen, encrypted, no silent new recipients). ' +
+        "Mallory is not among the envelope's recipients, so the layer is marked foreignCiphertext ('rewrapped-ciphertext'): the app warns and a reply or forward quotes none of it. Browser suite: check the reply.",
       raw: message(env, resigned),
-      expected: { signature: 'valid', encryption: 'decrypted', secrets: [], signerEmail: pki.mallory.email, fromShows: pki.mallory.email },
+      expected: { signature: 'valid', encryption: 'decrypted', secrets: [], signerEmail: pki.mallory.email, fromShows: pki.mallory.email, errorCode: 'rewrapped-ciphertext', neverQuoted: [secret] },
     },
     {
       name: 'oracle-blank-lines',

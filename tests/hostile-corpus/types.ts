@@ -25,6 +25,11 @@ export interface Expected {
   signerEmail?: string
   /** An error code that must be among report.errors. */
   errorCode?: string
+  /**
+   * Plaintext that is shown (decrypted by design) but must never be quoted in a reply or
+   * forward: ciphertext re-signed by someone who was not one of its recipients.
+   */
+  neverQuoted?: string[]
 }
 
 export interface HostileCase {

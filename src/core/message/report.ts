@@ -59,6 +59,13 @@ export type LayerReport =
       integrity: boolean
       weak: string[]
       recipients: RecipientReport[]
+      /**
+       * Set when this layer sits inside a signed layer none of whose signers is among its
+       * recipients (message/rewrap.ts; error code 'rewrapped-ciphertext'): someone signed
+       * ciphertext made for others, so the signer may not have written the content.
+       * The verdict is unchanged; the app warns and does not quote the content.
+       */
+      foreignCiphertext?: { signer: string }
     }
 
 export interface AttachmentReport {

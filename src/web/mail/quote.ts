@@ -26,12 +26,27 @@ function prefixed(prefix: 'Re' | 'Fwd', subject: string): string {
 export const replySubject = (s: string) => prefixed('Re', s)
 export const forwardSubject = (s: string) => prefixed('Fwd', s)
 
-export function replyBody(v: MessageView): string {
+/**
+ * Said instead of the quote when the decrypted content was signed by someone who was not
+ * among its recipients (engine: foreignCiphertext): it may be someone else's encrypted
+ * message re-signed so that the reply sends its plaintext to the signer ("Re: What's up
+ * Johnny?", ACNS 2019).
+ */
+export const REWRAPPED_QUOTE_NOTE = '[Quoted text omitted: the encrypted part of this message was signed by someone who was not among its recipients]'
+
+/** `omit`: a note said instead of the quoted text (nothing of the original is quoted). */
+export interface QuoteOptions {
+  omit?: string
+}
+
+export function replyBody(v: MessageView, opts: QuoteOptions = {}): string {
   const who = v.from[0]?.display ?? 'someone'
+  if (opts.omit !== undefined) return `\n\n${opts.omit}\n`
   return `\n\nOn ${formatQuoteDate(v.date, v.dateRaw)}, ${who} wrote:\n${quoteText(v.text)}\n`
 }
 
-export function forwardBody(v: MessageView): string {
+export function forwardBody(v: MessageView, opts: QuoteOptions = {}): string {
+  if (opts.omit !== undefined) return `\n\n${opts.omit}\n`
   const list = (a: AddressView[]) => a.map((x) => x.display).join(', ')
   const head = [
     '---------- Forwarded message ----------',

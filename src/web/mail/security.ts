@@ -28,6 +28,22 @@ export interface SecuritySummaryView {
   signerEmails: string[]
   /** Content was decrypted from CBC (no integrity protection): never load remote content. */
   noIntegrity: boolean
+  /**
+   * The decrypted part was signed by someone who was not among its recipients (engine:
+   * foreignCiphertext / 'rewrapped-ciphertext'): a prominent warning, and replies and
+   * forwards do not quote it. Null otherwise.
+   */
+  rewrapped: SecurityLine | null
+}
+
+/**
+ * Who signed ciphertext that was not addressed to them (report.ts foreignCiphertext), or
+ * null. Such content may be someone else's message re-signed to make the reader quote it
+ * back ("Re: What's up Johnny?"): compose must not quote it.
+ */
+export function foreignCiphertextSigner(report: SecurityReport): string | null {
+  for (const l of report.layers) if (l.kind !== 'signed' && l.foreignCiphertext) return l.foreignCiphertext.signer
+  return null
 }
 
 /** 'aes256GCM', 'aes-256-gcm', 'AES256-GCM' → 'AES-256-GCM'; other names unchanged. */
@@ -146,6 +162,16 @@ export function summarizeSecurity(report: SecurityReport, opts: { keyLocked?: bo
     encrypted: encryptionLine(report, opts.keyLocked === true),
     signerEmails: [...emails],
     noIntegrity: report.verdict.encryption === 'decrypted' && envelopesOf(report).some((l) => !l.integrity),
+    rewrapped: rewrappedLine(report),
+  }
+}
+
+function rewrappedLine(report: SecurityReport): SecurityLine | null {
+  const who = foreignCiphertextSigner(report)
+  if (who === null) return null
+  return {
+    tone: 'bad',
+    text: `The encrypted part was signed by ${who}, who was not one of its recipients: ${who} may not have written it. It is not quoted when you reply or forward.`,
   }
 }
 

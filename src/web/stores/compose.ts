@@ -29,7 +29,8 @@ import { useContactsStore } from './contacts'
 import { identityForAddress } from './identities'
 import { openSecurely, sealSecurely } from './keystore'
 import { useReaderStore } from './reader'
-import { forwardBody, forwardSubject, replyBody, replyRecipients, replyReferences, replySubject } from '../mail/quote'
+import { REWRAPPED_QUOTE_NOTE, forwardBody, forwardSubject, replyBody, replyRecipients, replyReferences, replySubject } from '../mail/quote'
+import { foreignCiphertextSigner } from '../mail/security'
 import { toMessageView, type AddressView, type MessageView } from '../mail/view'
 import { useMailboxesStore } from './mailboxes'
 import { useMessagesStore } from './messages'
@@ -156,10 +157,15 @@ export const useComposeStore = defineStore('compose', () => {
   function fromView(v: MessageView, m: 'reply' | 'reply-all' | 'forward') {
     reset(m)
     const me = useSessionStore().email
+    const rep = useReaderStore().report
+    // Decrypted content signed by someone who was not among its recipients (issue 3, reply
+    // oracles): maybe someone else's message re-signed to have it quoted back. Not quoted,
+    // not forwarded (attachments included); a note says why.
+    const omit = rep && foreignCiphertextSigner(rep) !== null ? REWRAPPED_QUOTE_NOTE : undefined
     if (m === 'forward') {
       subject.value = forwardSubject(v.subject)
-      body.value = forwardBody(v)
-      attachments.value = v.attachments
+      body.value = forwardBody(v, { omit })
+      if (omit === undefined) attachments.value = v.attachments
         .filter((a) => !a.inline)
         .map((a) => ({ id: nextId++, filename: a.filename, mimeType: a.mimeType, size: a.size, bytes: a.bytes, progress: 1, state: 'ready' as const }))
     } else {
@@ -167,12 +173,11 @@ export const useComposeStore = defineStore('compose', () => {
       to.value = asField(r.to)
       cc.value = asField(r.cc)
       subject.value = replySubject(v.subject)
-      body.value = replyBody(v)
+      body.value = replyBody(v, { omit })
       inReplyTo.value = v.messageId
       references.value = replyReferences(v)
     }
     // A reply to (or forward of) encrypted mail starts with Encrypt on: what was private stays so.
-    const rep = useReaderStore().report
     if (rep && rep.layers.some((l) => l.kind !== 'signed')) setEncrypt(true)
     isOpen.value = true
   }

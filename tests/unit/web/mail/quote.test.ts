@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { forwardSubject, quoteText, replyRecipients, replyReferences, replySubject } from '../../../../src/web/mail/quote'
+import { REWRAPPED_QUOTE_NOTE, forwardBody, forwardSubject, quoteText, replyBody, replyRecipients, replyReferences, replySubject } from '../../../../src/web/mail/quote'
 import type { MessageView } from '../../../../src/web/mail/view'
 
 const a = (address: string, name = '') => ({ name, address, display: name ? `${name} <${address}>` : address })
@@ -27,6 +27,15 @@ describe('mail/quote', () => {
   })
   it('replying to my own sent message goes to its recipients', () => {
     expect(replyRecipients(view(), 'alice@example.com', false).to.map((x) => x.address)).toEqual(['bob@example.com', 'carol@example.com'])
+  })
+  it('with a note to say instead, reply and forward quote nothing of the original', () => {
+    const v = view({ text: 'SECRET-quoted-back' })
+    expect(replyBody(v)).toContain('> SECRET-quoted-back')
+    for (const b of [replyBody(v, { omit: REWRAPPED_QUOTE_NOTE }), forwardBody(v, { omit: REWRAPPED_QUOTE_NOTE })]) {
+      expect(b).toContain(REWRAPPED_QUOTE_NOTE)
+      expect(b).not.toContain('SECRET')
+      expect(b).not.toContain('>')
+    }
   })
   it('builds References from the parent', () => {
     expect(replyReferences(view())).toEqual(['<m1@x>', '<m2@x>'])

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openMessage } from '../../../../src/core/message/open'
 import { sealMessage } from '../../../../src/core/message/seal'
 import type { Keyring } from '../../../../src/core/types'
-import { algorithmName, summarizeSecurity } from '../../../../src/web/mail/security'
+import { algorithmName, foreignCiphertextSigner, summarizeSecurity } from '../../../../src/web/mail/security'
+import { encryptedEntity, envelope, message, secretEntity, signedEntity } from '../../../hostile-corpus/mime'
 import { dec, draft, enc, makeFixture, type Fixture } from '../../core/message/fixture'
 
 const crypto = globalThis.crypto
@@ -112,6 +113,25 @@ describe('summarizeSecurity', () => {
   it('plain mail: no lines', async () => {
     const s = await summary(fromAlice(), f.keyring([]))
     expect([s.signature, s.encryption, s.signed, s.encrypted]).toEqual(['none', 'none', null, null])
+  })
+
+  it("encrypted content re-signed by someone not among its recipients: a prominent warning names the signer; verdict unchanged", async () => {
+    // Erin signs ciphertext that Alice encrypted for Bob and herself (encrypted inside signed).
+    const { entity: ciphertext } = await encryptedEntity(secretEntity('SECRET-for-bob'), [f.leaves.bob.certDer, f.leaves.alice.certDer], 'aes-256-cbc', crypto)
+    const raw = message(envelope(`Erin <${f.leaves.erin.email}>`, 'Question'), await signedEntity(ciphertext, f.ids.erin, crypto))
+    const report = (await openMessage(raw, f.keyring(['bob']), crypto)).report
+    const s = summarizeSecurity(report)
+    expect([s.signature, s.encryption]).toEqual(['valid', 'decrypted'])
+    expect(foreignCiphertextSigner(report)).toBe(f.leaves.erin.email)
+    expect(s.rewrapped).toEqual({
+      tone: 'bad',
+      text: `The encrypted part was signed by ${f.leaves.erin.email}, who was not one of its recipients: ${f.leaves.erin.email} may not have written it. It is not quoted when you reply or forward.`,
+    })
+    // Alice signing what she encrypted to Bob and herself: no warning.
+    const own = message(envelope(`Alice <${f.leaves.alice.email}>`, 'Plans'), await signedEntity(ciphertext, f.ids.alice, crypto))
+    const ok = (await openMessage(own, f.keyring(['bob']), crypto)).report
+    expect(foreignCiphertextSigner(ok)).toBeNull()
+    expect(summarizeSecurity(ok).rewrapped).toBeNull()
   })
 
   it('algorithm names read as people write them', () => {
