@@ -58,6 +58,11 @@ describe('resource abuse in the reading pane', () => {
       await region.getByTestId('security-summary').or(region.getByRole('status').first()).first().waitFor({ timeout: 90_000 })
       if (name === 'line-100mb') {
         await region.getByRole('status').filter({ hasText: 'more than Cachet displays' }).waitFor()
+        // The engine refused to look (verdict stays 'invalid'); the words say so, not "altered".
+        const summary = region.getByTestId('security-summary')
+        expect(await summary.getAttribute('data-signature')).toBe('invalid')
+        expect(await summary.getByTestId('signature-status').textContent()).toContain('Not checked: this message is too large (over 64 MB) to verify or decrypt')
+        expect(await summary.textContent()).not.toContain('altered')
         await h.screenshot(page, 'hostile-11-too-large')
       }
       if (name === 'line-60mb') await region.getByRole('status').filter({ hasText: /only the first 2 million are shown/ }).waitFor({ timeout: 90_000 })

@@ -46,6 +46,17 @@ export function foreignCiphertextSigner(report: SecurityReport): string | null {
   return null
 }
 
+/** The engine stopped at one of its bounds (report.errors 'limit-exceeded'): what it says, in words. */
+function limitLine(report: SecurityReport): SecurityLine | null {
+  const limits = report.errors.filter((e) => e.code === 'limit-exceeded')
+  if (!limits.length) return null
+  const all = limits.map((e) => e.message).join(' ')
+  const size = /larger than (\d+) MB/.exec(all)
+  if (size) return { tone: 'warn', text: `Not checked: this message is too large (over ${size[1]} MB) to verify or decrypt` }
+  if (/nest|deep|depth|layers/i.test(all)) return { tone: 'warn', text: 'Not checked: this message is nested too deeply to verify or decrypt' }
+  return { tone: 'warn', text: 'Not checked: this message exceeds what Cachet can safely process, so it could not be verified or decrypted' }
+}
+
 /** 'aes256GCM', 'aes-256-gcm', 'AES256-GCM' → 'AES-256-GCM'; other names unchanged. */
 export function algorithmName(name: string): string {
   const m = /^aes[-_]?(\d{3})[-_]?(gcm|cbc|ccm|wrap)$/i.exec(name.trim())
@@ -84,6 +95,13 @@ function decidingSigner(report: SecurityReport): SignerReport | undefined {
 
 function signatureLine(report: SecurityReport): SecurityLine | null {
   const v = report.verdict.signature
+  // The verdict stays conservative ('invalid', the inspect contract), but nothing was
+  // found altered: the engine refused to look. Say that, not "altered".
+  // A signer that failed its check was altered (or used a wrong key): that is said instead.
+  if (v === 'invalid' && !signersOf(report).some((x) => x.status === 'invalid')) {
+    const limit = limitLine(report)
+    if (limit) return limit
+  }
   const s = decidingSigner(report)
   const who = signerName(s)
   switch (v) {

@@ -134,6 +134,23 @@ describe('summarizeSecurity', () => {
     expect(summarizeSecurity(ok).rewrapped).toBeNull()
   })
 
+  it('over the size limit or nested too deeply: "Not checked", never "altered"; verdict stays invalid', async () => {
+    const head = fromAlice()
+    const huge = new Uint8Array(65 * 1024 * 1024 + 1).fill(0x61)
+    huge.set(head)
+    const big = await summary(huge, f.keyring([]))
+    expect(big.signature).toBe('invalid')
+    expect(big.signed).toEqual({ tone: 'warn', text: 'Not checked: this message is too large (over 64 MB) to verify or decrypt' })
+    const signed = await sealMessage(fromAlice(), { identity: f.ids.alice, sign: true, encrypt: false, recipients: [] }, crypto)
+    const deep = summarizeSecurity((await openMessage(signed, f.keyring([]), crypto, { maxLayers: 0 })).report)
+    expect(deep.signature).toBe('invalid')
+    expect(deep.signed).toEqual({ tone: 'warn', text: 'Not checked: this message is nested too deeply to verify or decrypt' })
+    // An altered signed body still says so.
+    const text = dec(signed)
+    const bad = await summary(enc(text.replace('Hello.', 'Hellp.')), f.keyring([]))
+    expect(bad.signed).toEqual({ tone: 'bad', text: 'Signature invalid: the message was altered' })
+  })
+
   it('algorithm names read as people write them', () => {
     expect(algorithmName('aes-256-gcm')).toBe('AES-256-GCM')
     expect(algorithmName('aes128CBC')).toBe('AES-128-CBC')
