@@ -1,7 +1,8 @@
 /**
  * Issue #3, browser half, the attacks on what the person sees and does:
  *  - UI redressing: message HTML drawing a fake green "Signed … verified" badge stays in
- *    its sandboxed frame, below the real summary in app chrome, which says the truth.
+ *    its sandboxed frame, inset in the labelled "Message content" box below the real
+ *    summary in app chrome, which says the truth.
  *  - Identity tricks: a display name spelling Alice's address, padded to push the real
  *    address out of view; the signer's real address stays visible.
  *  - Certificate replacement: a validly signed message from "alice" with a different
@@ -104,6 +105,15 @@ describe('UI redressing', () => {
       const s = (await summary.boundingBox())!
       const f = (await frameEl.boundingBox())!
       expect(f.y).toBeGreaterThanOrEqual(s.y + s.height - 1)
+      // The frame sits inset inside the labelled "Message content" box, below its label:
+      // nothing the message draws is flush with the app's own chrome.
+      const box = region.getByTestId('message-content')
+      const b = (await box.boundingBox())!
+      const label = (await box.getByText('Message content', { exact: true }).boundingBox())!
+      expect(b.y).toBeGreaterThanOrEqual(s.y + s.height)
+      expect(f.y).toBeGreaterThan(label.y + label.height)
+      expect(f.x).toBeGreaterThan(b.x + 2)
+      expect(f.x + f.width).toBeLessThan(b.x + b.width - 2)
       if (tag === 'redress-signed-by-mallory') {
         expect(await summary.textContent()).toContain(`Signed by ${pki.mallory.email}, who is not the sender ${pki.alice.email}`)
         await h.screenshot(page, 'hostile-06-fake-badge')
