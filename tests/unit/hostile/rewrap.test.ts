@@ -6,7 +6,10 @@
  * its recipients. Legitimate encrypt-then-sign (the signer encrypted to themselves) is
  * not marked. Real keys from OpenSSL (tests/hostile-corpus/pki.ts).
  */
+import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readPfx } from '../../../src/core/pkcs12'
+import { createPki } from '../../interop/harness/pki'
 import { openMessage, REWRAPPED_CODE, type LayerReport } from '../../../src/core/message'
 import { makeCorpusPki, type CorpusPki } from '../../hostile-corpus/build'
 import { encryptedEntity, envelope, message, randomSecret, secretEntity, signedEntity } from '../../hostile-corpus/mime'
@@ -81,6 +84,27 @@ describe('re-signed ciphertext (rewrapped-ciphertext)', () => {
     expect(r.report.verdict.encryption).toBe('decrypted')
     expect(r.report.errors.map((e) => e.code)).not.toContain(REWRAPPED_CODE)
   })
+
+  it("a signer who encrypted to her separate encryption certificate (same address, in the keyring) → not marked; without it known → marked", async () => {
+    // Carol signs with one certificate and receives with another for the same address.
+    const other = await createPki('cachet-rewrap')
+    try {
+      const sign = await other.issue('carolsign', { key: 'p256', email: 'carol@example.test' })
+      const encCert = await other.issue('carolenc', { key: 'rsa2048', email: 'carol@example.test' })
+      const carol = (await readPfx(new Uint8Array(await readFile(sign.pfxPath)), sign.password, crypto)).identities[0]!
+      const { entity: enc } = await encryptedEntity(secretEntity(randomSecret('carol')), [pki.bob.certificate, encCert.certDer], 'aes-256-cbc', crypto)
+      const raw = message(envelope(`Carol <carol@example.test>`, 'x'), await signedEntity(enc, carol, crypto))
+      const kr = pki.keyring()
+      const trusting = { ...kr, trustAnchors: [...kr.trustAnchors, other.root.certDer], certificates: [...kr.certificates, other.intermediate.certDer] }
+      const known = await openMessage(raw, { ...trusting, certificates: [...trusting.certificates, encCert.certDer] }, crypto)
+      expect(known.report.verdict).toEqual({ signature: 'valid', encryption: 'decrypted' })
+      expect(known.report.errors.map((e) => e.code)).not.toContain(REWRAPPED_CODE)
+      const unknown = await openMessage(raw, trusting, crypto)
+      expect(unknown.report.errors.map((e) => e.code)).toContain(REWRAPPED_CODE)
+    } finally {
+      await other.cleanup()
+    }
+  }, 60_000)
 
   it('encrypted to Bob only and signed by Alice (she kept no copy) → marked: Alice may be passing on what she did not write', async () => {
     const { entity: enc } = await encryptedEntity(secretEntity(randomSecret('nocopy')), [pki.bob.certificate], 'aes-256-cbc', crypto)
