@@ -248,6 +248,9 @@ describe('reply oracles', () => {
     const warning = summary.getByTestId('rewrapped-warning')
     expect(await warning.textContent()).toContain(`signed by ${pki.mallory.email}, who was not one of its recipients`)
     await h.screenshot(page, 'hostile-12-rewrapped-ciphertext')
+    await summary.getByRole('button', { name: 'Security details' }).click()
+    expect(await summary.getByRole('region', { name: 'Security details' }).textContent()).toContain(`${pki.mallory.email}, who is not among these recipients`)
+    await summary.getByRole('button', { name: 'Hide details' }).click()
     const secrets = c.expected.neverQuoted ?? []
     expect(secrets.length).toBeGreaterThan(0)
     const r = await replyText()
