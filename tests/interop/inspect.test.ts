@@ -5,14 +5,15 @@
  *
  * Peer limits found by running them (Debian 12): NSS 3.87 cmsutil envelops to RSA
  * recipients only (no ECDH) and picks its own cipher; gpgsm 2.2.40 imports only legacy
- * (3DES) RSA PKCS#12 (EC import crashes), so gpgsm signs and encrypts with RSA only.
+ * (3DES) RSA PKCS#12 (EC import { TESTDATA } from '../testdata'
+import crashes), so gpgsm signs and encrypts with RSA only.
  * OpenSSL 3.0 cannot sign CMS with Ed25519, and uses the 3DES key wrap (which
  * cms/envelope does not read) for ECDH with 3DES content, so neither is in the matrix.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { identityArgs, inspect, REPO_ROOT } from './harness/cli'
+import { identityArgs, inspect } from './harness/cli'
 import { detachedMessage, mixedEntity, opaqueMessage, textEntity, withHeaders, type Envelope } from './harness/eml'
 import { createGpgsmHome, type GpgsmHome } from './harness/gpgsm'
 import { createNssDb, type NssDb } from './harness/nss'
@@ -353,7 +354,7 @@ describe('verdicts that are not valid', () => {
   })
 
   it('OpenSSL test vector with an empty digestAlgorithms set → not valid, no crash', async () => {
-    const { status, report } = await inspect(join(REPO_ROOT, '..', 'shared', 'testdata', 'openssl-cms', 'pkcs7-empty-digest-set.eml'), trust)
+    const { status, report } = await inspect(join(TESTDATA, 'openssl-cms', 'pkcs7-empty-digest-set.eml'), trust)
     expect(report.verdict.signature).not.toBe('valid')
     expect(status).toBe(1)
   })

@@ -3,11 +3,11 @@
  * the round trips, the From rules (issue #3 identity tricks), the root-only rule
  * (EFAIL), bounded layers, and "never throws" on garbage.
  */
+import { TESTDATA } from '../../../testdata'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openMessage, looksLikeMessage, singleFrom } from '../../../../src/core/message/open'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { REPO_ROOT } from '../../../interop/harness/cli'
 import { checkRecipients, sealMessage } from '../../../../src/core/message/seal'
 import { readCertificates } from '../../../../src/core/pki'
 import { splitDraft } from '../../../../src/core/message/entity'
@@ -76,7 +76,7 @@ describe('sealMessage', () => {
   })
 
   it('refuses a signing-only recipient certificate (RFC 9216 Alice), accepts her encryption certificate', async () => {
-    const read = async (n: string) => readCertificates(new Uint8Array(await readFile(join(REPO_ROOT, '..', 'shared', 'testdata', 'rfc9216', n))))[0]!
+    const read = async (n: string) => readCertificates(new Uint8Array(await readFile(join(TESTDATA, 'rfc9216', n))))[0]!
     await expect(checkRecipients([await read('alice@smime.example.sig.pem')], crypto)).rejects.toThrow(/signing only/)
     await expect(checkRecipients([await read('alice@smime.example.enc.pem')], crypto)).resolves.toBeUndefined()
   })

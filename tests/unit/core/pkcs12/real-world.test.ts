@@ -1,10 +1,11 @@
+import { TESTDATA } from '../../../testdata'
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto'
 import { readPfx, requireIdentity } from '../../../../src/core/pkcs12'
 import { isCoreError } from '../../../../src/core/errors'
 
-const DIR = '/work/shared/testdata/pkcs12-real-world/'
+const DIR = `${TESTDATA}/pkcs12-real-world/`
 const load = (f: string) => new Uint8Array(readFileSync(DIR + f))
 const crypto = globalThis.crypto
 
@@ -60,7 +61,7 @@ describe('readPfx on PKCS#12 files from real exporters (SSLMate go-pkcs12 test d
   })
 
   it('says not-pkcs12 for a PEM certificate, random bytes, empty input and a truncated file', async () => {
-    const pem = readFileSync('/work/shared/testdata/rfc9216/alice@smime.example.sig.pem')
+    const pem = readFileSync(`${TESTDATA}/rfc9216/alice@smime.example.sig.pem`)
     expect(await errorCode(readPfx(new Uint8Array(pem), 'x', crypto))).toBe('not-pkcs12')
     const random = crypto.getRandomValues(new Uint8Array(2000))
     expect(await errorCode(readPfx(random, 'x', crypto))).toBe('not-pkcs12')

@@ -1,3 +1,4 @@
+import { TESTDATA } from '../../../testdata'
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto'
@@ -9,7 +10,7 @@ import { pemBlocks } from '../../../../src/core/util/base64'
 import { b, der } from '../../../../src/core/pkcs12/asn1'
 
 const crypto = globalThis.crypto
-const LAMPS = '/work/shared/testdata/rfc9216/'
+const LAMPS = `${TESTDATA}/rfc9216/`
 const pem = (f: string, label: string) => pemBlocks(readFileSync(LAMPS + f, 'utf8'), label)[0]!.der
 
 async function code(p: Promise<unknown>): Promise<string> {
@@ -73,7 +74,7 @@ describe('chain building', () => {
 
 describe('writePfx', () => {
   it('writes a file readPfx reads back with the same key, certificate, chain and friendlyName', async () => {
-    const src = await readPfx(new Uint8Array(readFileSync('/work/shared/testdata/pkcs12-real-world/testing_at_example_com.p12')), '', crypto)
+    const src = await readPfx(new Uint8Array(readFileSync(`${TESTDATA}/pkcs12-real-world/testing_at_example_com.p12`)), '', crypto)
     const id = requireIdentity(src)
     const chainCert = pem('Sample_LAMPS_RSA_Certification_Authority.selfsigned.pem', 'CERTIFICATE')
     const out = await writePfx({ ...id, chain: [chainCert] }, 'backup pw', crypto, { friendlyName: 'Backup', iterations: 2048 })

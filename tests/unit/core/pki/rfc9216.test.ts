@@ -1,10 +1,11 @@
+import { TESTDATA } from '../../../testdata'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { certificateEmails, readCertificates, summarizeCertificate, validateCertificate } from '../../../../src/core/pki'
 
 // RFC 9216 sample PKI (IETF LAMPS): an RSA root and an Ed25519 root, each cross-signed by the other.
-const DIR = '/work/shared/testdata/rfc9216'
+const DIR = `${TESTDATA}/rfc9216`
 const cert = (name: string) => readCertificates(readFileSync(join(DIR, name)))[0]!
 const rsaRoot = cert('Sample_LAMPS_RSA_Certification_Authority.selfsigned.pem')
 const edRoot = cert('Sample_LAMPS_Ed25519_Certification_Authority.selfsigned.pem')

@@ -1,8 +1,9 @@
+import { TESTDATA } from '../../../../testdata'
 import { readFileSync } from 'node:fs'
 import { pemBlocks } from '../../../../../src/core/util/base64'
 import type { Identity } from '../../../../../src/core/types'
 
-const DIR = '/work/shared/testdata'
+const DIR = TESTDATA
 export const testdata = (p: string): string => readFileSync(`${DIR}/${p}`, 'utf8')
 export const pemDer = (p: string): Uint8Array => pemBlocks(testdata(p))[0]!.der
 

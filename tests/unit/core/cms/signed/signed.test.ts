@@ -1,3 +1,4 @@
+import { TESTDATA } from '../../../../testdata'
 import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { encodeSmimeCapabilities, parseSmimeCapabilities, signData, signingDigest, verifySigned } from '../../../../../src/core/cms/signed'
@@ -13,7 +14,6 @@ import { makeIdentity, type KeyKind } from './helpers'
 
 const crypto = globalThis.crypto
 const content = utf8('Content-Type: text/plain\r\n\r\nHello, signed world.\r\n')
-const TESTDATA = '/work/shared/testdata'
 const ids: Partial<Record<KeyKind, Identity>> = {}
 
 beforeAll(async () => {
