@@ -99,12 +99,16 @@ function emptySigned(detached: boolean): LayerReport {
   return { kind: 'signed', detached, contentType: '', digestAlgorithms: [], signers: [], certificates: [] }
 }
 
-/** An EnvelopedData or AuthEnvelopedData layer, opened with the keyring's identities. */
-export async function processEnveloped(der: Uint8Array, declaredAuth: boolean, ctx: LayerContext): Promise<LayerOutcome> {
+/**
+ * An EnvelopedData or AuthEnvelopedData layer, opened with the keyring's identities.
+ * `owned`: `der` is a buffer of our own that nothing reads afterwards (decoded from the
+ * part's base64), so the content may be decrypted over it (DecryptOptions.inPlace).
+ */
+export async function processEnveloped(der: Uint8Array, declaredAuth: boolean, ctx: LayerContext, owned = false): Promise<LayerOutcome> {
   const errors: ErrorEntry[] = []
   let r: Awaited<ReturnType<typeof decryptEnvelope>>
   try {
-    r = await decryptEnvelope(der, ctx.keyring.identities, ctx.crypto, ctx.decryptOptions)
+    r = await decryptEnvelope(der, ctx.keyring.identities, ctx.crypto, owned ? { ...ctx.decryptOptions, inPlace: true } : ctx.decryptOptions)
   } catch (e) {
     const entry = toErrorEntry(e)
     errors.push(entry)

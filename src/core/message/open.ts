@@ -144,7 +144,9 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
       } else if (d.smimeType === 'signed-data') {
         outcome = await processSigned(d.der, null, ctx)
       } else if (d.smimeType === 'enveloped-data' || d.smimeType === 'authEnveloped-data') {
-        outcome = await processEnveloped(d.der, d.smimeType === 'authEnveloped-data', ctx)
+        // A DER decoded from base64 (or quoted-printable) is a fresh buffer, not the caller's.
+        const owned = d.der.buffer !== d.entity.body.buffer
+        outcome = await processEnveloped(d.der, d.smimeType === 'authEnveloped-data', ctx, owned)
       } else {
         errors.push({
           code: d.smimeType ? 'unsupported-algorithm' : 'asn1',

@@ -51,7 +51,11 @@ const decryptFailed = (): CoreError =>
  * key and altered ciphertext both end here as 'decrypt-failed' (bad padding) or, rarely,
  * as garbage; the report says integrity: false either way.
  */
-export async function decryptCbc(alg: ContentAlgorithm, key: Uint8Array, iv: Uint8Array, data: Uint8Array, crypto: CryptoLike, rc2Bits = 0): Promise<Uint8Array> {
+/**
+ * `inPlace`: the caller owns `data` and never reads it again, so a large content is
+ * decrypted over its own ciphertext (no second buffer of the message's size).
+ */
+export async function decryptCbc(alg: ContentAlgorithm, key: Uint8Array, iv: Uint8Array, data: Uint8Array, crypto: CryptoLike, rc2Bits = 0, inPlace = false): Promise<Uint8Array> {
   if (alg.mode === 'des3' || alg.mode === 'rc2') {
     if (iv.length !== 8 || data.length % 8 !== 0 || data.length === 0) throw decryptFailed()
     try {
@@ -68,7 +72,7 @@ export async function decryptCbc(alg: ContentAlgorithm, key: Uint8Array, iv: Uin
     // Chromium's WebCrypto has no AES-192: fall back to the software cipher.
   }
   try {
-    if (k && data.length > 2 * CBC_SLICE) return await decryptCbcSliced(k, iv, data, crypto)
+    if (k && data.length > 2 * CBC_SLICE) return await decryptCbcSliced(k, iv, data, crypto, inPlace)
     if (k) return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-CBC', iv: bs(iv) }, k, bs(data)))
     return cbc(key, iv).decrypt(data)
   } catch {
@@ -88,8 +92,11 @@ const CBC_SLICE = 2 * 1024 * 1024
  * slice's last ciphertext block, which is also the next slice's IV). The last slice is
  * decrypted as is, so the message's own padding is checked exactly as in one call.
  */
-async function decryptCbcSliced(k: CryptoKey, iv: Uint8Array, data: Uint8Array, crypto: CryptoLike): Promise<Uint8Array> {
-  const out = new Uint8Array(data.length)
+async function decryptCbcSliced(k: CryptoKey, iv: Uint8Array, data: Uint8Array, crypto: CryptoLike, inPlace: boolean): Promise<Uint8Array> {
+  // In place: each slice's plaintext (never longer than it) is written where its own
+  // ciphertext was, after WebCrypto took its copy and its last block was kept as `prev`;
+  // later slices are not touched before their turn.
+  const out = inPlace ? data : new Uint8Array(data.length)
   const padBlock = new Uint8Array(16).fill(16)
   // WebCrypto copies its input when called, so one input buffer serves every slice.
   const input = new Uint8Array(CBC_SLICE + 16)

@@ -31,6 +31,13 @@ export interface EnvelopeResult {
 export interface DecryptOptions {
   /** Pre-shared key-encryption keys for KEKRecipientInfo, by key identifier. */
   kek?: { id: Uint8Array; key: Uint8Array }[]
+  /**
+   * The caller owns `contentInfoDer` and never reads it again (openMessage, on DER it
+   * decoded from base64): CBC content is then decrypted over its ciphertext, saving a
+   * buffer of the message's size (issue #5, peak memory). Only the last decryption
+   * attempt does so, so a wrong key tried first leaves the ciphertext intact.
+   */
+  inPlace?: boolean
 }
 
 /** One way to open the message: a recipient entry with a key of ours. */
@@ -129,11 +136,11 @@ function keyLengthFor(env: ParsedEnvelope, alg: ContentAlgorithm): number {
   return alg.mode === 'rc2' ? contentParams(env, alg).rc2Bits / 8 : alg.keyLength
 }
 
-async function decryptContent(env: ParsedEnvelope, alg: ContentAlgorithm, cek: Uint8Array, crypto: CryptoLike): Promise<Uint8Array> {
+async function decryptContent(env: ParsedEnvelope, alg: ContentAlgorithm, cek: Uint8Array, crypto: CryptoLike, inPlace = false): Promise<Uint8Array> {
   const { iv, tagLength, rc2Bits } = contentParams(env, alg)
   const ec = env.encryptedContent
   if (!ec) throw bad('the encrypted content is missing (detached content is not supported)')
-  if (alg.mode !== 'gcm') return decryptCbc(alg, cek, iv, env.reader.octets(ec).bytes, crypto, rc2Bits)
+  if (alg.mode !== 'gcm') return decryptCbc(alg, cek, iv, env.reader.octets(ec).bytes, crypto, rc2Bits, inPlace)
   const mac = env.mac ?? new Uint8Array(0)
   if (mac.length !== tagLength) throw new CoreError('integrity-failed', 'The message failed its integrity check (tag length mismatch). Nothing of it is shown.')
   // Gather ciphertext and tag into one buffer: one copy of the content at most.
@@ -223,7 +230,7 @@ export async function decryptEnvelope(contentInfoDer: Uint8Array, identities: Id
   for (const a of attempts) {
     try {
       const cek = await a.unwrap(keyLengthFor(env, alg))
-      const content = await decryptContent(env, alg, cek, crypto)
+      const content = await decryptContent(env, alg, cek, crypto, opts.inPlace === true && a === attempts[attempts.length - 1])
       result.recipients[a.report]!.ours = true
       result.status = 'decrypted'
       result.content = content
