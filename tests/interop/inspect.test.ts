@@ -5,12 +5,12 @@
  *
  * Peer limits found by running them (Debian 12): NSS 3.87 cmsutil envelops to RSA
  * recipients only (no ECDH) and picks its own cipher; gpgsm 2.2.40 imports only legacy
- * (3DES) RSA PKCS#12 (EC import { TESTDATA } from '../testdata'
-import crashes), so gpgsm signs and encrypts with RSA only.
+ * (3DES) RSA PKCS#12 (EC import crashes), so gpgsm signs and encrypts with RSA only.
  * OpenSSL 3.0 cannot sign CMS with Ed25519, and uses the 3DES key wrap (which
  * cms/envelope does not read) for ECDH with 3DES content, so neither is in the matrix.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { TESTDATA } from '../testdata'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { identityArgs, inspect } from './harness/cli'
