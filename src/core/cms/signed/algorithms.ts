@@ -2,7 +2,8 @@
  * Digest and signature algorithms of CMS SignedData (RFC 5754 SHA-2, RFC 4056 RSA-PSS,
  * RFC 5753 ECDSA, RFC 8419 EdDSA) mapped onto WebCrypto. WebCrypto lacks SHA-224, so
  * SHA-224 digests come from @noble/hashes and SHA-224 signatures are checked with the
- * public-key operation done here (RSA) or by @noble/curves (ECDSA).
+ * public-key operation done here (RSA), in pss.ts (RSA-PSS, also for an MGF1 hash that
+ * differs from the message hash) or by @noble/curves (ECDSA).
  */
 import { sha224 } from '@noble/hashes/sha2.js'
 import { p256, p384, p521 } from '@noble/curves/nist.js'
@@ -11,6 +12,7 @@ import type { CryptoLike } from '../../crypto'
 import { equal, toArrayBuffer } from '../../util/bytes'
 import { parseDer } from '../../asn1/der'
 import { isContext, kids, oid, oidOf, primitiveValue, seq, tlv, uint, intValue, type Node } from './asn'
+import { rsaPssVerify } from './pss'
 
 export type DigestName = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512'
 
@@ -204,13 +206,29 @@ export async function verifySignature(
       if (alg.kind === 'rsa-pkcs1' && alg.hash === 'sha224') {
         return rsaPkcs1VerifyManual(spki, 'sha224', sha224(data), sig) ? null : bad
       }
-      if (alg.kind === 'rsa-pss' && (alg.mgfHash !== alg.hash || alg.hash === 'sha224')) {
-        return `RSA-PSS with ${alg.hash}/MGF1-${alg.mgfHash} is not supported`
+      if (alg.kind === 'rsa-pss') {
+        const p = { hash: alg.hash, mgfHash: alg.mgfHash ?? alg.hash, saltLength: alg.saltLength ?? 20 }
+        const rsaSpki = spkiAsRsa(spki, keyType)
+        const software = () => (rsaPssVerify(rsaSpki, p, data, sig) ? null : bad)
+        // WebCrypto has no SHA-224 and ties MGF1 to the message hash: RFC 8017 in software.
+        if (p.mgfHash !== p.hash || p.hash === 'sha224') return software()
+        let key: CryptoKey
+        try {
+          key = await subtle.importKey('spki', toArrayBuffer(rsaSpki), { name: 'RSA-PSS', hash: WEB_HASH[p.hash] }, false, ['verify'])
+        } catch {
+          return software() // a combination this WebCrypto refuses (key size, exponent...)
+        }
+        let ok: boolean
+        try {
+          ok = await subtle.verify({ name: 'RSA-PSS', saltLength: p.saltLength }, key, sig as BufferSource, data as BufferSource)
+        } catch {
+          return software() // e.g. a salt length this WebCrypto will not take
+        }
+        return ok ? null : bad
       }
-      const name = alg.kind === 'rsa-pss' ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5'
+      const name = 'RSASSA-PKCS1-v1_5'
       const key = await subtle.importKey('spki', toArrayBuffer(spkiAsRsa(spki, keyType)), { name, hash: WEB_HASH[alg.hash] }, false, ['verify'])
-      const params = alg.kind === 'rsa-pss' ? { name, saltLength: alg.saltLength! } : { name }
-      return (await subtle.verify(params, key, sig as BufferSource, data as BufferSource)) ? null : bad
+      return (await subtle.verify({ name }, key, sig as BufferSource, data as BufferSource)) ? null : bad
     }
     if (alg.kind === 'ecdsa') {
       const c = curveOf(curve)
