@@ -2,8 +2,8 @@ import type { CryptoLike } from '../../crypto'
 import { bigToBytes, bytesToBig, rsaDecryptRaw, type RsaPrivateKey } from './rsa'
 import type { HashFn } from './kdf'
 
-/** MGF1 (RFC 8017 B.2.1). */
-function mgf1(hash: HashFn, seed: Uint8Array, length: number): Uint8Array {
+/** MGF1 (RFC 8017 B.2.1); shared with RSASSA-PSS verification in cms/signed/pss.ts. */
+export function mgf1(hash: HashFn, seed: Uint8Array, length: number): Uint8Array {
   const out = new Uint8Array(length)
   const input = new Uint8Array(seed.length + 4)
   input.set(seed)

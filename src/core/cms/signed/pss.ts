@@ -6,24 +6,10 @@
  * early exits are fine. The RSA public key comes from the envelope module's SPKI parser.
  */
 import { bigToBytes, bytesToBig, modPow, parseRsaPublicKey } from '../envelope/rsa'
-import { HASHES, type HashFn } from '../envelope/kdf'
+import { HASHES } from '../envelope/kdf'
+import { mgf1 } from '../envelope/oaep'
 import { equal } from '../../util/bytes'
 import type { DigestName } from './algorithms'
-
-/** MGF1 (RFC 8017 B.2.1). */
-function mgf1(hash: HashFn, seed: Uint8Array, length: number): Uint8Array {
-  const out = new Uint8Array(length)
-  const input = new Uint8Array(seed.length + 4)
-  input.set(seed)
-  const view = new DataView(input.buffer)
-  for (let counter = 0, o = 0; o < length; counter++) {
-    view.setUint32(seed.length, counter)
-    const h = hash(input)
-    out.set(h.subarray(0, Math.min(h.length, length - o)), o)
-    o += h.length
-  }
-  return out
-}
 
 export interface PssParams {
   hash: DigestName
