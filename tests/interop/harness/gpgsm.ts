@@ -43,7 +43,15 @@ export async function createGpgsmHome(pki: Pki, name = 'gnupg'): Promise<GpgsmHo
   return {
     home,
     importIdentity: async (leaf) => {
-      const r = await gpgsm(['--import', leaf.legacyPfxPath], leaf.password)
+      // gpgsm 2.2.40 sporadically fails to decrypt a valid 3DES key bag ("decryption
+      // failed; trying charset …") depending on the random salt and IV of the export; the
+      // same key re-exported with fresh ones imports. Retry a few times, then give up loudly.
+      let r = await gpgsm(['--import', leaf.legacyPfxPath], leaf.password)
+      for (let attempt = 1; attempt < 4 && !/secret keys imported: 1/.test(r.stderr); attempt++) {
+        const again = `${leaf.legacyPfxPath}.${attempt}.pfx`
+        await runOk('openssl', ['pkcs12', '-export', '-inkey', leaf.keyPath, '-in', leaf.certPath, '-certfile', leaf.chainPath, '-name', leaf.nickname, '-passout', `pass:${leaf.password}`, '-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1', '-out', again])
+        r = await gpgsm(['--import', again], leaf.password)
+      }
       if (r.status !== 0 || !/secret keys imported: 1/.test(r.stderr)) throw new Error(`gpgsm import of ${leaf.name} failed:\n${r.stderr}`)
     },
     importCertificate: async (path) => {
