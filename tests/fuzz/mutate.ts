@@ -5,21 +5,10 @@
  * design: a mutated input must cost far less than opening it.
  */
 import type { Rng } from './prng'
+import { concat as concatBytes } from '../../src/core/util/bytes'
 
 const enc = new TextEncoder()
 const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0x81, 0xff, 0x30, 0x0a, 0x0d, 0x2d, 0x3a, 0x3d]
-
-export function concatBytes(parts: Uint8Array[]): Uint8Array {
-  let n = 0
-  for (const p of parts) n += p.length
-  const out = new Uint8Array(n)
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
-}
 
 // ---------------------------------------------------------------- byte level
 

@@ -10,6 +10,7 @@ import { verifySigned } from '../../src/core/cms/signed'
 import { decryptEnvelope } from '../../src/core/cms/envelope'
 import { readPfx } from '../../src/core/pkcs12'
 import { isCoreError } from '../../src/core/errors'
+import { concat } from '../../src/core/util/bytes'
 import { encodeBase64Lines, decodeBase64 } from '../../src/core/mime/encodings'
 import { Rng } from './prng'
 import { everythingVisible } from '../hostile-corpus/check'
@@ -49,7 +50,7 @@ export function makeInput(r: Rng, seeds: Seed[]): Input {
   if (seed.der && r.chance(0.35)) {
     const der = decodeBase64(b.subarray(seed.der.start, seed.der.end))
     const mutated = M.mutateDer(r, der)
-    b = M.concatBytes([b.subarray(0, seed.der.start), encodeBase64Lines(mutated), b.subarray(seed.der.end)])
+    b = concat([b.subarray(0, seed.der.start), encodeBase64Lines(mutated), b.subarray(seed.der.end)])
     mutations.push('der-in-message')
     if (r.chance(0.6)) return { seed, bytes: b, mutations }
   }

@@ -4,6 +4,7 @@
  * Header blocks are handled as latin1 strings (one char per byte), so raw 8-bit
  * UTF-8 headers (RFC 6532) survive and are decoded here.
  */
+import { concat } from '../util/bytes'
 
 export interface ParsedParams {
   /** The value before the first ";" (e.g. "text/plain"), trimmed, lowercased. */
@@ -145,15 +146,7 @@ export function parseHeaderParams(header: string): ParsedParams {
       }
       bytes.push(s.ext ? percentDecode(v) : latin1Bytes(v))
     })
-    let n = 0
-    for (const b of bytes) n += b.length
-    const all = new Uint8Array(n)
-    let o = 0
-    for (const b of bytes) {
-      all.set(b, o)
-      o += b.length
-    }
-    params[name] = decodeCharset(all, charset)
+    params[name] = decodeCharset(concat(bytes), charset)
   }
   return { value, params }
 }
