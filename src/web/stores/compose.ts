@@ -182,15 +182,19 @@ export const useComposeStore = defineStore('compose', () => {
     isOpen.value = true
   }
 
-  /** Reopen a saved draft (raw bytes from Drafts) into the compose window. */
-  async function openDraft(mailbox: string, uid: number, raw: Uint8Array) {
+  /**
+   * Fill the compose window from a draft's bytes (Drafts folder or this device). Shared
+   * by both ways of reopening so they restore the same fields, In-Reply-To included.
+   * Returns false (with the reason shown) when the draft cannot be opened.
+   */
+  async function loadDraft(raw: Uint8Array): Promise<boolean> {
     outboxError.value = ''
     let opened: Awaited<ReturnType<typeof draftView>>
     try {
       opened = await draftView(raw)
     } catch (e) {
       outboxError.value = `The draft could not be opened: ${errorText(e)}`
-      return
+      return false
     }
     const { v, encrypted } = opened
     reset('draft')
@@ -204,6 +208,12 @@ export const useComposeStore = defineStore('compose', () => {
     const irt = /^in-reply-to:\s*(<[^>]+>)/im.exec(new TextDecoder('latin1').decode(raw.subarray(0, 64 * 1024)))
     if (irt) inReplyTo.value = irt[1]!
     attachments.value = v.attachments.map((a) => ({ id: nextId++, filename: a.filename, mimeType: a.mimeType, size: a.size, bytes: a.bytes, progress: 1, state: 'ready' as const }))
+    return true
+  }
+
+  /** Reopen a saved draft (raw bytes from Drafts) into the compose window. */
+  async function openDraft(mailbox: string, uid: number, raw: Uint8Array) {
+    if (!(await loadDraft(raw))) return
     draft.value = { mailbox, uid }
     isOpen.value = true
   }
@@ -222,23 +232,7 @@ export const useComposeStore = defineStore('compose', () => {
   async function openLocalDraft(id: string) {
     const rec = localDrafts.value.find((d) => d.id === id)
     if (!rec) return
-    outboxError.value = ''
-    let opened: Awaited<ReturnType<typeof draftView>>
-    try {
-      opened = await draftView(rec.raw)
-    } catch (e) {
-      outboxError.value = `The draft could not be opened: ${errorText(e)}`
-      return
-    }
-    const { v, encrypted } = opened
-    reset('draft')
-    if (encrypted) setEncrypt(true)
-    to.value = asField(v.to)
-    cc.value = asField(v.cc)
-    subject.value = v.subject
-    body.value = v.text
-    references.value = v.references
-    attachments.value = v.attachments.map((a) => ({ id: nextId++, filename: a.filename, mimeType: a.mimeType, size: a.size, bytes: a.bytes, progress: 1, state: 'ready' as const }))
+    if (!(await loadDraft(rec.raw))) return
     localDraftId.value = rec.id
     if (rec.serverUid !== null) {
       const drafts = useMailboxesStore().byRole('drafts')
