@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { BrowserContext, Page } from 'playwright-core'
+import type { BrowserContext, Page, Request } from 'playwright-core'
 import { createPki, type Leaf, type Pki } from '../interop/harness/pki'
 import { openssl } from '../interop/harness/run'
 import type { CorpusIdentity, CorpusPki } from '../hostile-corpus/pki'
@@ -124,13 +124,19 @@ export interface Watch {
 
 export function watch(page: Page, origin: string): Watch {
   const requests: string[] = []
+  const all: Request[] = []
   const dialogs: string[] = []
   const popups: string[] = []
-  const cspBlocked = new Set<string>()
+  // Per request, not per URL: the same image is refused by the CSP before "Load remote
+  // content" and allowed after it, and only the refused attempt may be discounted.
+  const cspBlocked = new WeakSet<Request>()
   const context = page.context()
   // context-level: every page, frame, service/shared worker of this context.
-  context.on('request', (r) => requests.push(r.url()))
-  context.on('requestfailed', (r) => r.failure()?.errorText === 'csp' && cspBlocked.add(r.url()))
+  context.on('request', (r) => {
+    requests.push(r.url())
+    all.push(r)
+  })
+  context.on('requestfailed', (r) => r.failure()?.errorText === 'csp' && cspBlocked.add(r))
   page.on('dialog', (d) => {
     dialogs.push(d.message())
     void d.dismiss()
@@ -141,9 +147,10 @@ export function watch(page: Page, origin: string): Watch {
     requests,
     dialogs,
     popups,
-    outside: () => requests.filter((u) => !inApp(u) && !cspBlocked.has(u)),
+    outside: () => all.filter((r) => !inApp(r.url()) && !cspBlocked.has(r)).map((r) => r.url()),
     reset() {
       requests.length = 0
+      all.length = 0
       dialogs.length = 0
       popups.length = 0
     },
