@@ -1,6 +1,7 @@
 /**
  * Stage 3 for HTML parts: untrusted HTML → a self-contained document for a sandboxed
- * frame (`<iframe sandbox="" srcdoc=…>`: no scripts, opaque origin).
+ * frame (`<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" srcdoc=…>`: no
+ * scripts, opaque origin, no forms, no navigation of the app; only a clicked link opens).
  *
  * Three independent walls, so that any one failing still leaves two:
  *  1. DOMPurify removes scripts, event handlers, forms and their controls, base, meta
@@ -9,21 +10,35 @@
  *     data: (cid: references are rewritten to data: URLs of the message's own parts) and
  *     styles only inline; `default-src 'none'` blocks fonts, media, CSS @import, etc.
  *     "Load remote content" adds https: for images, nothing else.
- *  3. The frame's sandbox runs no script and cannot navigate the app; links get
- *     target=_blank, which the sandbox (no allow-popups) refuses, so a click loads nothing.
+ *  3. The frame's sandbox ({@link FRAME_SANDBOX}) runs no script, submits no form and
+ *     cannot navigate the app. It allows popups, and only links open them: with no script,
+ *     a popup needs the user's click. Links (mail/links.ts) get target=_blank and
+ *     rel="noopener noreferrer", their real destination in `title`; http(s) stay, mailto:
+ *     opens Cachet's compose with to/cc/subject/body only, every other scheme loses its
+ *     href, and content without integrity (CBC) has no followable link at all.
  *
  * Always sanitize *after* rewriting (cid: → data:), never before: the output of
  * sanitize is what the frame sees.
  */
 import DOMPurify from 'dompurify'
+import { rewriteLink, type LinkOutcome } from './links'
 import type { AttachmentView } from './view'
+
+/**
+ * The frame's sandbox: popups opened by a click on a link, which escape the sandbox (so
+ * the site opens normally, in a new tab without opener). Never allow-scripts,
+ * allow-same-origin, allow-forms or allow-top-navigation.
+ */
+export const FRAME_SANDBOX = 'allow-popups allow-popups-to-escape-sandbox'
 
 const FORBID_TAGS = [
   'script', 'noscript', 'form', 'input', 'button', 'textarea', 'select', 'option', 'optgroup',
   'base', 'meta', 'link', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'portal',
   'template', 'slot', 'dialog', 'math', 'svg', 'video', 'audio', 'source', 'track',
 ]
-const FORBID_ATTR = ['action', 'formaction', 'srcset', 'ping', 'background', 'poster', 'http-equiv']
+// ping: <a ping> would POST to the sender's server on a click; download/referrerpolicy
+// would change what a click on a link does.
+const FORBID_ATTR = ['action', 'formaction', 'srcset', 'ping', 'background', 'poster', 'http-equiv', 'download', 'referrerpolicy']
 
 /** Largest inline image turned into a data: URL (bigger ones stay listed as attachments). */
 const MAX_INLINE_IMAGE = 5 * 1024 * 1024
@@ -37,6 +52,10 @@ function dataUrl(a: AttachmentView): string {
 export interface FrameOptions {
   /** The user clicked "Load remote content" for this message. */
   allowRemote: boolean
+  /** false for content without integrity protection (decrypted from CBC): links lose their href. */
+  linksFollowable: boolean
+  /** The app's origin (location.origin): mailto: links open its compose route. */
+  appOrigin: string
 }
 
 export interface SanitizedHtml {
@@ -44,6 +63,8 @@ export interface SanitizedHtml {
   srcdoc: string
   /** The HTML referred to remote resources (images, CSS url()), which are blocked. */
   hasRemoteContent: boolean
+  /** Links whose href was removed because the content has no integrity (`linksFollowable: false`). */
+  disabledLinks: number
 }
 
 const REMOTE = /^\s*(?:https?:)?\/\//i
@@ -54,10 +75,6 @@ export function sanitizeHtmlPart(html: string, attachments: readonly AttachmentV
   const purify = DOMPurify()
   purify.addHook('afterSanitizeAttributes', (node) => {
     if (!(node instanceof Element)) return
-    if (node.hasAttribute('href')) {
-      node.setAttribute('target', '_blank')
-      node.setAttribute('rel', 'noopener noreferrer')
-    }
     const src = node.getAttribute('src')
     if (src !== null) {
       const cid = /^cid:(.+)$/i.exec(src.trim())
@@ -83,9 +100,14 @@ export function sanitizeHtmlPart(html: string, attachments: readonly AttachmentV
     FORBID_ATTR,
     ALLOW_DATA_ATTR: false,
     ALLOW_UNKNOWN_PROTOCOLS: false,
-    ADD_ATTR: ['target'],
     RETURN_DOM: true,
   }) as unknown as HTMLElement
+  // Links after sanitizing: rewriteLink sets target/rel/title itself and may add a note.
+  const outcomes: LinkOutcome[] = []
+  for (const el of root.querySelectorAll('[href]')) {
+    const o = rewriteLink(el, { followable: opts.linksFollowable, appOrigin: opts.appOrigin })
+    if (o) outcomes.push(o)
+  }
   const messageStyles = [...root.querySelectorAll('style')].map((s) => s.outerHTML).join('')
   root.querySelectorAll('style').forEach((s) => s.remove())
   const body = root.querySelector('body')?.outerHTML ?? '<body></body>'
@@ -93,7 +115,7 @@ export function sanitizeHtmlPart(html: string, attachments: readonly AttachmentV
   const csp = `default-src 'none'; img-src ${img}; style-src 'unsafe-inline'; font-src data:; form-action 'none'`
   // Our meta CSP comes first: it must be in force before anything of the message is parsed.
   const head = `<meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta name="referrer" content="no-referrer"><style>${FRAME_BASE_CSS}</style>${messageStyles}`
-  return { srcdoc: `<!doctype html><html><head>${head}</head>${body}</html>`, hasRemoteContent }
+  return { srcdoc: `<!doctype html><html><head>${head}</head>${body}</html>`, hasRemoteContent, disabledLinks: outcomes.filter((o) => o === 'disabled').length }
 }
 
 /** Readable defaults for mail that brings no styles of its own. */
