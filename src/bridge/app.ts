@@ -17,11 +17,12 @@ import { messageRoutes, registerRawBodyParser } from './routes/messages'
 import { searchRoutes } from './routes/search'
 import { sendRoutes } from './routes/send'
 import { sessionRoutes } from './routes/session'
-import { MemorySessionStore } from './session-store'
+import { createSessionStore } from './session/create'
+import type { SessionStore } from './session-store'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    sessions: MemorySessionStore
+    sessions: SessionStore
     bridgeConfig: BridgeConfig
   }
 }
@@ -39,7 +40,8 @@ export async function buildApp(config: BridgeConfig = loadConfig()): Promise<Fas
     bodyLimit: 1024 * 1024,
     ...(config.https ? { https: { cert: config.https.cert, key: config.https.key } } : {}),
   }) as unknown as FastifyInstance
-  const store = new MemorySessionStore(config.idleTimeoutMs, config.absoluteTimeoutMs)
+  // In memory, or in Redis with REDIS_URL (throws at once, naming REDIS_URL, if unreachable).
+  const store = await createSessionStore(config, { warn: (m) => app.log.warn(m), info: (m) => app.log.info(m) })
   const limiter = new LoginLimiter(config.loginLimits)
   app.decorate('sessions', store)
   app.decorate('bridgeConfig', config)

@@ -9,8 +9,14 @@ export interface BridgeConfig {
   port: number
   imap: { host: string; port: number; tls: boolean; rejectUnauthorized: boolean }
   smtp: { host: string; port: number; tls: boolean; rejectUnauthorized: boolean }
-  /** Signs the session cookie. Random per process when unset (sessions end at restart anyway). */
+  /**
+   * Signs the session cookie and (with Redis) keys the encryption of stored credentials.
+   * Random per process when unset (sessions end at restart anyway); required with REDIS_URL,
+   * where every instance must share it.
+   */
   sessionSecret: string
+  /** REDIS_URL: keep sessions in Redis so several bridge instances share them; null = in memory. */
+  redisUrl: string | null
   /** Mark the cookie Secure: set when serving over TLS (HTTPS_CERT) or COOKIE_SECURE=1. */
   secureCookies: boolean
   idleTimeoutMs: number
@@ -30,6 +36,12 @@ const bool = (v: string | undefined, def = false) => (v === undefined || v === '
 const int = (v: string | undefined, def: number) => (v && /^\d+$/.test(v) ? Number(v) : def)
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<BridgeConfig> = {}): BridgeConfig {
+  const redisUrl = overrides.redisUrl !== undefined ? overrides.redisUrl : env.REDIS_URL || null
+  if (redisUrl && !env.SESSION_SECRET && !overrides.sessionSecret) {
+    // A per-process random secret would make each instance reject the others' cookies
+    // and be unable to decrypt the credentials they stored.
+    throw new Error('REDIS_URL is set but SESSION_SECRET is not. Give every bridge instance that shares this Redis the same SESSION_SECRET (32+ random characters, e.g. `openssl rand -base64 32`).')
+  }
   const https = env.HTTPS_CERT && env.HTTPS_KEY ? { cert: env.HTTPS_CERT, key: env.HTTPS_KEY } : null
   const base: BridgeConfig = {
     host: env.HOST || '127.0.0.1',
@@ -47,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       rejectUnauthorized: !bool(env.SMTP_TLS_INSECURE),
     },
     sessionSecret: env.SESSION_SECRET || randomBytes(32).toString('base64url'),
+    redisUrl,
     secureCookies: https !== null || bool(env.COOKIE_SECURE),
     idleTimeoutMs: int(env.SESSION_IDLE_MINUTES, 30) * 60_000,
     absoluteTimeoutMs: int(env.SESSION_MAX_HOURS, 12) * 3_600_000,
@@ -56,5 +69,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: env.LOG_LEVEL === 'silent' ? false : env.LOG_LEVEL || 'info',
     https,
   }
-  return { ...base, ...overrides }
+  const config = { ...base, ...overrides }
+  if (config.redisUrl && config.sessionSecret.length < 32) {
+    throw new Error('SESSION_SECRET is too short for REDIS_URL: it keys the encryption of the credentials stored in Redis. Use 32+ random characters (e.g. `openssl rand -base64 32`).')
+  }
+  return config
 }

@@ -16,6 +16,7 @@ const STATUS: Record<ErrorCode, number> = {
   payload_too_large: 413,
   imap_unavailable: 503,
   imap_error: 502,
+  session_store_unavailable: 503,
   smtp_failed: 502,
   recipient_rejected: 422,
   crl_forbidden: 403,

@@ -9,11 +9,13 @@ import { timingSafeEqual } from 'node:crypto'
 import { CSRF_HEADER, SESSION_COOKIE } from '../../contract/index'
 import type { BridgeConfig } from '../config'
 import { BridgeError } from '../errors'
-import type { MemorySessionStore, Session } from '../session-store'
+import type { Session, SessionStore } from '../session-store'
 
 declare module 'fastify' {
   interface FastifyRequest {
     session: Session | null
+    /** Why the session could not be looked up (session store unreachable); thrown only by routes that need one. */
+    sessionError: BridgeError | null
   }
   interface FastifyContextConfig {
     auth?: boolean
@@ -27,19 +29,28 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y)
 }
 
-export async function registerSessions(app: FastifyInstance, config: BridgeConfig, store: MemorySessionStore): Promise<void> {
+export async function registerSessions(app: FastifyInstance, config: BridgeConfig, store: SessionStore): Promise<void> {
   await app.register(cookie, { secret: config.sessionSecret })
   app.decorateRequest('session', null)
+  app.decorateRequest('sessionError', null)
 
   app.addHook('onRequest', async (request) => {
     const raw = request.cookies[SESSION_COOKIE]
     if (!raw) return
     const un = request.unsignCookie(raw)
-    request.session = un.valid && un.value ? store.get(un.value) : null
+    if (!un.valid || !un.value) return
+    try {
+      request.session = await store.get(un.value)
+    } catch (e) {
+      // A static file or sign-in needs no session: fail only routes that do (preHandler).
+      if (!(e instanceof BridgeError)) throw e
+      request.sessionError = e
+    }
   })
 
   app.addHook('preHandler', async (request) => {
     const cfg = request.routeOptions.config
+    if ((cfg.auth || cfg.csrf) && request.sessionError) throw request.sessionError
     if (cfg.auth && !request.session) throw new BridgeError('unauthorized', 'You are not signed in (or your session expired). Sign in again.')
     if (cfg.csrf) {
       const header = request.headers[CSRF_HEADER]

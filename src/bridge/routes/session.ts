@@ -7,10 +7,10 @@ import { ImapSession, openImap } from '../imap/connection'
 import type { LoginLimiter } from '../login-limiter'
 import { define } from './define'
 import { clearSessionCookie, sessionOf, setSessionCookie } from '../plugins/sessions'
-import type { MemorySessionStore, Session } from '../session-store'
+import type { Session, SessionStore } from '../session-store'
 import { parse } from '../validate'
 
-export function sessionRoutes(app: FastifyInstance, config: BridgeConfig, store: MemorySessionStore, limiter: LoginLimiter): void {
+export function sessionRoutes(app: FastifyInstance, config: BridgeConfig, store: SessionStore, limiter: LoginLimiter): void {
   const info = (s: Session): SessionInfo => ({ email: s.email, csrfToken: s.csrfToken, expiresAt: store.expiresAt(s).toISOString() })
 
   define(app, routes.login, async (request, reply) => {
@@ -33,14 +33,21 @@ export function sessionRoutes(app: FastifyInstance, config: BridgeConfig, store:
       throw e
     }
     limiter.succeeded(email)
-    // Session fixation: a sign-in always gets a fresh id; any previous session ends.
-    if (request.session) store.destroy(request.session.id)
-    else {
-      const old = request.cookies[SESSION_COOKIE]
-      const un = old ? request.unsignCookie(old) : null
-      if (un?.valid && un.value) store.destroy(un.value)
+    // Session fixation: a sign-in always gets a fresh id; any previous session ends
+    // (on every instance, with Redis).
+    try {
+      if (request.session) await store.destroy(request.session.id)
+      else {
+        const old = request.cookies[SESSION_COOKIE]
+        const un = old ? request.unsignCookie(old) : null
+        if (un?.valid && un.value) await store.destroy(un.value)
+      }
+    } catch (e) {
+      client.close()
+      throw e
     }
-    const session = store.create(email, password, new ImapSession(config.imap, { user: email, pass: password }, client))
+    // The store owns the IMAP session from here (it closes it if it cannot store the session).
+    const session = await store.create(email, password, new ImapSession(config.imap, { user: email, pass: password }, client))
     setSessionCookie(reply, config, session)
     return info(session)
   })
@@ -48,7 +55,7 @@ export function sessionRoutes(app: FastifyInstance, config: BridgeConfig, store:
   define(app, routes.me, async (request) => info(sessionOf(request)))
 
   define(app, routes.logout, async (request, reply) => {
-    store.destroy(sessionOf(request).id)
+    await store.destroy(sessionOf(request).id)
     clearSessionCookie(reply, config)
     return { ok: true }
   })
