@@ -128,7 +128,7 @@ async function check(c: HostileCase, folder: string): Promise<void> {
     // (multipart/related shows only its root part, RFC 2387, and multipart/alternative one
     // alternative, RFC 2046 §5.1.4: one frame.)
     expect(await region.locator('iframe.html-frame').count(), `${c.name}: HTML parts joined`).toBe(/-(related|alternative)$/.test(c.name) ? 1 : 2)
-    for (const f of await region.locator('iframe.html-frame').all()) expect(await f.getAttribute('sandbox'), c.name).toBe('')
+    for (const f of await region.locator('iframe.html-frame').all()) expect(await f.getAttribute('sandbox'), c.name).toBe('allow-popups allow-popups-to-escape-sandbox')
   }
   const summaryText = (await summary.textContent()) ?? ''
   if (e.integrity === false) {

@@ -2,12 +2,14 @@
  * Hostile HTML and broken MIME in the reading pane. The HTML message carries a script,
  * event handlers, a form, a meta refresh, a base element, CSS and image loads pointing
  * at a recording server on 127.0.0.1. Opening it must show its text, run nothing and
- * make no request outside the app (every page request is recorded).
+ * make no request outside the app (every page request is recorded). Its one link opens
+ * (in a new tab) only when clicked, and nothing else opens with it.
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Frame, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FRAME_SANDBOX } from '../../src/web/mail/sanitize'
 import { crlf, eventually, startHarness, type Harness } from './harness'
 
 let h: Harness
@@ -115,7 +117,8 @@ describe('hostile and broken mail', () => {
     const region = page.getByRole('region', { name: 'Message' })
     await region.getByRole('heading', { name: 'Your invoice (hostile HTML)' }).waitFor()
     const frameEl = region.locator('iframe')
-    expect(await frameEl.getAttribute('sandbox')).toBe('')
+    expect(await frameEl.getAttribute('sandbox')).toBe('allow-popups allow-popups-to-escape-sandbox')
+    expect(FRAME_SANDBOX).toBe('allow-popups allow-popups-to-escape-sandbox')
     const body = page.frameLocator('iframe.html-frame').locator('body')
     await body.getByText('Your invoice for November is ready.').waitFor()
     await h.screenshot(page, '09-hostile-html')
@@ -129,8 +132,8 @@ describe('hostile and broken mail', () => {
     // The frame's own CSP is first in its head.
     expect(await frame.evaluate(() => document.head.firstElementChild?.nextElementSibling?.getAttribute('content'))).toContain("default-src 'none'")
 
-    // A click on a link inside the frame opens nothing (sandbox without allow-popups).
-    await body.locator('#lnk').click()
+    // Without a click nothing opens: no popup, no navigation, no hit (meta refresh, base
+    // and form are gone; there is no script to call window.open).
     await page.waitForTimeout(1500)
     expect(dialogs).toEqual([])
     expect(popups).toEqual([])
@@ -148,6 +151,20 @@ describe('hostile and broken mail', () => {
     // Plain http and CSS loads stay blocked even then; the recording server saw nothing.
     expect(requests.filter((u) => u.startsWith(`http://127.0.0.1:${recorderPort}`) && !cspBlocked.has(u))).toEqual([])
     expect(hits).toEqual([])
+    expect(popups).toEqual([])
+
+    // The link is a click-only link to exactly where the sender pointed it: the click
+    // opens that one page in a new tab, and nothing else is requested with it.
+    const lnk = body.locator('#lnk')
+    expect(await lnk.getAttribute('title')).toBe(`http://127.0.0.1:${recorderPort}/link`)
+    const popup = page.context().waitForEvent('page')
+    await lnk.click()
+    const opened = await popup
+    await opened.waitForLoadState()
+    expect(popups.length).toBe(1)
+    expect(opened.url()).toBe(`http://127.0.0.1:${recorderPort}/link`)
+    expect(hits).toEqual(['GET /link'])
+    expect(dialogs).toEqual([])
   })
 
   it('opens a message whose MIME is broken, explains it, and shows the raw source', async () => {

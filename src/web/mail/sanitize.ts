@@ -120,4 +120,4 @@ export function sanitizeHtmlPart(html: string, attachments: readonly AttachmentV
 
 /** Readable defaults for mail that brings no styles of its own. */
 const FRAME_BASE_CSS =
-  'html{color-scheme:light}body{margin:0;padding:14px 24px;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;background:#fff;overflow-wrap:anywhere}img{max-width:100%;height:auto}a{color:#1f5fa8}blockquote{margin:0 0 0 .5em;padding-left:.8em;border-left:3px solid #d5dbe3;color:#4a5566}pre{white-space:pre-wrap}table{max-width:100%}'
+  'html{color-scheme:light}body{margin:0;padding:14px 24px;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;background:#fff;overflow-wrap:anywhere}img{max-width:100%;height:auto}a[href]{color:#1f5fa8}a:not([href]){color:inherit;text-decoration:underline dotted;cursor:default}blockquote{margin:0 0 0 .5em;padding-left:.8em;border-left:3px solid #d5dbe3;color:#4a5566}pre{white-space:pre-wrap}table{max-width:100%}'
