@@ -17,6 +17,7 @@ import { encodeBase64Lines } from '../mime/encodings'
 import { Base64LineWriter } from '../util/base64'
 import { concat, equal, toHex } from '../util/bytes'
 import { splitDraft } from './entity'
+import { SEAL_COST, SealMeter, writeInPieces, type SealProgressListener, type SealStep } from './seal-progress'
 
 export type SealCipher = 'aes-256-cbc' | 'aes-128-cbc' | 'aes-256-gcm' | 'aes-128-gcm'
 export type SealDigest = 'sha256' | 'sha384' | 'sha512'
@@ -43,6 +44,11 @@ export interface SealOptions {
   signingTime?: Date
   /** Random bytes for boundaries (default crypto.getRandomValues). */
   random?: (n: number) => Uint8Array
+  /**
+   * Progress for a bar (see seal-progress.ts): cumulative and rate-bounded, the last
+   * report has done === total. Without it nothing is measured or split.
+   */
+  onProgress?: SealProgressListener
 }
 
 const MICALG: Record<SealDigest, string> = { sha256: 'sha-256', sha384: 'sha-384', sha512: 'sha-512' }
@@ -93,8 +99,42 @@ function pkcs7Head(smimeType: string): string {
 }
 
 /** The application/pkcs7-mime entity carrying a DER CMS object (RFC 8551 §3.2). */
-function pkcs7MimeEntity(smimeType: string, der: Uint8Array): Uint8Array {
-  return concat([ascii(pkcs7Head(smimeType)), encodeBase64Lines(der)])
+function pkcs7MimeEntity(smimeType: string, der: Uint8Array, meter?: SealMeter): Uint8Array {
+  if (!meter) return concat([ascii(pkcs7Head(smimeType)), encodeBase64Lines(der)])
+  const head = ascii(pkcs7Head(smimeType))
+  const out = new Uint8Array(head.length + Base64LineWriter.encodedLength(der.length))
+  out.set(head)
+  const w = new Base64LineWriter(out, head.length)
+  let done = 0
+  writeInPieces(der, (b) => w.write(b), (n) => meter.within((done += n), der.length))
+  w.end()
+  return out
+}
+
+/**
+ * The steps sealMessage will take for this draft, with their budgets (seal-progress.ts).
+ * Sizes are estimated from the draft: the entity is about its size, an opaque
+ * signed-data a third larger once base64-encoded.
+ */
+function sealSteps(n: number, opts: SealOptions): SealStep[] {
+  const steps: SealStep[] = [{ phase: 'preparing', work: n * SEAL_COST.prepare }]
+  let entity = n
+  if (opts.sign) {
+    steps.push({ phase: 'signing', work: n * SEAL_COST.hash })
+    if (opts.opaque) {
+      steps.push({ phase: 'encoding', work: n * SEAL_COST.base64 })
+      entity = Math.ceil((n * 4) / 3)
+    }
+  }
+  if (opts.encrypt) {
+    if ((opts.cipher ?? 'aes-256-cbc').endsWith('gcm')) {
+      steps.push({ phase: 'encrypting', work: entity * SEAL_COST.gcm }, { phase: 'encoding', work: entity * SEAL_COST.base64 })
+    } else {
+      // CBC: each slice is encrypted then base64-encoded before the next one (one step).
+      steps.push({ phase: 'encrypting', work: entity * (SEAL_COST.cbc + SEAL_COST.base64) })
+    }
+  }
+  return steps
 }
 
 /** SHA-256 for RSA; for EC the hash that matches the curve (RFC 5753 §7.1; NSS and OpenSSL do the same). */
@@ -108,6 +148,8 @@ async function defaultDigest(cert: Uint8Array, crypto: CryptoLike): Promise<Seal
 export async function sealMessage(draftRaw: Uint8Array, opts: SealOptions, crypto: CryptoLike): Promise<Uint8Array> {
   if (!opts.sign && !opts.encrypt) throw new CoreError('bad-input', 'Nothing to do: choose Sign, Encrypt or both.')
   if (draftRaw.length === 0) throw new CoreError('bad-input', 'The draft is empty; give an RFC 5322 message.')
+  const meter = opts.onProgress ? new SealMeter(sealSteps(draftRaw.length, opts), opts.onProgress) : undefined
+  meter?.next()
   if (opts.encrypt && !opts.allowExpired) await checkRecipients(opts.recipients, crypto)
   const { outer, inner } = splitDraft(draftRaw)
   if (outer.length === 0) throw new CoreError('bad-input', 'The draft has no From, To, Subject or Date header; is it an RFC 5322 message?')
@@ -117,13 +159,17 @@ export async function sealMessage(draftRaw: Uint8Array, opts: SealOptions, crypt
   if (opts.sign) {
     if (opts.identity.privateKey.length === 0) throw new CoreError('key-locked', 'Signing needs the private key; unlock the identity first.')
     const digest = opts.digest ?? (await defaultDigest(opts.identity.certificate, crypto))
+    // One WebCrypto digest over the whole entity: reported at its start and end only.
+    meter?.next()
     const der = await signData(
       inner,
       { identity: opts.identity, digest, pss: opts.pss ?? false, detached: !opts.opaque, signingTime: opts.signingTime ?? new Date() },
       crypto,
     )
-    if (opts.opaque) entity = [pkcs7MimeEntity('signed-data', der)]
-    else {
+    if (opts.opaque) {
+      meter?.next()
+      entity = [pkcs7MimeEntity('signed-data', der, meter)]
+    } else {
       const b = boundary(crypto, opts.random)
       const head =
         `Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=${MICALG[digest]};\r\n boundary="${b}"\r\n\r\n` +
@@ -135,15 +181,22 @@ export async function sealMessage(draftRaw: Uint8Array, opts: SealOptions, crypt
     }
   }
   const top = [outer, ascii('MIME-Version: 1.0\r\n')]
-  if (!opts.encrypt) return concat([...top, ...entity])
+  if (!opts.encrypt) {
+    const out = concat([...top, ...entity])
+    meter?.end()
+    return out
+  }
   const cipher = opts.cipher ?? 'aes-256-cbc'
   const certs = [...opts.recipients]
   // Always readable by the sender too (Sent copy, encrypted drafts).
   if (!certs.some((c) => equal(c, opts.identity.certificate))) certs.push(opts.identity.certificate)
+  const gcm = cipher.endsWith('gcm')
+  meter?.next() // AES-GCM is one WebCrypto call inside encryptEnvelopeStream; CBC happens in write()
   const env = await encryptEnvelopeStream(entity, { recipients: certs.map((certificate) => ({ certificate, oaep: opts.oaep ?? false })), cipher }, crypto)
+  if (gcm) meter?.next()
   // One allocation for the whole message: the DER is encrypted and base64-encoded
   // piece by piece straight into it (no copy of the entity, the DER or the base64).
-  top.push(ascii(pkcs7Head(cipher.endsWith('gcm') ? 'authEnveloped-data' : 'enveloped-data')))
+  top.push(ascii(pkcs7Head(gcm ? 'authEnveloped-data' : 'enveloped-data')))
   const topLength = top.reduce((n, x) => n + x.length, 0)
   const out = new Uint8Array(topLength + Base64LineWriter.encodedLength(env.length))
   let o = 0
@@ -152,7 +205,13 @@ export async function sealMessage(draftRaw: Uint8Array, opts: SealOptions, crypt
     o += x.length
   }
   const w = new Base64LineWriter(out, o)
-  await env.write((piece) => w.write(piece))
+  if (!meter) await env.write((piece) => w.write(piece))
+  else {
+    let done = 0
+    const report = (n: number) => meter.within((done += n), env.length)
+    await env.write((piece) => writeInPieces(piece, (b) => w.write(b), report))
+  }
   if (w.end() !== out.length) throw new CoreError('internal', 'The sealed message came out shorter than announced.')
+  meter?.end()
   return out
 }
