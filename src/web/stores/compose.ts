@@ -83,8 +83,10 @@ export const useComposeStore = defineStore('compose', () => {
   const certificates = ref<Record<string, boolean>>({})
   /** Set → the "Missing certificates" dialog names these recipients. */
   const missing = ref<string[] | null>(null)
-  /** Sealing progress 0..1 (large attachments). */
+  /** Sealing progress 0..1 (large attachments), from the engine's cumulative reports. */
   const sealProgress = ref(0)
+  /** What sealing is doing now (the engine's phase: preparing, signing, encrypting, encoding). */
+  const sealPhase = ref('')
   /** This compose's local copy in IndexedDB (drafts store). */
   const localDraftId = ref<string | null>(null)
   const outbox = ref<OutboxRecord[]>([])
@@ -109,6 +111,7 @@ export const useComposeStore = defineStore('compose', () => {
     draft.value = null
     missing.value = null
     sealProgress.value = 0
+    sealPhase.value = ''
     localDraftId.value = null
     encryptTouched.value = false
     sign.value = false
@@ -311,20 +314,30 @@ export const useComposeStore = defineStore('compose', () => {
     } catch {}
   }
 
+  function startSealing() {
+    status.value = 'sealing'
+    sealProgress.value = 0
+    sealPhase.value = ''
+  }
+
+  function onSealProgress(p: { phase: string; done: number; total: number }) {
+    sealPhase.value = p.phase
+    sealProgress.value = p.total ? p.done / p.total : 0
+  }
+
   /**
    * Seal the built draft when Sign or Encrypt is on. Returns the bytes to send, or null
    * when the user has to act first (missing certificates: the dialog; no identity; locked).
    */
   async function seal(raw: Uint8Array, me: string, envelopeTo: string[], encryptNow: boolean): Promise<Uint8Array | null> {
     if (!sign.value && !encryptNow) return raw
-    status.value = 'sealing'
-    sealProgress.value = 0
+    startSealing()
     const r = await sealSecurely(raw, {
       from: me,
       sign: sign.value,
       encrypt: encryptNow,
       recipients: encryptFor(envelopeTo.map((e) => e.toLowerCase()), me),
-      onProgress: (p) => (sealProgress.value = p.total ? p.done / p.total : 0),
+      onProgress: onSealProgress,
     })
     sealProgress.value = 1
     if (r.kind === 'sealed') return r.raw
@@ -436,8 +449,8 @@ export const useComposeStore = defineStore('compose', () => {
       const { built, me } = build()
       let raw = built.raw
       if (encrypt.value) {
-        status.value = 'sealing'
-        const r = await sealSecurely(raw, { from: me, sign: false, encrypt: true, recipients: [] })
+        startSealing()
+        const r = await sealSecurely(raw, { from: me, sign: false, encrypt: true, recipients: [], onProgress: onSealProgress })
         if (r.kind !== 'sealed') throw new Error(r.kind === 'no-identity' ? `an encrypted draft needs your certificate for ${me}; import your PFX under Security, or untick Encrypt.` : 'it could not be encrypted.')
         raw = r.raw
       }
@@ -475,7 +488,7 @@ export const useComposeStore = defineStore('compose', () => {
 
   return {
     isOpen, mode, to, cc, bcc, subject, body, attachments, status, error, progress, busy, draft,
-    sign, encrypt, hasIdentity, certificates, missing, sealProgress, recipientList, outbox, localDrafts, outboxBusy, outboxError, localDraftId,
+    sign, encrypt, hasIdentity, certificates, missing, sealProgress, sealPhase, recipientList, outbox, localDrafts, outboxBusy, outboxError, localDraftId,
     openNew, fromView, openDraft, openLocalDraft, addFiles, removeAttachment, send, saveDraft, close,
     setEncrypt, checkCertificates, importMissing, refreshOutbox, retryOutbox, discardOutbox, discardLocalDraft,
   }

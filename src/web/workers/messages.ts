@@ -52,6 +52,24 @@ export async function open(vault: Vault, raw: Uint8Array, pub: PublicKeyring, cr
   return { kind: 'opened', report, inner: opened.inner }
 }
 
+/**
+ * The engine's seal progress, passed on to the page at most every SEAL_PROGRESS_MS (each
+ * report is a postMessage and a re-render), except a new phase and the last report,
+ * which always go.
+ */
+const SEAL_PROGRESS_MS = 50
+function throttled(progress: (phase: string, done: number, total: number) => void): (p: { phase: string; done: number; total: number }) => void {
+  let phase = ''
+  let at = -Infinity
+  return (p) => {
+    const now = performance.now()
+    if (p.phase === phase && p.done < p.total && now - at < SEAL_PROGRESS_MS) return
+    phase = p.phase
+    at = now
+    progress(p.phase, p.done, p.total)
+  }
+}
+
 export async function seal(
   vault: Vault,
   draftRaw: Uint8Array,
@@ -71,7 +89,6 @@ export async function seal(
   } else {
     vault.touch()
   }
-  progress('sealing', 0, draftRaw.length)
   const raw = await sealMessage(
     draftRaw,
     {
@@ -84,9 +101,9 @@ export async function seal(
       ...(req.pss !== undefined ? { pss: req.pss } : {}),
       ...(req.opaque !== undefined ? { opaque: req.opaque } : {}),
       ...(req.digest ? { digest: req.digest } : {}),
+      onProgress: throttled(progress),
     },
     crypto,
   )
-  progress('sealed', draftRaw.length, draftRaw.length)
   return { kind: 'sealed', raw }
 }
