@@ -1,0 +1,229 @@
+/**
+ * Two bridge instances sharing one Redis (REDIS_URL), as behind a load balancer, over
+ * the real Dovecot of the mail stack and a real redis-server: a session made on one
+ * works on the other, ends on both, expires on both, keeps its password sealed, and a
+ * Redis that is missing at startup or drops mid-run gives clear errors, not a crash.
+ */
+import type { FastifyInstance } from 'fastify'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MailboxList, MessagePage, SessionInfo } from '../../../src/contract/index'
+import { buildApp } from '../../../src/bridge/app'
+import { loadConfig, type BridgeConfig } from '../../../src/bridge/config'
+import { connectRedis, type Redis } from '../../../src/bridge/session/redis-client'
+import { demoAccounts, freePort, startMailstack, type Mailstack } from '../../../src/mailstack/index'
+import { rawMessage, signIn, waitFor, type Client } from './harness'
+import { startRedis, type TestRedis } from './redis-server'
+
+// A password no other value in Redis could contain by chance.
+const ERIN = { email: 'erin@example.com', password: `erin-${crypto.randomUUID()}` }
+
+let dataDir: string
+let mailstack: Mailstack
+let redis: TestRedis
+let probe: Redis
+let config: BridgeConfig
+const apps: FastifyInstance[] = []
+let A: FastifyInstance
+let B: FastifyInstance
+
+async function instance(overrides: Partial<BridgeConfig> = {}): Promise<FastifyInstance> {
+  const app = await buildApp({ ...config, ...overrides })
+  await app.ready()
+  apps.push(app)
+  return app
+}
+
+/** The same signed cookie and CSRF token, sent to another instance. */
+function on(app: FastifyInstance, c: Client): Client {
+  const { cookie, csrf } = c
+  return {
+    ...c,
+    get: (url) => app.inject({ method: 'GET', url, headers: { cookie } }),
+    post: (url, body, headers = {}) => app.inject({ method: 'POST', url, headers: { cookie, 'x-csrf-token': csrf, ...headers }, payload: body as object }),
+    raw: (url, bytes) => app.inject({ method: 'POST', url, headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'message/rfc822' }, payload: bytes }),
+  }
+}
+const signOut = (app: FastifyInstance, c: Client) => app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie: c.cookie, 'x-csrf-token': c.csrf } })
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'cachet-bridge-redis-test-'))
+  ;[mailstack, redis] = await Promise.all([
+    startMailstack({ dataDir, imapPort: 0, smtpPort: 0, lmtpPort: 0, pki: false, accounts: [...demoAccounts(), ERIN] }),
+    startRedis(),
+  ])
+  probe = await connectRedis(redis.url, { name: 'probe' })
+  config = loadConfig(
+    {},
+    {
+      imap: { host: '127.0.0.1', port: mailstack.imapPort, tls: false, rejectUnauthorized: true },
+      smtp: { host: '127.0.0.1', port: mailstack.smtpPort, tls: false, rejectUnauthorized: true },
+      staticDir: null,
+      logLevel: false,
+      sessionSecret: 'shared-secret-of-all-instances-0123456789',
+      redisUrl: redis.url,
+    },
+  )
+  A = await instance()
+  B = await instance()
+})
+
+afterAll(async () => {
+  await Promise.all(apps.map((a) => a.close()))
+  probe?.destroy()
+  await redis?.dispose()
+  await mailstack?.stop()
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+})
+
+describe('two bridge instances sharing Redis', () => {
+  it('lets a session made on A list mailboxes and fetch a message on B, opening B’s IMAP connection lazily', async () => {
+    const onA = await signIn(A, 'alice@example.com')
+    const bytes = rawMessage({ from: 'bob@example.com', to: 'alice@example.com', subject: 'across instances' })
+    const appended = await onA.raw('/api/messages/append?mailbox=INBOX', bytes)
+    expect(appended.statusCode).toBe(200)
+    const localBefore = B.sessions.localSize
+    const onB = on(B, onA)
+    const me = SessionInfo.parse((await onB.get('/api/session')).json())
+    expect(me).toMatchObject({ email: 'alice@example.com', csrfToken: onA.csrf })
+    expect(B.sessions.localSize).toBe(localBefore + 1)
+    const boxes = MailboxList.parse((await onB.get('/api/mailboxes')).json())
+    expect(boxes.mailboxes.map((m) => m.path)).toEqual(expect.arrayContaining(['INBOX', 'Sent', 'Drafts', 'Trash']))
+    const page = MessagePage.parse((await onB.get('/api/messages?mailbox=INBOX')).json())
+    const msg = page.messages.find((m) => m.subject === 'across instances')!
+    expect(msg).toBeDefined()
+    const raw = await onB.get(`/api/messages/${msg.uid}/raw?mailbox=INBOX`)
+    expect(raw.statusCode).toBe(200)
+    expect(Buffer.compare(raw.rawPayload, bytes)).toBe(0)
+  })
+
+  it('accepts on B the CSRF token issued by A, and still refuses a wrong one', async () => {
+    const onA = await signIn(A, 'bob@example.com')
+    const onB = on(B, onA)
+    const ok = await onB.post('/api/messages/flags', { mailbox: 'INBOX', uids: [1], add: ['\\Flagged'] })
+    expect(ok.statusCode).toBe(200)
+    const wrong = await B.inject({
+      method: 'POST',
+      url: '/api/messages/flags',
+      headers: { cookie: onA.cookie, 'x-csrf-token': 'x'.repeat(43) },
+      payload: { mailbox: 'INBOX', uids: [1], add: ['\\Flagged'] },
+    })
+    expect(wrong.statusCode).toBe(403)
+    expect(wrong.json()).toMatchObject({ code: 'csrf' })
+  })
+
+  it('ends the session on A (and closes A’s IMAP connection) when it signs out on B', async () => {
+    const onA = await signIn(A, 'carol@example.com')
+    expect((await onA.get('/api/mailboxes')).statusCode).toBe(200) // A's connection in use
+    const localOnA = A.sessions.localSize
+    const out = await signOut(B, on(B, onA))
+    expect(out.statusCode).toBe(200)
+    // A hears of it at once (pub/sub), before any request of that session reaches it.
+    await waitFor(async () => A.sessions.localSize === localOnA - 1, 3_000)
+    const after = await onA.get('/api/mailboxes')
+    expect(after.statusCode).toBe(401)
+    expect(after.json()).toMatchObject({ code: 'unauthorized' })
+  })
+
+  it('rotates the session at sign-in on B, ending the old id on A too (no fixation)', async () => {
+    const first = await signIn(A, 'dave@example.com')
+    const res = await B.inject({ method: 'POST', url: '/api/session', payload: { email: 'dave@example.com', password: 'demo' }, headers: { cookie: first.cookie } })
+    expect(res.statusCode).toBe(200)
+    const second = `cachet_session=${res.cookies.find((c) => c.name === 'cachet_session')!.value}`
+    expect(second).not.toBe(first.cookie)
+    expect((await first.get('/api/session')).statusCode).toBe(401)
+    expect((await A.inject({ method: 'GET', url: '/api/session', headers: { cookie: second } })).statusCode).toBe(200)
+  })
+
+  it('keeps the password out of Redis in clear: no key or value holds it (nor its base64/hex)', async () => {
+    const onA = await signIn(A, ERIN.email, ERIN.password)
+    expect((await on(B, onA).get('/api/mailboxes')).statusCode).toBe(200) // B reconnects with it
+    const forms = [ERIN.password, ...(['base64', 'base64url', 'hex'] as const).map((enc) => Buffer.from(ERIN.password).toString(enc))]
+    const dump: string[] = []
+    for await (const keys of probe.scanIterator({ COUNT: 100 })) {
+      for (const key of keys) {
+        dump.push(key)
+        const type = await probe.type(key)
+        if (type === 'hash') dump.push(...Object.entries(await probe.hGetAll(key)).flat())
+        else if (type === 'string') dump.push(String(await probe.get(key)))
+        else if (type !== 'none') throw new Error(`unexpected ${type} key ${key}: extend this scan`)
+      }
+    }
+    const all = dump.join('\n')
+    expect(all).toContain(ERIN.email)
+    for (const f of forms) expect(all).not.toContain(f)
+  })
+})
+
+describe('expiry across instances (Redis TTL, short limits)', () => {
+  it('ends an idle session on both instances once the idle time passes with no request', async () => {
+    const short = { idleTimeoutMs: 1_000, absoluteTimeoutMs: 60_000 }
+    const [a, b] = [await instance(short), await instance(short)]
+    const onA = await signIn(a, 'alice@example.com')
+    await sleep(500)
+    expect((await on(b, onA).get('/api/session')).statusCode).toBe(200) // use on B keeps it alive
+    await sleep(600) // 1.1 s after sign-in, 0.6 s after the last use
+    expect((await onA.get('/api/session')).statusCode).toBe(200)
+    await sleep(1_300)
+    expect((await on(b, onA).get('/api/session')).statusCode).toBe(401)
+    expect((await onA.get('/api/session')).statusCode).toBe(401)
+  })
+
+  it('ends an active session at the absolute limit, however often A and B see it', async () => {
+    const short = { idleTimeoutMs: 800, absoluteTimeoutMs: 2_000 }
+    const [a, b] = [await instance(short), await instance(short)]
+    const onA = await signIn(a, 'bob@example.com')
+    const started = Date.now()
+    const status = async (i: number) => (await (i % 2 ? on(b, onA) : onA).get('/api/session')).statusCode
+    for (let i = 0; Date.now() - started < 1_500; i++) {
+      expect(await status(i)).toBe(200)
+      await sleep(200)
+    }
+    await sleep(Math.max(0, 2_200 - (Date.now() - started)))
+    expect(await status(0)).toBe(401)
+    expect(await status(1)).toBe(401)
+  })
+})
+
+describe('Redis missing or dropping', () => {
+  it('refuses to start, naming REDIS_URL, when Redis cannot be reached', async () => {
+    const port = await freePort()
+    await expect(buildApp({ ...config, redisUrl: `redis://127.0.0.1:${port}` })).rejects.toThrow(
+      new RegExp(`Cannot connect to Redis at REDIS_URL \\(redis://127\\.0\\.0\\.1:${port}\\)`),
+    )
+  })
+
+  it('answers JSON session_store_unavailable (503) while Redis is down, keeps serving, and recovers', async () => {
+    const onA = await signIn(A, 'carol@example.com')
+    await redis.stop()
+    try {
+      for (const res of [
+        await onA.get('/api/mailboxes'),
+        await on(B, onA).get('/api/session'),
+        await onA.post('/api/messages/flags', { mailbox: 'INBOX', uids: [1], add: ['\\Seen'] }),
+        await A.inject({ method: 'POST', url: '/api/session', payload: { email: 'dave@example.com', password: 'demo' } }),
+      ]) {
+        expect(res.statusCode).toBe(503)
+        expect(res.headers['content-type']).toMatch(/application\/json/)
+        expect(res.json()).toMatchObject({ code: 'session_store_unavailable' })
+        expect(res.json().message).toMatch(/Redis.*try again/i)
+      }
+      // Without a cookie nothing needs the store: still the usual 401.
+      expect((await B.inject({ method: 'GET', url: '/api/session' })).statusCode).toBe(401)
+    } finally {
+      await redis.start()
+    }
+    // Redis came back empty (nothing saved): sign in again, and the session works on B.
+    const again = await waitFor(async () => {
+      const res = await A.inject({ method: 'POST', url: '/api/session', payload: { email: 'dave@example.com', password: 'demo' } })
+      if (res.statusCode !== 200) return null
+      const cookie = `cachet_session=${res.cookies.find((c) => c.name === 'cachet_session')!.value}`
+      const onB = await B.inject({ method: 'GET', url: '/api/mailboxes', headers: { cookie } })
+      return onB.statusCode === 200 ? onB : null
+    }, 20_000)
+    expect(MailboxList.parse(again.json()).mailboxes.length).toBeGreaterThan(0)
+  })
+})
