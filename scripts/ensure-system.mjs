@@ -1,6 +1,7 @@
 // Makes sure the Debian packages Cachet needs are present: installs them when we are
 // root on Debian, otherwise prints the one command that does. Used by `npm start`
-// (mail stack) and `npm test` (mail stack, Chromium, S/MIME peers).
+// (mail stack) and `npm test` (mail stack, Chromium, S/MIME peers, Redis for the shared
+// session store's tests, which also ask for it themselves through installMissing).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 
@@ -10,24 +11,41 @@ const PACKAGES = {
   openssl: { bin: ['/usr/bin/openssl'], pkgs: ['openssl'] },
   nss: { bin: ['/usr/bin/cmsutil', '/usr/bin/pk12util', '/usr/bin/certutil'], pkgs: ['libnss3-tools'] },
   gpgsm: { bin: ['/usr/bin/gpgsm'], pkgs: ['gpgsm'] },
+  // Only the binary: tests start their own redis-server; the system service stays off.
+  redis: { bin: ['/usr/bin/redis-server'], pkgs: ['redis-server'] },
   bouncycastle: {
     bin: ['/usr/share/java/bcprov.jar', '/usr/share/java/bcpkix.jar', '/usr/share/java/bcutil.jar', '/usr/bin/javac'],
     pkgs: ['libbcprov-java', 'libbcpkix-java', 'libbcutil-java', 'default-jdk-headless'],
   },
 }
 
-/** @param {(keyof typeof PACKAGES)[]} needs */
+/**
+ * Installs what is missing, or exits with the one command that does.
+ * @param {(keyof typeof PACKAGES)[]} needs
+ */
 export function ensureSystem(needs) {
+  const problem = installMissing(needs)
+  if (problem) {
+    console.error(problem)
+    process.exit(1)
+  }
+}
+
+/**
+ * Installs the missing packages when we are root on Debian. Returns null when all are
+ * present afterwards, else the one-line message saying what to run (for callers that
+ * must not exit, such as a test helper).
+ * @param {(keyof typeof PACKAGES)[]} needs
+ * @returns {string | null}
+ */
+export function installMissing(needs) {
   const missing = needs.filter((n) => !PACKAGES[n].bin.every((b) => existsSync(b)))
-  if (missing.length === 0) return
+  if (missing.length === 0) return null
   const pkgs = missing.flatMap((n) => PACKAGES[n].pkgs)
   const cmd = `apt-get install -y --no-install-recommends ${pkgs.join(' ')}`
   const isRoot = process.getuid?.() === 0
   const isDebian = existsSync('/etc/debian_version')
-  if (!isRoot || !isDebian) {
-    console.error(`Missing system packages (${missing.join(', ')}). Run: sudo ${cmd}`)
-    process.exit(1)
-  }
+  if (!isRoot || !isDebian) return `Missing system packages (${missing.join(', ')}). Run: sudo ${cmd}`
   console.log(`Installing ${pkgs.join(', ')} from Debian…`)
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
   let r = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env })
@@ -35,10 +53,8 @@ export function ensureSystem(needs) {
     spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env })
     r = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env })
   }
-  if (r.status !== 0) {
-    console.error(`Could not install ${pkgs.join(' ')}. Run: sudo ${cmd}`)
-    process.exit(1)
-  }
+  if (r.status !== 0) return `Could not install ${pkgs.join(' ')}. Run: sudo ${cmd}`
+  return null
 }
 
 /** Install npm dependencies when node_modules is missing or older than the lockfile. */

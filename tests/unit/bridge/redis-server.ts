@@ -20,7 +20,16 @@ export interface TestRedis {
   dispose(): Promise<void>
 }
 
+/** Debian's redis-server, installed on demand like the test command's other tools. */
+async function ensureRedisServer(): Promise<void> {
+  const script = new URL('../../../scripts/ensure-system.mjs', import.meta.url).href
+  const { installMissing } = (await import(script)) as { installMissing(needs: string[]): string | null }
+  const problem = installMissing(['redis'])
+  if (problem) throw new Error(problem)
+}
+
 export async function startRedis(): Promise<TestRedis> {
+  await ensureRedisServer()
   const dir = mkdtempSync(join(tmpdir(), 'cachet-redis-test-'))
   let child: ChildProcess | null = null
   let port = 0
