@@ -32,7 +32,14 @@ function httpsFromFiles(config: BridgeConfig): BridgeConfig {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const bridge = await startBridge(httpsFromFiles(loadConfig()))
+  // Configuration and session-store problems (REDIS_URL unreachable, no SESSION_SECRET)
+  // are messages for the operator, not stack traces.
+  const bridge = await Promise.resolve()
+    .then(() => startBridge(httpsFromFiles(loadConfig())))
+    .catch((e: Error) => {
+      console.error(e.message)
+      process.exit(1)
+    })
   console.log(`Cachet bridge at ${bridge.url}`)
   const stop = () => void bridge.close().then(() => process.exit(0))
   process.once('SIGINT', stop)
