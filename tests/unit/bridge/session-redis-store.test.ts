@@ -139,6 +139,18 @@ describe('Redis session store: across instances', () => {
     expect(await b.get(s.id)).toBeNull()
   })
 
+  it('closes local state whose record vanished without a notice (TTL expiry), on its periodic sweep', async () => {
+    const a = await newStore()
+    const b = await newStore({ sweepMs: 100 })
+    const s = await a.create('a@example.com', 'x', lazyImap())
+    const onB = (await b.get(s.id))!
+    let endedOnB = false
+    onB.onEnd.add(() => (endedOnB = true))
+    await probe.del(recordKey(s.id)) // what Redis does when the TTL runs out: no publish
+    await waitFor(async () => endedOnB, 3_000)
+    expect(b.localSize).toBe(0)
+  })
+
   it('uses unguessable ids and tokens and never stores the id itself', async () => {
     const store = await newStore()
     const x = await store.create('a@example.com', 'x', lazyImap())
