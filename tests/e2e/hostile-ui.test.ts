@@ -94,7 +94,7 @@ describe('UI redressing', () => {
       expect(await summary.getAttribute('data-signature')).toBe(signature)
       expect(await summary.getAttribute('data-encryption')).toBe('none')
       const frameEl = region.locator('iframe.html-frame')
-      expect(await frameEl.getAttribute('sandbox')).toBe('')
+      expect(await frameEl.getAttribute('sandbox')).toBe('allow-popups allow-popups-to-escape-sandbox')
       const frame = page.frameLocator('iframe.html-frame')
       await frame.getByText('Signed by alice@example.test, verified').waitFor()
       // The app document (without frame contents) never claims "verified".

@@ -36,12 +36,13 @@ const hits: { url: string; headers: IncomingHttpHeaders }[] = []
 /** A plain web site on 127.0.0.1 (http) recording every request with its headers. */
 async function startSite(): Promise<void> {
   server = createServer((req, res) => {
-    hits.push({ url: req.url ?? '', headers: req.headers })
+    // A tab that opened a page asks for its favicon on its own: not a request of ours.
     if (req.url === '/favicon.ico') {
       res.writeHead(404)
       res.end()
       return
     }
+    hits.push({ url: req.url ?? '', headers: req.headers })
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
     res.end('<!doctype html><title>Landing</title><h1>You followed the link</h1><p id="where"></p><script>document.getElementById("where").textContent = "opener: " + String(window.opener)</script>')
   })
