@@ -45,6 +45,8 @@ function sameSite(shown: string, real: string): boolean {
   return s === r || r.endsWith(`.${s}`)
 }
 
+const FILE_EXTENSION = /\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|txt|csv|png|jpe?g|gif|webp|html?|ics|eml|p7[msc]|cer|pem|der|pfx|p12)$/i
+
 /** The host the visible text names, if it looks like a URL or a domain; null otherwise. */
 export function hostShownIn(text: string): string | null {
   const t = text.replace(/\s+/g, ' ').trim()
@@ -54,8 +56,10 @@ export function hostShownIn(text: string): string | null {
   if (!candidate) return null
   try {
     const host = new URL(/^https?:\/\//i.test(candidate) ? candidate : `https://${candidate}`).hostname
-    // A domain has a dot and ends in a label of letters (or punycode): "e.g." or "1.5" is not one.
-    return /\.(?:[a-z]{2,}|xn--[a-z0-9-]+)$/i.test(host) ? host.toLowerCase() : null
+    // A domain has a dot and ends in a label of letters (or punycode): "e.g." or "1.5" is
+    // not one, nor is a file name ("report.pdf"; .zip and .mov are real TLDs and stay).
+    if (!/\.(?:[a-z]{2,}|xn--[a-z0-9-]+)$/i.test(host) || FILE_EXTENSION.test(host)) return null
+    return host.toLowerCase()
   } catch {
     return null
   }

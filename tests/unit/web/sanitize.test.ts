@@ -96,6 +96,8 @@ describe('phishing: the visible text names another host', () => {
     expect(note(frame('<a href="https://news.example.com/a">https://example.com/news</a>').doc)).toBeNull()
     expect(note(frame('<a href="https://evil.test/">Read more</a>').doc)).toBeNull()
     expect(hostShownIn('e.g. 1.5 times')).toBeNull()
+    expect(hostShownIn('report-2026.pdf')).toBeNull()
+    expect(hostShownIn('invoice.zip')).toBe('invoice.zip')
     expect(hostShownIn('Visit https://Example.COM/x')).toBe('example.com')
   })
 })
