@@ -6,7 +6,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { join } from 'node:path'
-import { renderDovecotConfig } from './dovecot-config'
+import { renderDovecotConfig, type MailFormat } from './dovecot-config'
 import { waitForPort } from './net'
 
 export const DOVECOT_BIN = '/usr/sbin/dovecot'
@@ -87,6 +87,29 @@ async function stopStale(pidFile: string, configPath: string): Promise<void> {
   rmSync(pidFile, { force: true })
 }
 
+/**
+ * The storage format of a data folder, decided once and remembered in `<dataDir>/mail-format`:
+ * sdbox for a new folder; maildir for a folder whose mail/ already holds maildirs (written
+ * before sdbox became the default), so existing mail stays where Dovecot looks for it.
+ */
+export function mailFormatOf(dataDir: string): MailFormat {
+  const marker = join(dataDir, 'mail-format')
+  if (existsSync(marker)) {
+    const saved = readFileSync(marker, 'utf8').trim()
+    if (saved === 'sdbox' || saved === 'maildir') return saved
+  }
+  const mailRoot = join(dataDir, 'mail')
+  const hasMaildir =
+    existsSync(mailRoot) &&
+    readdirSync(mailRoot).some((domain) => {
+      const d = join(mailRoot, domain)
+      return statSync(d).isDirectory() && readdirSync(d).some((user) => existsSync(join(d, user, 'Maildir')))
+    })
+  const format: MailFormat = hasMaildir ? 'maildir' : 'sdbox'
+  writeFileSync(marker, `${format}\n`)
+  return format
+}
+
 export async function startDovecot(o: DovecotOptions): Promise<DovecotHandle> {
   if (!existsSync(DOVECOT_BIN)) {
     throw new Error(`Dovecot is not installed (${DOVECOT_BIN}). Run: sudo apt-get install -y dovecot-imapd dovecot-lmtpd`)
@@ -104,6 +127,7 @@ export async function startDovecot(o: DovecotOptions): Promise<DovecotHandle> {
     configPath,
     renderDovecotConfig({
       dataDir: o.dataDir,
+      mailFormat: mailFormatOf(o.dataDir),
       imapPort: o.imapPort,
       lmtpPort: o.lmtpPort,
       passwdFile: o.passwdFile,
