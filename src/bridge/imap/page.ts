@@ -1,0 +1,59 @@
+/**
+ * One page of a folder, newest first, in work proportional to the page, never to the
+ * folder: the page's messages are a sequence-number range computed from EXISTS (RFC 3501
+ * §7.3.1) — page 1 of a folder of n is `n-pageSize+1:n` — and one FETCH of that range
+ * (envelope, flags, size, date, BODYSTRUCTURE) answers it. No SEARCH, SORT or UID list of
+ * the whole folder is ever asked for.
+ *
+ * Sequence numbers are the order the server appended messages in, which is the order of
+ * arrival: "newest first" means the highest sequence numbers first, exactly what a client
+ * sorting by arrival shows. A page is the state of the folder when it was asked for: the
+ * caller (ImapSession.withMailbox) has sent NOOP on a reused connection, so mail that
+ * arrived or was expunged since the last request is already counted in EXISTS.
+ */
+import type { FetchMessageObject, ImapFlow } from 'imapflow'
+import type { MessageSummary } from '../../contract/index'
+import { SUMMARY_QUERY, toSummary } from './summary'
+
+/** Inclusive sequence-number range of a page, or null when the page is past the oldest message. */
+export function pageRange(exists: number, page: number, pageSize: number): { from: number; to: number } | null {
+  const to = exists - (page - 1) * pageSize
+  if (to < 1) return null
+  return { from: Math.max(1, to - pageSize + 1), to }
+}
+
+export interface FolderPage {
+  total: number
+  uidValidity: string
+  messages: MessageSummary[]
+}
+
+/**
+ * A message expunged by another session after our last NOOP still has its sequence number
+ * here (no EXPUNGE may be sent during FETCH, RFC 3501 §7.4.1); a server that cannot answer
+ * for it says NO [EXPUNGEISSUED] (RFC 5530). Then the range is stale: sync and ask again.
+ */
+function isExpungeIssued(e: unknown): boolean {
+  const err = e as { responseStatus?: string; responseText?: string; serverResponseCode?: string }
+  return err?.responseStatus === 'NO' && /EXPUNGEISSUED/i.test(`${err.serverResponseCode ?? ''} ${err.responseText ?? ''}`)
+}
+
+/** Reads one page of the selected folder. `c` must have the folder selected (withMailbox). */
+export async function readPage(c: ImapFlow, page: number, pageSize: number): Promise<FolderPage> {
+  for (let attempt = 0; ; attempt++) {
+    const mb = c.mailbox
+    const exists = mb ? mb.exists : 0
+    const uidValidity = mb ? String(mb.uidValidity) : '0'
+    const range = pageRange(exists, page, pageSize)
+    if (!range) return { total: exists, uidValidity, messages: [] }
+    let fetched: FetchMessageObject[]
+    try {
+      fetched = await c.fetchAll(`${range.from}:${range.to}`, SUMMARY_QUERY)
+    } catch (e) {
+      if (attempt > 0 || !isExpungeIssued(e)) throw e
+      await c.noop()
+      continue
+    }
+    return { total: exists, uidValidity, messages: fetched.sort((a, b) => b.seq - a.seq).map(toSummary) }
+  }
+}
