@@ -36,13 +36,16 @@ export async function registerSessions(app: FastifyInstance, config: BridgeConfi
 
   app.addHook('onRequest', async (request) => {
     const raw = request.cookies[SESSION_COOKIE]
-    if (!raw) return
+    // Only routes that use the session look it up: static files cost no store round trip
+    // (with Redis) and do not count as activity; sign-in reads the old cookie itself.
+    const cfg = request.routeOptions.config
+    if (!raw || !(cfg.auth || cfg.csrf)) return
     const un = request.unsignCookie(raw)
     if (!un.valid || !un.value) return
     try {
       request.session = await store.get(un.value)
     } catch (e) {
-      // A static file or sign-in needs no session: fail only routes that do (preHandler).
+      // Thrown in preHandler, through the one error map.
       if (!(e instanceof BridgeError)) throw e
       request.sessionError = e
     }

@@ -36,12 +36,9 @@ export function sessionRoutes(app: FastifyInstance, config: BridgeConfig, store:
     // Session fixation: a sign-in always gets a fresh id; any previous session ends
     // (on every instance, with Redis).
     try {
-      if (request.session) await store.destroy(request.session.id)
-      else {
-        const old = request.cookies[SESSION_COOKIE]
-        const un = old ? request.unsignCookie(old) : null
-        if (un?.valid && un.value) await store.destroy(un.value)
-      }
+      const old = request.cookies[SESSION_COOKIE]
+      const un = old ? request.unsignCookie(old) : null
+      if (un?.valid && un.value) await store.destroy(un.value)
     } catch (e) {
       client.close()
       throw e
