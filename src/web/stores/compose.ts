@@ -7,7 +7,7 @@
  * all announced it) → send EXACTLY those bytes (the bridge files the same bytes in Sent;
  * the sender is always a recipient, so the Sent copy opens). Encrypt with recipients that
  * have no certificate stops at the "Missing certificates" choice; nothing is sent until the
- * user picks. A send that fails after sealing goes to the Outbox (IndexedDB) with Retry.
+ * user picks. A send that fails after sealing goes to the Outbox (stores/outbox.ts) with Retry.
  * Save draft: sealed to yourself when Encrypt is on, APPENDed to Drafts, and kept locally.
  */
 import { defineStore } from 'pinia'
@@ -20,10 +20,8 @@ import { buildMessage, type MailboxAddress } from '../compose/build'
 import { openMessage, openUnwrapped } from '../mail/open'
 import { addressesIn, defaultEncrypt, defaultSign, encryptFor, looksEncrypted } from '../mail/outgoing'
 import { router } from '../router'
-import type { DraftRecord, OutboxRecord } from '../storage/db'
-import { deleteDraft, listDrafts, saveDraft as saveLocalDraft } from '../storage/drafts'
+import { saveDraft as saveLocalDraft } from '../storage/drafts'
 import { listIdentities } from '../storage/identities'
-import { addToOutbox, listOutbox, markOutboxFailure, removeFromOutbox } from '../storage/outbox'
 import { getSettings } from '../storage/settings'
 import { useContactsStore } from './contacts'
 import { identityForAddress } from './identities'
@@ -34,6 +32,7 @@ import { foreignCiphertextSigner } from '../mail/security'
 import { toMessageView, type AddressView, type MessageView } from '../mail/view'
 import { useMailboxesStore } from './mailboxes'
 import { useMessagesStore } from './messages'
+import { useOutboxStore } from './outbox'
 import { useSessionStore } from './session'
 
 export type ComposeMode = 'new' | 'reply' | 'reply-all' | 'forward' | 'draft'
@@ -89,11 +88,10 @@ export const useComposeStore = defineStore('compose', () => {
   const sealPhase = ref('')
   /** This compose's local copy in IndexedDB (drafts store). */
   const localDraftId = ref<string | null>(null)
-  const outbox = ref<OutboxRecord[]>([])
-  const localDrafts = ref<DraftRecord[]>([])
-  const outboxBusy = ref<string | null>(null)
   /** A draft that could not be reopened (e.g. encrypted and the key store stayed locked). */
   const outboxError = ref('')
+  /** Failed sends and drafts kept on this device. */
+  const kept = useOutboxStore()
   let nextId = 1
 
   const busy = computed(() => status.value === 'sending' || status.value === 'saving' || status.value === 'sealing' || attachments.value.some((a) => a.state === 'reading'))
@@ -146,10 +144,6 @@ export const useComposeStore = defineStore('compose', () => {
   function setEncrypt(on: boolean) {
     encrypt.value = on
     encryptTouched.value = true
-  }
-
-  async function refreshOutbox(): Promise<void> {
-    ;[outbox.value, localDrafts.value] = await Promise.all([listOutbox(), listDrafts()])
   }
 
   function openNew() {
@@ -233,7 +227,7 @@ export const useComposeStore = defineStore('compose', () => {
 
   /** Reopen a draft kept on this device (after a reload). */
   async function openLocalDraft(id: string) {
-    const rec = localDrafts.value.find((d) => d.id === id)
+    const rec = kept.drafts.find((d) => d.id === id)
     if (!rec) return
     if (!(await loadDraft(rec.raw))) return
     localDraftId.value = rec.id
@@ -375,9 +369,8 @@ export const useComposeStore = defineStore('compose', () => {
       await bridge.sendMessage(sealed, envelope, (s, t) => (progress.value = t ? s / t : 0))
     } catch (e) {
       // The exact bytes (already sealed) wait in the Outbox; the list shows them with Retry.
-      await addToOutbox({ raw: sealed, envelope, subject: subject.value, error: errorText(e) })
+      await kept.keep({ raw: sealed, envelope, subject: subject.value, error: errorText(e) })
       await dropLocalDraft()
-      await refreshOutbox()
       status.value = 'error'
       error.value = `Not sent: ${errorText(e)}. The message is kept in the Outbox; use Retry there.`
       isOpen.value = false
@@ -401,35 +394,7 @@ export const useComposeStore = defineStore('compose', () => {
   async function dropLocalDraft() {
     const id = localDraftId.value
     localDraftId.value = null
-    if (id) await deleteDraft(id).catch(() => {})
-    await refreshOutbox().catch(() => {})
-  }
-
-  async function retryOutbox(id: string): Promise<void> {
-    const rec = outbox.value.find((o) => o.id === id)
-    if (!rec || !rec.envelope.from || !rec.envelope.to?.length) return
-    outboxBusy.value = id
-    try {
-      await bridge.sendMessage(rec.raw, { from: rec.envelope.from, to: rec.envelope.to })
-      await removeFromOutbox(id)
-      void useMailboxesStore().refresh()
-      void useMessagesStore().refresh()
-    } catch (e) {
-      await markOutboxFailure(id, errorText(e))
-    } finally {
-      outboxBusy.value = null
-      await refreshOutbox()
-    }
-  }
-
-  async function discardOutbox(id: string): Promise<void> {
-    await removeFromOutbox(id)
-    await refreshOutbox()
-  }
-
-  async function discardLocalDraft(id: string): Promise<void> {
-    await deleteDraft(id)
-    await refreshOutbox()
+    await kept.dropDraft(id)
   }
 
   /**
@@ -469,7 +434,7 @@ export const useComposeStore = defineStore('compose', () => {
         draft.value = { mailbox: res.mailbox, uid: res.uid }
         await saveLocalDraft({ id: localDraftId.value, raw, encrypted: encrypt.value, subject: subject.value, serverUid: res.uid })
       }
-      await refreshOutbox()
+      await kept.refresh()
       status.value = 'saved'
       void useMailboxesStore().refresh()
       if (useMessagesStore().mailbox === drafts.path) void useMessagesStore().refresh()
@@ -477,7 +442,7 @@ export const useComposeStore = defineStore('compose', () => {
     } catch (e) {
       status.value = 'error'
       error.value = `Draft not saved${localDraftId.value ? ' to the server (a copy is kept on this device)' : ''}: ${errorText(e)}`
-      await refreshOutbox().catch(() => {})
+      await kept.refresh().catch(() => {})
       return false
     }
   }
@@ -488,8 +453,12 @@ export const useComposeStore = defineStore('compose', () => {
 
   return {
     isOpen, mode, to, cc, bcc, subject, body, attachments, status, error, progress, busy, draft,
-    sign, encrypt, hasIdentity, certificates, missing, sealProgress, sealPhase, recipientList, outbox, localDrafts, outboxBusy, outboxError, localDraftId,
+    sign, encrypt, hasIdentity, certificates, missing, sealProgress, sealPhase, recipientList, outboxError, localDraftId,
     openNew, fromView, openDraft, openLocalDraft, addFiles, removeAttachment, send, saveDraft, close,
-    setEncrypt, checkCertificates, importMissing, refreshOutbox, retryOutbox, discardOutbox, discardLocalDraft,
+    setEncrypt, checkCertificates, importMissing,
+    // The outbox store's state and actions under the names the Outbox bar
+    // (components/messages/OutboxBar.vue) still uses; it can read useOutboxStore() directly.
+    outbox: computed(() => kept.failed), localDrafts: computed(() => kept.drafts), outboxBusy: computed(() => kept.busy),
+    refreshOutbox: kept.refresh, retryOutbox: kept.retry, discardOutbox: kept.discard, discardLocalDraft: kept.discardDraft,
   }
 })
