@@ -38,6 +38,30 @@ function isExpungeIssued(e: unknown): boolean {
   return err?.responseStatus === 'NO' && /EXPUNGEISSUED/i.test(`${err.serverResponseCode ?? ''} ${err.responseText ?? ''}`)
 }
 
+/**
+ * imapflow hands back every untagged FETCH the command brought, and a server may send
+ * unsolicited ones at any time (RFC 3501 §7.4.2), typically FLAGS (\Deleted, \Seen…)
+ * changed by another session while our FETCH ran: a second row for the same sequence
+ * number with no UID and no envelope. One row per message, the data row completed by the
+ * latest flags; rows outside the asked range (an update for another message) are dropped.
+ */
+export function mergeRows(rows: FetchMessageObject[], from: number, to: number): FetchMessageObject[] {
+  const bySeq = new Map<number, FetchMessageObject>()
+  for (const row of rows) {
+    if (row.seq < from || row.seq > to) continue
+    const prev = bySeq.get(row.seq)
+    if (!prev) {
+      bySeq.set(row.seq, row)
+      continue
+    }
+    const merged: FetchMessageObject = { ...prev }
+    for (const [k, v] of Object.entries(row)) if (v !== undefined && v !== null) (merged as unknown as Record<string, unknown>)[k] = v
+    bySeq.set(row.seq, merged)
+  }
+  // A row that never got its UID cannot be opened, flagged or moved: not a list entry.
+  return [...bySeq.values()].filter((r) => r.uid > 0).sort((a, b) => b.seq - a.seq)
+}
+
 /** Reads one page of the selected folder. `c` must have the folder selected (withMailbox). */
 export async function readPage(c: ImapFlow, page: number, pageSize: number): Promise<FolderPage> {
   for (let attempt = 0; ; attempt++) {
@@ -54,6 +78,6 @@ export async function readPage(c: ImapFlow, page: number, pageSize: number): Pro
       await c.noop()
       continue
     }
-    return { total: exists, uidValidity, messages: fetched.sort((a, b) => b.seq - a.seq).map(toSummary) }
+    return { total: exists, uidValidity, messages: mergeRows(fetched, range.from, range.to).map(toSummary) }
   }
 }
