@@ -65,6 +65,8 @@ beforeAll(async () => {
       logLevel: false,
       sessionSecret: 'shared-secret-of-all-instances-0123456789',
       redisUrl: redis.url,
+      // Sign-ins here test sessions, not the (per-instance) login limits.
+      loginLimits: { windowMs: 60_000, perIp: 1_000, perAccountFailures: 100 },
     },
   )
   A = await instance()
@@ -216,14 +218,24 @@ describe('Redis missing or dropping', () => {
     } finally {
       await redis.start()
     }
-    // Redis came back empty (nothing saved): sign in again, and the session works on B.
-    const again = await waitFor(async () => {
+    // Redis came back empty (nothing saved): sign in again on A, the session works on B,
+    // and the end-notice subscription is back too (sign-out on A ends B's state at once).
+    // Both clients reconnect in the background, so try the whole cycle until it works.
+    const cycle = async () => {
       const res = await A.inject({ method: 'POST', url: '/api/session', payload: { email: 'dave@example.com', password: 'demo' } })
-      if (res.statusCode !== 200) return null
+      if (res.statusCode !== 200) return false
       const cookie = `cachet_session=${res.cookies.find((c) => c.name === 'cachet_session')!.value}`
+      const csrf = (res.json() as { csrfToken: string }).csrfToken
       const onB = await B.inject({ method: 'GET', url: '/api/mailboxes', headers: { cookie } })
-      return onB.statusCode === 200 ? onB : null
-    }, 20_000)
-    expect(MailboxList.parse(again.json()).mailboxes.length).toBeGreaterThan(0)
+      if (onB.statusCode !== 200 || MailboxList.parse(onB.json()).mailboxes.length === 0) return false
+      const localOnB = B.sessions.localSize
+      const out = await A.inject({ method: 'DELETE', url: '/api/session', headers: { cookie, 'x-csrf-token': csrf } })
+      if (out.statusCode !== 200) return false
+      return waitFor(async () => B.sessions.localSize === localOnB - 1, 1_000).then(
+        () => true,
+        () => false,
+      )
+    }
+    expect(await waitFor(cycle, 20_000)).toBe(true)
   })
 })
