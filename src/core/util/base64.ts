@@ -220,78 +220,186 @@ export function fromBase64(s: string): Uint8Array {
  * the lines, base64url) takes the table-driven loop, with the same result.
  */
 export function fromBase64Bytes(b: Uint8Array): Uint8Array {
-  return (nativeSet && latin1Decoder && nativeDecodeBytes(b)) || loopDecodeBytes(b)
+  const d = new Base64Decoder(b)
+  return d.out.subarray(0, d.finish())
 }
 
 type SetFromBase64 = (this: Uint8Array, s: string, o?: object) => { read: number; written: number }
 const nativeSet = (Uint8Array.prototype as unknown as { setFromBase64?: SetFromBase64 }).setFromBase64
 const latin1Decoder = typeof TextDecoder === 'function' ? new TextDecoder('latin1') : null
 const NATIVE_SLICE = 1 << 20
+const LOOP_SLICE = 256 * 1024
 
-/** Native decoding slice by slice; null when the input is not plain base64 and whitespace. */
-function nativeDecodeBytes(b: Uint8Array): Uint8Array | null {
-  const out = new Uint8Array(Math.floor((b.length * 3) / 4) + 3)
-  let written = 0
-  let carry = ''
-  try {
-    for (let i = 0; i < b.length; i += NATIVE_SLICE) {
-      let s = carry + latin1Decoder!.decode(b.subarray(i, Math.min(i + NATIVE_SLICE, b.length)))
-      // Decoding ends at the first '=' (padding), as in the loop below.
-      const eq = s.indexOf('=')
-      if (eq >= 0) s = s.slice(0, eq)
-      const last = eq >= 0 || i + NATIVE_SLICE >= b.length
-      const r = nativeSet!.call(out.subarray(written), s, { lastChunkHandling: last ? 'loose' : 'stop-before-partial' })
-      written += r.written
-      if (last) break
-      carry = s.slice(r.read)
-    }
-  } catch {
-    return null
+/**
+ * Base64 bytes decoded front to back, as far as the caller needs, into one output
+ * buffer: `fill(n)` decodes until at least n bytes are out (or the input ends), so a
+ * consumer can start on the first bytes (a CMS header, the first slices of ciphertext)
+ * while the rest is still text. The output is byte-identical to fromBase64Bytes, which
+ * is this decoder run to the end. Input slices go to the platform's setFromBase64 while
+ * it accepts them; from the first slice it refuses, the table-driven loop takes over.
+ *
+ *   const d = new Base64Decoder(body)
+ *   d.fill(4096)            // d.out[0, d.written) is decoded
+ *   const n = d.finish()    // all of it: d.out[0, n)
+ */
+export class Base64Decoder {
+  /** Upper bound of the decoded length of n base64 bytes. */
+  static maxLength(n: number): number {
+    return Math.floor((n * 3) / 4) + 3
   }
-  return out.subarray(0, written)
-}
 
-/** Four characters at a time, skipping anything outside the alphabet, up to the first '='. */
-function loopDecodeBytes(b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(Math.floor((b.length * 3) / 4) + 3)
-  let o = 0
-  let acc = 0
-  let n = 0
-  const len = b.length
-  for (let i = 0; i < len; i++) {
-    if (n === 0 && i + 3 < len) {
-      // Fast path: a whole quad of alphabet characters.
-      const q = (DEC[b[i]!]! << 18) | (DEC[b[i + 1]!]! << 12) | (DEC[b[i + 2]!]! << 6) | DEC[b[i + 3]!]!
-      if (q >= 0) {
-        out[o] = q >>> 16
-        out[o + 1] = (q >>> 8) & 0xff
-        out[o + 2] = q & 0xff
-        o += 3
-        i += 3
+  /** The output buffer (Base64Decoder.maxLength of the input, or the caller's). */
+  readonly out: Uint8Array
+  private o = 0
+  /** Next input byte. */
+  private i = 0
+  private ended = false
+  private native = nativeSet !== undefined && latin1Decoder !== null
+  /** Native path: characters of a partial quad carried into the next slice. */
+  private carry = ''
+  /** Loop path: bits of a partial quad. */
+  private acc = 0
+  private n = 0
+
+  constructor(
+    private readonly src: Uint8Array,
+    out?: Uint8Array,
+  ) {
+    this.out = out ?? new Uint8Array(Base64Decoder.maxLength(src.length))
+    if (this.out.length < Base64Decoder.maxLength(src.length)) throw new RangeError('output buffer too small for the base64 input')
+  }
+
+  /** Bytes decoded so far: out[0, written) is final. */
+  get written(): number {
+    return this.o
+  }
+
+  /** True when the whole input has been decoded. */
+  get done(): boolean {
+    return this.ended
+  }
+
+  /** Decode until at least `want` bytes are out or the input ends; returns written. */
+  fill(want: number): number {
+    while (!this.ended && this.o < want) {
+      if (this.native) this.nativeSlice()
+      else this.loopSlice()
+    }
+    return this.o
+  }
+
+  /** Decode the rest; returns the decoded length. */
+  finish(): number {
+    return this.fill(Infinity)
+  }
+
+  private nativeSlice(): void {
+    const b = this.src
+    const start = this.o
+    const from = this.i
+    const to = Math.min(from + NATIVE_SLICE, b.length)
+    let s = this.carry + latin1Decoder!.decode(b.subarray(from, to))
+    // Decoding ends at the first '=' (padding), as in the loop.
+    const eq = s.indexOf('=')
+    if (eq >= 0) s = s.slice(0, eq)
+    const last = eq >= 0 || to >= b.length
+    try {
+      const r = nativeSet!.call(this.out.subarray(start), s, { lastChunkHandling: last ? 'loose' : 'stop-before-partial' })
+      this.o = start + r.written
+      this.carry = last ? '' : s.slice(r.read)
+      this.i = to
+      if (last) this.ended = true
+    } catch {
+      // Not plain base64 and whitespace: this slice and the rest go through the loop,
+      // starting with the characters carried over from the previous slice.
+      this.native = false
+      const carried = this.carry
+      this.carry = ''
+      this.o = start
+      for (let k = 0; k < carried.length && !this.ended; k++) this.loopByte(carried.charCodeAt(k))
+    }
+  }
+
+  /** One character through the loop's state machine (slow path). */
+  private loopByte(c: number): void {
+    const v = c < 256 ? DEC[c]! : -1
+    if (v < 0) {
+      if (c === 61) this.end()
+      return
+    }
+    this.acc = (this.acc << 6) | v
+    if (++this.n === 4) {
+      const out = this.out
+      out[this.o] = this.acc >>> 16
+      out[this.o + 1] = (this.acc >>> 8) & 0xff
+      out[this.o + 2] = this.acc & 0xff
+      this.o += 3
+      this.n = 0
+      this.acc = 0
+    }
+  }
+
+  /** Four characters at a time, skipping anything outside the alphabet, up to the first '='. */
+  private loopSlice(): void {
+    const b = this.src
+    const out = this.out
+    const len = Math.min(this.i + LOOP_SLICE, b.length)
+    let o = this.o
+    let acc = this.acc
+    let n = this.n
+    let i = this.i
+    let stop = false
+    for (; i < len; i++) {
+      if (n === 0 && i + 3 < len) {
+        // Fast path: a whole quad of alphabet characters.
+        const q = (DEC[b[i]!]! << 18) | (DEC[b[i + 1]!]! << 12) | (DEC[b[i + 2]!]! << 6) | DEC[b[i + 3]!]!
+        if (q >= 0) {
+          out[o] = q >>> 16
+          out[o + 1] = (q >>> 8) & 0xff
+          out[o + 2] = q & 0xff
+          o += 3
+          i += 3
+          continue
+        }
+      }
+      const v = DEC[b[i]!]!
+      if (v < 0) {
+        if (b[i] === 61) {
+          stop = true
+          break
+        }
         continue
       }
+      acc = (acc << 6) | v
+      if (++n === 4) {
+        out[o] = acc >>> 16
+        out[o + 1] = (acc >>> 8) & 0xff
+        out[o + 2] = acc & 0xff
+        o += 3
+        n = 0
+        acc = 0
+      }
     }
-    const v = DEC[b[i]!]!
-    if (v < 0) {
-      if (b[i] === 61) break
-      continue
-    }
-    acc = (acc << 6) | v
-    if (++n === 4) {
-      out[o] = acc >>> 16
-      out[o + 1] = (acc >>> 8) & 0xff
-      out[o + 2] = acc & 0xff
-      o += 3
-      n = 0
-      acc = 0
-    }
+    this.o = o
+    this.acc = acc
+    this.n = n
+    this.i = i
+    if (stop || i >= b.length) this.end()
   }
-  if (n === 2) out[o++] = acc >>> 4
-  else if (n === 3) {
-    out[o++] = acc >>> 10
-    out[o++] = (acc >>> 2) & 0xff
+
+  /** The last 1–2 bytes of a partial quad, then done. */
+  private end(): void {
+    if (this.ended) return
+    const out = this.out
+    if (this.n === 2) out[this.o++] = this.acc >>> 4
+    else if (this.n === 3) {
+      out[this.o++] = this.acc >>> 10
+      out[this.o++] = (this.acc >>> 2) & 0xff
+    }
+    this.n = 0
+    this.acc = 0
+    this.ended = true
   }
-  return out.subarray(0, o)
 }
 
 function asciiString(b: Uint8Array): string {
