@@ -150,6 +150,9 @@ service lmtp {
 }
 service imap {
   process_limit = 1024
+  # Every sign-in is a new IMAP connection, served by a new imap process (one client per
+  # process): keep a few started ahead so LOGIN does not wait for one (7 -> 3.5 ms measured).
+  process_min_avail = 4
 }
 service anvil {
   ${noChroot}

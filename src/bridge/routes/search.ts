@@ -1,6 +1,7 @@
 /** GET /api/search: IMAP SEARCH (FROM/SUBJECT/BODY/TEXT) in one folder, paged newest first. */
 import type { FastifyInstance } from 'fastify'
 import { routes, SearchQuery, type MessagePage } from '../../contract/index'
+import { mergeRows } from '../imap/page'
 import { SUMMARY_QUERY, toSummary } from '../imap/summary'
 import { sessionOf } from '../plugins/sessions'
 import { parse } from '../validate'
@@ -15,13 +16,16 @@ export function searchRoutes(app: FastifyInstance): void {
       const uids = [...found].sort((a, b) => b - a)
       const pageUids = uids.slice((q.page - 1) * q.pageSize, q.page * q.pageSize)
       const fetched = pageUids.length ? await c.fetchAll(pageUids.join(','), SUMMARY_QUERY, { uid: true }) : []
+      // One row per message (unsolicited FLAGS updates folded in), only the page's UIDs.
+      const wanted = new Set(pageUids)
+      const rows = mergeRows(fetched, 1, Number.MAX_SAFE_INTEGER).filter((m) => wanted.has(m.uid))
       return {
         mailbox: q.mailbox,
         total: uids.length,
         page: q.page,
         pageSize: q.pageSize,
         uidValidity: c.mailbox ? String(c.mailbox.uidValidity) : '0',
-        messages: fetched.sort((a, b) => b.uid - a.uid).map(toSummary),
+        messages: rows.sort((a, b) => b.uid - a.uid).map(toSummary),
       }
     })
   })
