@@ -8,7 +8,8 @@
  * Such parts are only listed by `findEmbedded`, for the view to set apart.
  */
 import type { MimeEntity } from '../mime'
-import { decodeBody, filename } from '../mime'
+import { decodeBody, filename, header } from '../mime'
+import { fromBase64Bytes } from '../util/base64'
 import { OID } from '../asn1/oids'
 
 export type SmimeType = 'signed-data' | 'enveloped-data' | 'authEnveloped-data' | 'certs-only' | 'compressed-data'
@@ -17,7 +18,15 @@ export type Detection =
   /** RFC 8551 §3.5.3 / RFC 1847: the first part is signed, the second holds the SignedData. */
   | { kind: 'multipart-signed'; entity: MimeEntity; content: MimeEntity; signature: MimeEntity; protocol: string; micalg: string | null }
   /** RFC 8551 §3.2: a CMS object as the whole body (application/pkcs7-mime or a .p7m file). */
-  | { kind: 'pkcs7-mime'; entity: MimeEntity; smimeType: SmimeType | null; der: Uint8Array }
+  | {
+      kind: 'pkcs7-mime'
+      entity: MimeEntity
+      smimeType: SmimeType | null
+      /** The CMS object, transfer-decoded on first use (a 25 MB body is not decoded just to be classified). */
+      readonly der: Uint8Array
+      /** The body when it is base64 (the usual case): for decoding and decrypting in one pass. */
+      base64: Uint8Array | null
+    }
   /** An S/MIME multipart/signed that cannot be followed (a part missing, wrong signature type). */
   | { kind: 'broken-signed'; entity: MimeEntity; reason: string }
   /** A multipart/signed of another protocol (OpenPGP): not checked, shown as unsigned. */
@@ -69,7 +78,11 @@ export function detectRoot(entity: MimeEntity): Detection {
   }
   if (isPkcs7Mime(entity)) {
     const p = (entity.contentType.params['smime-type'] ?? '').trim().toLowerCase()
-    const der = decodeBody(entity)
+    const base64 = (header(entity, 'content-transfer-encoding') ?? '').trim().toLowerCase() === 'base64' ? entity.body : null
+    let der: Uint8Array | null = null
+    const decoded = () => (der ??= decodeBody(entity))
+    // A ContentInfo's type sits in its first bytes: a prefix of the base64 decodes to a prefix of it.
+    const head = base64 ? fromBase64Bytes(base64.subarray(0, 256)) : decoded()
     const declared: SmimeType | null =
       p === 'signed-data' ? 'signed-data'
       : p === 'enveloped-data' ? 'enveloped-data'
@@ -79,8 +92,16 @@ export function detectRoot(entity: MimeEntity): Detection {
       : null
     // smime-type is advisory: the ContentInfo's own type decides (a missing or wrong
     // parameter is common in older clients).
-    const sniffed = sniffContentType(der)
-    return { kind: 'pkcs7-mime', entity, smimeType: sniffed ?? declared, der }
+    const sniffed = sniffContentType(head)
+    return {
+      kind: 'pkcs7-mime',
+      entity,
+      smimeType: sniffed ?? declared,
+      get der() {
+        return decoded()
+      },
+      base64,
+    }
   }
   return { kind: 'plain', entity }
 }

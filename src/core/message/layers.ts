@@ -5,7 +5,7 @@
  */
 import type { CryptoLike } from '../crypto'
 import { verifySigned } from '../cms/signed'
-import { decryptEnvelope, type DecryptOptions } from '../cms/envelope'
+import { decryptEnvelope, decryptEnvelopeBase64, type DecryptOptions } from '../cms/envelope'
 import { summarizeCertificate } from '../pki'
 import { parseMime, headers } from '../mime'
 import { parseAddressList } from '../mime'
@@ -100,15 +100,22 @@ function emptySigned(detached: boolean): LayerReport {
 }
 
 /**
- * An EnvelopedData or AuthEnvelopedData layer, opened with the keyring's identities.
- * `owned`: `der` is a buffer of our own that nothing reads afterwards (decoded from the
- * part's base64), so the content may be decrypted over it (DecryptOptions.inPlace).
+ * Where an encrypted layer's CMS object is: DER (`owned`: a buffer of our own that nothing
+ * reads afterwards, decoded from the part's transfer encoding, so the content may be
+ * decrypted over it: DecryptOptions.inPlace), or the part's base64 body, decoded and
+ * decrypted in one pass (decryptEnvelopeBase64).
  */
-export async function processEnveloped(der: Uint8Array, declaredAuth: boolean, ctx: LayerContext, owned = false): Promise<LayerOutcome> {
+export type EnvelopeSource = { der: Uint8Array; owned: boolean } | { base64: Uint8Array }
+
+/** An EnvelopedData or AuthEnvelopedData layer, opened with the keyring's identities. */
+export async function processEnveloped(source: EnvelopeSource, declaredAuth: boolean, ctx: LayerContext): Promise<LayerOutcome> {
   const errors: ErrorEntry[] = []
   let r: Awaited<ReturnType<typeof decryptEnvelope>>
   try {
-    r = await decryptEnvelope(der, ctx.keyring.identities, ctx.crypto, owned ? { ...ctx.decryptOptions, inPlace: true } : ctx.decryptOptions)
+    const ids = ctx.keyring.identities
+    r = 'base64' in source
+      ? await decryptEnvelopeBase64(source.base64, ids, ctx.crypto, ctx.decryptOptions)
+      : await decryptEnvelope(source.der, ids, ctx.crypto, source.owned ? { ...ctx.decryptOptions, inPlace: true } : ctx.decryptOptions)
   } catch (e) {
     const entry = toErrorEntry(e)
     errors.push(entry)

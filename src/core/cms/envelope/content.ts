@@ -122,6 +122,95 @@ async function decryptCbcSliced(k: CryptoKey, iv: Uint8Array, data: Uint8Array, 
   return out.subarray(0, o)
 }
 
+/** Slices of a streamed AES-CBC decryption, and how many are in WebCrypto at once. */
+export const STREAM_SLICE = 1 << 20
+const STREAM_DEPTH = 2
+
+/** Frees an ArrayBuffer's memory now instead of at the next GC, where the platform can (ArrayBuffer.prototype.transfer). */
+function release(b: ArrayBuffer): void {
+  ;(b as { transfer?: (n: number) => ArrayBuffer }).transfer?.(0)
+}
+
+/**
+ * AES-CBC decryption of ciphertext that is still arriving (issue #5: the message's
+ * base64 is decoded while WebCrypto decrypts): the ciphertext is `buf[start, start +
+ * length)`, of which `ready(end)` makes `buf[0, end)` available (it throws when the input
+ * ends before), and each slice's plaintext is written over its own ciphertext. Returns
+ * the plaintext, a view of `buf`.
+ *
+ * Slices as in decryptCbcSliced: every slice but the last gets one extra block that
+ * decrypts to a full PKCS#7 padding block, E_K(P ⊕ c_last) with P = sixteen 0x10 bytes;
+ * here it is made in software from the content key (one AES block), not by a WebCrypto
+ * round trip. It is put after the slice in `buf` just for the call (WebCrypto copies its
+ * input when called, WebCrypto §14.3.2 step 2) and the bytes it covered are put back.
+ * Up to STREAM_DEPTH slices are in WebCrypto while the next ones are decoded. The last
+ * slice is decrypted as is, so the message's own padding is checked exactly as in one
+ * call; any failure is 'decrypt-failed', as in decryptCbc.
+ */
+export async function decryptCbcStream(
+  key: Uint8Array,
+  iv: Uint8Array,
+  buf: Uint8Array,
+  start: number,
+  length: number,
+  ready: (end: number) => void,
+  crypto: CryptoLike,
+  slice = STREAM_SLICE,
+): Promise<Uint8Array> {
+  if (iv.length !== 16 || length % 16 !== 0 || length === 0 || slice % 16 !== 0 || slice <= 0) throw decryptFailed()
+  const end = start + length
+  let k: CryptoKey | null = null
+  try {
+    k = await crypto.subtle.importKey('raw', bs(key), 'AES-CBC', false, ['decrypt'])
+  } catch {
+    // Chromium's WebCrypto has no AES-192: the software cipher, on the whole content.
+  }
+  try {
+    if (!k) {
+      ready(end)
+      const plain = cbc(key, iv).decrypt(buf.subarray(start, end))
+      buf.set(plain, start)
+      return buf.subarray(start, start + plain.length)
+    }
+    const padBlock = new Uint8Array(16).fill(16)
+    const inFlight: { at: number; plain: Promise<ArrayBuffer> }[] = []
+    let prev = iv
+    let total = 0
+    const settle = async () => {
+      const s = inFlight.shift()!
+      const plain = await s.plain
+      buf.set(new Uint8Array(plain), s.at)
+      total += plain.byteLength
+      release(plain)
+    }
+    for (let a = start; a < end; a += slice) {
+      const b = Math.min(a + slice, end)
+      ready(b)
+      let plain: Promise<ArrayBuffer>
+      if (b < end) {
+        const last = buf.slice(b - 16, b)
+        const extra = cbc(key, last, { disablePadding: true }).encrypt(padBlock)
+        const kept = buf.slice(b, b + 16)
+        buf.set(extra, b)
+        plain = crypto.subtle.decrypt({ name: 'AES-CBC', iv: bs(prev) }, k, bs(buf.subarray(a, b + 16)))
+        buf.set(kept, b)
+        prev = last
+      } else {
+        plain = crypto.subtle.decrypt({ name: 'AES-CBC', iv: bs(prev) }, k, bs(buf.subarray(a, b)))
+      }
+      plain.catch(() => {}) // awaited in order below; a failure must not go unhandled meanwhile
+      inFlight.push({ at: a, plain })
+      if (inFlight.length >= STREAM_DEPTH) await settle()
+    }
+    while (inFlight.length) await settle()
+    // Every slice but the last returns exactly its length: anything else is not this cipher.
+    if (total > length || total < length - 16) throw decryptFailed()
+    return buf.subarray(start, start + total)
+  } catch {
+    throw decryptFailed()
+  }
+}
+
 /**
  * AES-GCM content decryption (RFC 5084). `data` holds the ciphertext followed by the tag
  * (the caller gathers both into one buffer, so 25 MB is not copied again). WebCrypto

@@ -9,8 +9,9 @@ import { equal, toHex } from '../../util/bytes'
 import { bad, expectTag, readSmallInt } from './ber'
 import { certRefs, nameToString, serialHex, type CertRefs } from './cert'
 import { rc2EffectiveBitsFromVersion } from '../../cipher/rc2'
-import { KNOWN_UNSUPPORTED, contentAlgorithm, decryptCbc, decryptGcm, type ContentAlgorithm } from './content'
-import { openContentInfo, parseEnvelope, type ParsedEnvelope, type ParsedRecipient, type RecipientId } from './parse'
+import { KNOWN_UNSUPPORTED, contentAlgorithm, decryptCbc, decryptCbcStream, decryptGcm, type ContentAlgorithm } from './content'
+import { openContentInfo, parseEnvelope, parseEnvelopeHead, type ParsedEnvelope, type ParsedRecipient, type RecipientId } from './parse'
+import { Base64Decoder } from '../../util/base64'
 import { kariKey, kekriKey, ktriKey, ridMatches } from './recipients'
 
 export interface EnvelopeResult {
@@ -38,6 +39,8 @@ export interface DecryptOptions {
    * attempt does so, so a wrong key tried first leaves the ciphertext intact.
    */
   inPlace?: boolean
+  /** AES-CBC slice size of decryptEnvelopeBase64's single pass (tests; default STREAM_SLICE). */
+  streamSlice?: number
 }
 
 /** One way to open the message: a recipient entry with a key of ours. */
@@ -173,17 +176,7 @@ function concatTag(ct: Uint8Array, mac: Uint8Array): Uint8Array {
  */
 export async function decryptEnvelope(contentInfoDer: Uint8Array, identities: Identity[], crypto: CryptoLike, opts: DecryptOptions = {}): Promise<EnvelopeResult> {
   const { reader, kind, body } = openContentInfo(contentInfoDer)
-  const result: EnvelopeResult = {
-    kind,
-    status: 'corrupt',
-    contentEncryptionAlgorithm: '',
-    integrity: false,
-    weak: [],
-    recipients: [],
-    contentType: '',
-    content: null,
-    error: null,
-  }
+  const result = emptyResult(kind)
   let env: ParsedEnvelope
   try {
     env = parseEnvelope(reader, kind, body)
@@ -191,6 +184,41 @@ export async function decryptEnvelope(contentInfoDer: Uint8Array, identities: Id
     result.error = toErrorEntry(e)
     return result
   }
+  const prepared = prepare(env, result, identities, opts, crypto)
+  if (!prepared) return result
+  const { alg, attempts } = prepared
+  let lastError: unknown = null
+  let allUnsupported = true
+  for (const a of attempts) {
+    try {
+      const cek = await a.unwrap(keyLengthFor(env, alg))
+      const content = await decryptContent(env, alg, cek, crypto, opts.inPlace === true && a === attempts[attempts.length - 1])
+      return decrypted(result, a, content)
+    } catch (e) {
+      lastError = e
+      if (!(e instanceof CoreError && e.code === 'unsupported-algorithm')) allUnsupported = false
+    }
+  }
+  return failed(result, alg, lastError, allUnsupported)
+}
+
+function emptyResult(kind: EnvelopeResult['kind']): EnvelopeResult {
+  return { kind, status: 'corrupt', contentEncryptionAlgorithm: '', integrity: false, weak: [], recipients: [], contentType: '', content: null, error: null }
+}
+
+/**
+ * The report of a parsed envelope (algorithm, recipients) and the ways our keys allow to
+ * open it; null when there is none (not for us, or an algorithm we cannot use), with the
+ * result already saying so.
+ */
+function prepare(
+  env: ParsedEnvelope,
+  result: EnvelopeResult,
+  identities: Identity[],
+  opts: DecryptOptions,
+  crypto: CryptoLike,
+): { alg: ContentAlgorithm; attempts: Attempt[] } | null {
+  const kind = env.kind
   result.contentType = env.contentType
   const alg = contentAlgorithm(env.contentAlg.oid)
   result.contentEncryptionAlgorithm = alg?.name ?? KNOWN_UNSUPPORTED[env.contentAlg.oid] ?? oidName(env.contentAlg.oid)
@@ -212,7 +240,7 @@ export async function decryptEnvelope(contentInfoDer: Uint8Array, identities: Id
       code: 'not-for-you',
       message: `This message is encrypted for ${recipientList(reports)}. None of your certificates matches: import the identity (PFX) of one of these certificates to read it.`,
     }
-    return result
+    return null
   }
   if (!alg || (alg.mode === 'gcm') !== (kind === 'auth-enveloped')) {
     result.status = 'unsupported'
@@ -222,25 +250,21 @@ export async function decryptEnvelope(contentInfoDer: Uint8Array, identities: Id
         ? `${alg.name} is not allowed in ${kind === 'enveloped' ? 'EnvelopedData' : 'AuthEnvelopedData'}.`
         : `The content is encrypted with ${result.contentEncryptionAlgorithm}, which Cachet cannot decrypt. Ask the sender to use AES.`,
     }
-    return result
+    return null
   }
+  return { alg, attempts }
+}
 
-  let lastError: unknown = null
-  let allUnsupported = true
-  for (const a of attempts) {
-    try {
-      const cek = await a.unwrap(keyLengthFor(env, alg))
-      const content = await decryptContent(env, alg, cek, crypto, opts.inPlace === true && a === attempts[attempts.length - 1])
-      result.recipients[a.report]!.ours = true
-      result.status = 'decrypted'
-      result.content = content
-      result.error = null
-      return result
-    } catch (e) {
-      lastError = e
-      if (!(e instanceof CoreError && e.code === 'unsupported-algorithm')) allUnsupported = false
-    }
-  }
+function decrypted(result: EnvelopeResult, a: Attempt, content: Uint8Array): EnvelopeResult {
+  result.recipients[a.report]!.ours = true
+  result.status = 'decrypted'
+  result.content = content
+  result.error = null
+  return result
+}
+
+/** Every attempt failed: one result for all of them. */
+function failed(result: EnvelopeResult, alg: ContentAlgorithm, lastError: unknown, allUnsupported: boolean): EnvelopeResult {
   result.status = allUnsupported ? 'unsupported' : 'corrupt'
   if (!allUnsupported && !(lastError instanceof CoreError && (lastError.code === 'integrity-failed' || lastError.code === 'asn1'))) {
     // Key unwrap errors, bad padding and wrong keys all read the same (RFC 3218).
@@ -252,3 +276,72 @@ export async function decryptEnvelope(contentInfoDer: Uint8Array, identities: Id
   return result
 }
 
+/** Base64 decoded before the envelope's head is looked at (recipients and algorithm fit in it unless it carries certificates). */
+const HEAD_BYTES = 64 * 1024
+
+/**
+ * decryptEnvelope on a ContentInfo still in base64 (the body of an application/pkcs7-mime
+ * part), with the same results, errors and RFC 3218 behaviour. When the message is an
+ * AES-CBC EnvelopedData with one primitive encryptedContent and exactly one way for our
+ * keys to open it (the usual case), it is decoded and decrypted in one pass: WebCrypto
+ * decrypts each slice of ciphertext while the next is decoded (issue #5: the decoding no
+ * longer adds to the time of a large message), into the one buffer the base64 is decoded
+ * to. Otherwise the whole body is decoded first and given to decryptEnvelope.
+ *
+ * The head (recipients, algorithm, IV) is read from the first bytes; once all is decoded
+ * the whole ContentInfo is read again exactly as decryptEnvelope reads it, before any
+ * plaintext is returned: a structure that does not hold (a trailer that is not DER, a
+ * length that does not match) gives decryptEnvelope's own error for it, and no content.
+ */
+export async function decryptEnvelopeBase64(base64: Uint8Array, identities: Identity[], crypto: CryptoLike, opts: DecryptOptions = {}): Promise<EnvelopeResult> {
+  const dec = new Base64Decoder(base64)
+  const der = dec.out
+  const whole = () => decryptEnvelope(der.subarray(0, dec.finish()), identities, crypto, { ...opts, inPlace: true })
+  const env = parseEnvelopeHead(der, dec.fill(HEAD_BYTES))
+  const alg = env && contentAlgorithm(env.contentAlg.oid)
+  if (!env || !alg || alg.mode !== 'cbc') return whole()
+  const ec = env.encryptedContent!
+  const result = emptyResult('enveloped')
+  const planned = prepare(env, result, identities, opts, crypto)
+  if (planned?.attempts.length !== 1) return whole()
+  const attempt = planned.attempts[0]!
+  let content: Uint8Array | null = null
+  let error: unknown = null
+  try {
+    const cek = await attempt.unwrap(keyLengthFor(env, alg))
+    const { iv } = contentParams(env, alg)
+    const ready = (end: number) => {
+      if (dec.fill(end) < end) throw bad('the encrypted content is cut short')
+    }
+    content = await decryptCbcStream(cek, iv, der, ec.contentStart, ec.contentEnd - ec.contentStart, ready, crypto, opts.streamSlice)
+  } catch (e) {
+    error = e
+  }
+  const n = dec.finish()
+  const check = sameEnvelope(der.subarray(0, n), env)
+  // Read as decryptEnvelope reads it: its error for the structure (it fails before it decrypts anything).
+  if (check === 'unreadable') return decryptEnvelope(der.subarray(0, n), [], crypto)
+  if (check === 'different') {
+    result.error = toErrorEntry(bad('the encrypted content is not where its header says'))
+    return result
+  }
+  if (content) return decrypted(result, attempt, content)
+  return failed(result, alg, error, error instanceof CoreError && error.code === 'unsupported-algorithm')
+}
+
+/** The whole ContentInfo read as decryptEnvelope reads it: does it hold, and is it the envelope whose head was read? */
+function sameEnvelope(der: Uint8Array, head: ParsedEnvelope): 'same' | 'different' | 'unreadable' {
+  let env: ParsedEnvelope
+  try {
+    const { reader, kind, body } = openContentInfo(der)
+    env = parseEnvelope(reader, kind, body)
+  } catch {
+    return 'unreadable'
+  }
+  const a = env.encryptedContent
+  const b = head.encryptedContent!
+  const same =
+    env.kind === head.kind && a !== undefined && !a.constructed && a.tag === b.tag && a.start === b.start && a.contentStart === b.contentStart && a.contentEnd === b.contentEnd &&
+    env.recipients.length === head.recipients.length && env.contentType === head.contentType && equal(env.contentAlg.raw, head.contentAlg.raw)
+  return same ? 'same' : 'different'
+}

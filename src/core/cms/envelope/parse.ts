@@ -81,6 +81,62 @@ export function parseEnvelope(reader: BerReader, kind: 'enveloped' | 'auth-envel
   return { kind, reader: r, recipients, contentType, contentAlg, encryptedContent: ec, authAttrs, mac }
 }
 
+/**
+ * The head of an EnvelopedData ContentInfo whose end may not be there yet (the rest of
+ * the message is still base64): everything up to the header of the encryptedContent,
+ * read from `der[0, available)`. Only the shape a single pass can decrypt is taken: an
+ * EnvelopedData whose encryptedContent is one primitive, definite-length [0] (what
+ * OpenSSL, Cachet and most clients write without streaming). Anything else, or a head
+ * that does not fit in `available`, gives null: the caller decodes the whole message
+ * and reads it with openContentInfo/parseEnvelope, which also report what is wrong.
+ * The returned envelope's `encryptedContent` points past `available`: only its
+ * offsets may be used, never through `reader`.
+ */
+export function parseEnvelopeHead(der: Uint8Array, available: number): ParsedEnvelope | null {
+  try {
+    const r = new BerReader(der.subarray(0, available))
+    const ci = header(der, 0, available, 0x30)
+    const type = r.read(ci.contentStart, available)
+    if (readOid(r, type) !== OID.envelopedData) return null
+    const wrapper = header(der, type.end, available, 0xa0)
+    const body = header(der, wrapper.contentStart, available, 0x30)
+    let p = body.contentStart
+    const version = r.read(p, available)
+    readSmallInt(r, version, 'a version')
+    p = version.end
+    if (der[p] === 0xa0) p = r.read(p, available).end // originatorInfo
+    const ris = expectTag(r.read(p, available), 0x31, 'RecipientInfos')
+    const recipients = r.children(ris).map((t) => parseRecipient(r, t))
+    const eci = header(der, ris.end, available, 0x30)
+    const ct = r.read(eci.contentStart, available)
+    const contentType = readOid(r, ct, 'a content type')
+    const algTlv = r.read(ct.end, available)
+    const contentAlg = readAlgId(r, algTlv, 'a content encryption algorithm')
+    const ec = header(der, algTlv.end, available, 0x80)
+    if (ec.length < 0) return null
+    const encryptedContent: Tlv = { tag: 0x80, constructed: false, start: ec.start, contentStart: ec.contentStart, contentEnd: ec.contentStart + ec.length, end: ec.contentStart + ec.length, indefinite: false }
+    return { kind: 'enveloped', reader: r, recipients, contentType, contentAlg, encryptedContent, authAttrs: null, mac: null }
+  } catch {
+    return null
+  }
+}
+
+/** The tag and length octets of the element at `pos` (length -1: indefinite); its content may lie beyond `available`. */
+function header(b: Uint8Array, pos: number, available: number, tag: number): { start: number; contentStart: number; length: number } {
+  if (pos + 2 > available || b[pos] !== tag) throw bad('unexpected element')
+  let p = pos + 1
+  const l0 = b[p++]!
+  if (l0 === 0x80) return { start: pos, contentStart: p, length: -1 }
+  let len = l0
+  if (l0 & 0x80) {
+    const n = l0 & 0x7f
+    if (n > 4 || n === 0 || p + n > available) throw bad('length field')
+    len = 0
+    for (let i = 0; i < n; i++) len = len * 256 + b[p++]!
+  }
+  return { start: pos, contentStart: p, length: len }
+}
+
 function parseRid(r: BerReader, t: Tlv | undefined): RecipientId {
   if (t?.tag === 0x30) {
     const [issuer, serial] = r.children(t)
