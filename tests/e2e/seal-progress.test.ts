@@ -162,7 +162,7 @@ describe('sealing a large attachment shows real progress', () => {
     )
 
     // What was sent is a sealed message bob can open: OpenSSL decrypts, verifies, and the file is intact.
-    const raw = await eventually(bobsCopy, 'the message in bob’s Inbox', 60_000)
+    const raw = (await eventually(bobsCopy, 'the message in bob’s Inbox', 60_000))!
     expect(raw.toString('latin1', 0, 4096)).toMatch(/smime-type=enveloped-data/)
     writeFileSync(join(dir, 'sealed.eml'), raw)
     execFileSync('openssl', ['cms', '-decrypt', '-in', 'sealed.eml', '-recip', bob.certPem, '-inkey', bob.keyPem, '-out', 'decrypted.eml'], { cwd: dir })
