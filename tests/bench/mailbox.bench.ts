@@ -28,6 +28,7 @@ const SMALL = 50
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15)
 const SESSIONS = 40
 const PAGE = 50
+const MAIL_FORMAT = process.env.BENCH_MAIL_FORMAT as 'sdbox' | 'maildir' | undefined
 
 function message(i: number): Buffer {
   const date = new Date(Date.UTC(2020, 0, 1) + i * 60_000).toUTCString()
@@ -92,6 +93,10 @@ export default {
   title: `Mailbox of ${BIG.toLocaleString('en-US')} vs ${SMALL} messages (sign-in → first page of 50), and bridge memory per session`,
   async run(log: (m: string) => void) {
     const dataDir = mkdtempSync(join(tmpdir(), 'cachet-bench-'))
+    // BENCH_MAIL_FORMAT=maildir measures the storage a data folder from before sdbox keeps
+    // (the mail stack reads its choice from this marker, see mailFormatOf).
+    if (MAIL_FORMAT) writeFileSync(join(dataDir, 'mail-format'), `${MAIL_FORMAT}\n`)
+    log(`storage: ${MAIL_FORMAT ?? 'sdbox (default)'}`)
     const ms = await startMailstack({ dataDir, imapPort: 0, smtpPort: 0, lmtpPort: 0, pki: false })
     const bridge = await startBridge(
       loadConfig({}, {
