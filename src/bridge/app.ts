@@ -5,7 +5,8 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify'
 import { loadConfig, type BridgeConfig } from './config'
-import { LoginLimiter } from './login-limiter'
+import { CHECKED_AROUND_THE_ROUTE, MemoryLoginLimits, registerLoginLimits, type LoginLimits } from './login-limiter'
+import { connectLoginLimits } from './login-limiter-redis'
 import { registerErrorHandler } from './plugins/errors'
 import { registerSecurityHeaders } from './plugins/security'
 import { registerSessions } from './plugins/sessions'
@@ -42,7 +43,16 @@ export async function buildApp(config: BridgeConfig = loadConfig()): Promise<Fas
   }) as unknown as FastifyInstance
   // In memory, or in Redis with REDIS_URL (throws at once, naming REDIS_URL, if unreachable).
   const store = await createSessionStore(config, { warn: (m) => app.log.warn(m), info: (m) => app.log.info(m) })
-  const limiter = new LoginLimiter(config.loginLimits)
+  // Sign-in limits: shared through the same Redis when REDIS_URL is set (else per process).
+  let limits: LoginLimits
+  try {
+    limits = config.redisUrl
+      ? await connectLoginLimits(config.redisUrl, config.loginLimits, { warn: (m) => app.log.warn(m), info: (m) => app.log.info(m) })
+      : new MemoryLoginLimits(config.loginLimits)
+  } catch (e) {
+    await store.closeAll()
+    throw e
+  }
   app.decorate('sessions', store)
   app.decorate('bridgeConfig', config)
   // preClose: end event streams (hijacked responses) before the server waits for connections.
@@ -53,7 +63,8 @@ export async function buildApp(config: BridgeConfig = loadConfig()): Promise<Fas
   await registerSessions(app, config, store)
   registerRawBodyParser(app)
 
-  sessionRoutes(app, config, store, limiter)
+  registerLoginLimits(app, limits)
+  sessionRoutes(app, config, store, CHECKED_AROUND_THE_ROUTE)
   mailboxRoutes(app)
   messageRoutes(app)
   sendRoutes(app, config)
