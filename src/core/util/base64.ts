@@ -227,7 +227,8 @@ export function fromBase64Bytes(b: Uint8Array): Uint8Array {
 type SetFromBase64 = (this: Uint8Array, s: string, o?: object) => { read: number; written: number }
 const nativeSet = (Uint8Array.prototype as unknown as { setFromBase64?: SetFromBase64 }).setFromBase64
 const latin1Decoder = typeof TextDecoder === 'function' ? new TextDecoder('latin1') : null
-const NATIVE_SLICE = 1 << 20
+/** Input per native call: strings of this size stay out of V8's large-object space (measured: 1 MiB slices decode at half the speed). */
+const NATIVE_SLICE = 128 * 1024
 const LOOP_SLICE = 256 * 1024
 
 /**
@@ -297,8 +298,15 @@ export class Base64Decoder {
     const b = this.src
     const start = this.o
     const from = this.i
-    const to = Math.min(from + NATIVE_SLICE, b.length)
-    let s = this.carry + latin1Decoder!.decode(b.subarray(from, to))
+    let to = Math.min(from + NATIVE_SLICE, b.length)
+    // End the slice after a line break, so MIME lines (76 characters, whole quads) leave
+    // nothing to carry into the next one.
+    if (to < b.length) {
+      const lf = b.subarray(from, to).lastIndexOf(10)
+      if (lf > NATIVE_SLICE >> 1) to = from + lf + 1
+    }
+    const text = latin1Decoder!.decode(b.subarray(from, to))
+    let s = this.carry ? this.carry + text : text
     // Decoding ends at the first '=' (padding), as in the loop.
     const eq = s.indexOf('=')
     if (eq >= 0) s = s.slice(0, eq)
@@ -306,7 +314,9 @@ export class Base64Decoder {
     try {
       const r = nativeSet!.call(this.out.subarray(start), s, { lastChunkHandling: last ? 'loose' : 'stop-before-partial' })
       this.o = start + r.written
-      this.carry = last ? '' : s.slice(r.read)
+      // What is left is usually only the line break after the last quad: dropped, so the
+      // next slice is not copied into a concatenation.
+      this.carry = last || r.read === s.length ? '' : s.slice(r.read).replace(/[\t\n\f\r ]+/g, '')
       this.i = to
       if (last) this.ended = true
     } catch {

@@ -122,8 +122,12 @@ async function decryptCbcSliced(k: CryptoKey, iv: Uint8Array, data: Uint8Array, 
   return out.subarray(0, o)
 }
 
-/** Slices of a streamed AES-CBC decryption, and how many are in WebCrypto at once. */
-export const STREAM_SLICE = 1 << 20
+/**
+ * Slices of a streamed AES-CBC decryption, and how many are in WebCrypto at once.
+ * Chromium's allocator maps buffers of about 1 MiB and more afresh on every call (page
+ * faults on each): 512 KiB slices decrypt 18 MB in 26 ms where 1 or 2 MiB take 41 ms.
+ */
+export const STREAM_SLICE = 512 * 1024
 const STREAM_DEPTH = 2
 
 /** Frees an ArrayBuffer's memory now instead of at the next GC, where the platform can (ArrayBuffer.prototype.transfer). */
