@@ -65,61 +65,22 @@ export async function decryptCbc(alg: ContentAlgorithm, key: Uint8Array, iv: Uin
     }
   }
   if (iv.length !== 16 || data.length % 16 !== 0 || data.length === 0) throw decryptFailed()
+  // Large content in slices (one WebCrypto call on 25 MB holds a copy of the input and a
+  // separate output at once): over a copy of the ciphertext, or over it when the caller
+  // gave it away.
+  if (data.length > 2 * STREAM_SLICE) return decryptCbcStream(key, iv, inPlace ? data : data.slice(), 0, data.length, () => {}, crypto)
   let k: CryptoKey | null = null
   try {
-    k = await crypto.subtle.importKey('raw', bs(key), 'AES-CBC', false, ['decrypt', 'encrypt'])
+    k = await crypto.subtle.importKey('raw', bs(key), 'AES-CBC', false, ['decrypt'])
   } catch {
     // Chromium's WebCrypto has no AES-192: fall back to the software cipher.
   }
   try {
-    if (k && data.length > 2 * CBC_SLICE) return await decryptCbcSliced(k, iv, data, crypto, inPlace)
     if (k) return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-CBC', iv: bs(iv) }, k, bs(data)))
     return cbc(key, iv).decrypt(data)
   } catch {
     throw decryptFailed()
   }
-}
-
-/** Large AES-CBC content is decrypted in slices of this size (a multiple of 16). */
-const CBC_SLICE = 2 * 1024 * 1024
-
-/**
- * AES-CBC decryption slice by slice into one output buffer. One WebCrypto call on 25 MB
- * holds a copy of the input and a separate output at once; this holds the output and
- * one slice. WebCrypto checks and strips PKCS#7 padding on every call, so each slice but
- * the last gets one extra block that decrypts to a full padding block: E_K(P ⊕ c_last)
- * with P = sixteen 0x10 bytes, made by a one-block CBC encryption with IV c_last (the
- * slice's last ciphertext block, which is also the next slice's IV). The last slice is
- * decrypted as is, so the message's own padding is checked exactly as in one call.
- */
-async function decryptCbcSliced(k: CryptoKey, iv: Uint8Array, data: Uint8Array, crypto: CryptoLike, inPlace: boolean): Promise<Uint8Array> {
-  // In place: each slice's plaintext (never longer than it) is written where its own
-  // ciphertext was, after WebCrypto took its copy and its last block was kept as `prev`;
-  // later slices are not touched before their turn.
-  const out = inPlace ? data : new Uint8Array(data.length)
-  const padBlock = new Uint8Array(16).fill(16)
-  // WebCrypto copies its input when called, so one input buffer serves every slice.
-  const input = new Uint8Array(CBC_SLICE + 16)
-  let prev = iv
-  let o = 0
-  for (let i = 0; i < data.length; i += CBC_SLICE) {
-    const end = Math.min(i + CBC_SLICE, data.length)
-    let plain: Uint8Array
-    if (end < data.length) {
-      const last = data.slice(end - 16, end)
-      const extra = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-CBC', iv: bs(last) }, k, bs(padBlock))).subarray(0, 16)
-      input.set(data.subarray(i, end))
-      input.set(extra, end - i)
-      plain = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-CBC', iv: bs(prev) }, k, bs(input)))
-      if (plain.length !== end - i) throw decryptFailed()
-      prev = last
-    } else {
-      plain = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-CBC', iv: bs(prev) }, k, bs(data.subarray(i, end))))
-    }
-    out.set(plain, o)
-    o += plain.length
-  }
-  return out.subarray(0, o)
 }
 
 /**
@@ -142,10 +103,11 @@ function release(b: ArrayBuffer): void {
  * ends before), and each slice's plaintext is written over its own ciphertext. Returns
  * the plaintext, a view of `buf`.
  *
- * Slices as in decryptCbcSliced: every slice but the last gets one extra block that
- * decrypts to a full PKCS#7 padding block, E_K(P ⊕ c_last) with P = sixteen 0x10 bytes;
- * here it is made in software from the content key (one AES block), not by a WebCrypto
- * round trip. It is put after the slice in `buf` just for the call (WebCrypto copies its
+ * WebCrypto checks and strips PKCS#7 padding on every call, so every slice but the last
+ * gets one extra block that decrypts to a full padding block: E_K(P ⊕ c_last) with P =
+ * sixteen 0x10 bytes and c_last the slice's last ciphertext block (also the next slice's
+ * IV), made in software from the content key (one AES block), not by a WebCrypto round
+ * trip. It is put after the slice in `buf` just for the call (WebCrypto copies its
  * input when called, WebCrypto §14.3.2 step 2) and the bytes it covered are put back.
  * Up to STREAM_DEPTH slices are in WebCrypto while the next ones are decoded. The last
  * slice is decrypted as is, so the message's own padding is checked exactly as in one
