@@ -29,16 +29,6 @@ export interface FolderPage {
 }
 
 /**
- * A message expunged by another session after our last NOOP still has its sequence number
- * here (no EXPUNGE may be sent during FETCH, RFC 3501 §7.4.1); a server that cannot answer
- * for it says NO [EXPUNGEISSUED] (RFC 5530). Then the range is stale: sync and ask again.
- */
-function isExpungeIssued(e: unknown): boolean {
-  const err = e as { responseStatus?: string; responseText?: string; serverResponseCode?: string }
-  return err?.responseStatus === 'NO' && /EXPUNGEISSUED/i.test(`${err.serverResponseCode ?? ''} ${err.responseText ?? ''}`)
-}
-
-/**
  * imapflow hands back every untagged FETCH the command brought, and a server may send
  * unsolicited ones at any time (RFC 3501 §7.4.2), typically FLAGS (\Deleted, \Seen…)
  * changed by another session while our FETCH ran: a second row for the same sequence
@@ -62,22 +52,21 @@ export function mergeRows(rows: FetchMessageObject[], from: number, to: number):
   return [...bySeq.values()].filter((r) => r.uid > 0).sort((a, b) => b.seq - a.seq)
 }
 
-/** Reads one page of the selected folder. `c` must have the folder selected (withMailbox). */
+/**
+ * Reads one page of the selected folder. `c` must have the folder selected (withMailbox).
+ *
+ * A message expunged by another session after our last NOOP keeps its sequence number
+ * until we are told (no EXPUNGE may be sent during FETCH, RFC 3501 §7.4.1): Dovecot still
+ * answers for it from its index, or leaves it out with "NO [EXPUNGEISSUED] Some of the
+ * requested messages no longer exist" (RFC 5530), which imapflow takes as a partial answer.
+ * Either way the page is the folder as of the NOOP; the next request shows the expunge.
+ */
 export async function readPage(c: ImapFlow, page: number, pageSize: number): Promise<FolderPage> {
-  for (let attempt = 0; ; attempt++) {
-    const mb = c.mailbox
-    const exists = mb ? mb.exists : 0
-    const uidValidity = mb ? String(mb.uidValidity) : '0'
-    const range = pageRange(exists, page, pageSize)
-    if (!range) return { total: exists, uidValidity, messages: [] }
-    let fetched: FetchMessageObject[]
-    try {
-      fetched = await c.fetchAll(`${range.from}:${range.to}`, SUMMARY_QUERY)
-    } catch (e) {
-      if (attempt > 0 || !isExpungeIssued(e)) throw e
-      await c.noop()
-      continue
-    }
-    return { total: exists, uidValidity, messages: mergeRows(fetched, range.from, range.to).map(toSummary) }
-  }
+  const mb = c.mailbox
+  const exists = mb ? mb.exists : 0
+  const uidValidity = mb ? String(mb.uidValidity) : '0'
+  const range = pageRange(exists, page, pageSize)
+  if (!range) return { total: exists, uidValidity, messages: [] }
+  const fetched = await c.fetchAll(`${range.from}:${range.to}`, SUMMARY_QUERY)
+  return { total: exists, uidValidity, messages: mergeRows(fetched, range.from, range.to).map(toSummary) }
 }
