@@ -456,9 +456,5 @@ export const useComposeStore = defineStore('compose', () => {
     sign, encrypt, hasIdentity, certificates, missing, sealProgress, sealPhase, recipientList, outboxError, localDraftId,
     openNew, fromView, openDraft, openLocalDraft, addFiles, removeAttachment, send, saveDraft, close,
     setEncrypt, checkCertificates, importMissing,
-    // The outbox store's state and actions under the names the Outbox bar
-    // (components/messages/OutboxBar.vue) still uses; it can read useOutboxStore() directly.
-    outbox: computed(() => kept.failed), localDrafts: computed(() => kept.drafts), outboxBusy: computed(() => kept.busy),
-    refreshOutbox: kept.refresh, retryOutbox: kept.retry, discardOutbox: kept.discard, discardLocalDraft: kept.discardDraft,
   }
 })
