@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page, Request } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SCREENSHOTS, eventually, startHarness, type Harness } from './harness'
+import { SCREENSHOTS, eventually, signIn, startHarness, type Harness } from './harness'
 
 const PFX_PASSWORD = 'pfx-secret-42'
 const PASSPHRASE = 'correct horse battery staple'
@@ -198,6 +198,17 @@ describe('Security: your identity', () => {
     const msg = page.getByRole('region', { name: 'Message' })
     await msg.getByText('The eagle lands at noon.').waitFor()
     await h.screenshot(page, 'security-04-decrypted')
+  })
+
+  it('signing out locks the key store: the next person at this browser finds the keys locked', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await signIn(page, 'alice@example.com')
+    await page.getByRole('link', { name: 'Security' }).first().click()
+    await eventually(async () => /Locked/.test((await page.getByTestId('keystore-state').textContent()) ?? ''), 'locked after signing out')
+    const form = page.getByRole('form', { name: 'Unlock key store' })
+    await form.getByLabel('Key store passphrase').fill(PASSPHRASE)
+    await form.getByRole('button', { name: 'Unlock' }).click()
+    await eventually(async () => /Unlocked/.test((await page.getByTestId('keystore-state').textContent()) ?? ''), 'unlocked', 60_000)
   })
 
   it('sent no secret to the bridge', () => {

@@ -3,6 +3,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { ApiError, errorText, onUnauthorized, setCsrfToken } from '../api/client'
 import * as bridge from '../api/bridge'
+import { useKeystoreStore } from './keystore'
 
 export type SessionStatus = 'unknown' | 'signed-out' | 'signed-in'
 
@@ -13,6 +14,8 @@ export const useSessionStore = defineStore('session', () => {
   const busy = ref(false)
 
   function signedOut(message = '') {
+    // Whoever uses this browser next must not find the keys unlocked in the crypto worker.
+    if (status.value === 'signed-in') void useKeystoreStore().lock().catch(() => {})
     status.value = 'signed-out'
     email.value = ''
     setCsrfToken(null)
