@@ -3,7 +3,7 @@
 // (mail stack) and `npm test` (mail stack, Chromium, S/MIME peers, Redis for the shared
 // session store's tests, which also ask for it themselves through installMissing).
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 
 const PACKAGES = {
   dovecot: { bin: ['/usr/sbin/dovecot'], pkgs: ['dovecot-imapd', 'dovecot-lmtpd'] },
@@ -59,10 +59,34 @@ export function installMissing(needs) {
 
 /** Install npm dependencies when node_modules is missing or older than the lockfile. */
 export function ensureNodeModules(root) {
-  if (existsSync(`${root}/node_modules/.package-lock.json`)) return
-  console.log('Installing npm packages…')
+  const stale = staleNodeModules(root)
+  if (!stale) return
+  console.log(`Installing npm packages (${stale})…`)
   execFileSync('npm', [existsSync(`${root}/package-lock.json`) ? 'ci' : 'install', '--no-audit', '--no-fund'], {
     cwd: root,
     stdio: 'inherit',
   })
+}
+
+/**
+ * Why node_modules does not match package-lock.json (null when it does): missing, or a
+ * package the lock names is absent or at another version — e.g. after a `git pull` that
+ * added a dependency. npm keeps what it installed in node_modules/.package-lock.json.
+ */
+export function staleNodeModules(root) {
+  const installedPath = `${root}/node_modules/.package-lock.json`
+  if (!existsSync(installedPath)) return 'none installed yet'
+  const lockPath = `${root}/package-lock.json`
+  if (!existsSync(lockPath)) return null
+  try {
+    const want = JSON.parse(readFileSync(lockPath, 'utf8')).packages ?? {}
+    const have = JSON.parse(readFileSync(installedPath, 'utf8')).packages ?? {}
+    for (const [path, p] of Object.entries(want)) {
+      if (path === '' || p.optional || p.link) continue
+      if (have[path]?.version !== p.version) return `${path.replace(/^.*node_modules\//, '')} ${p.version} is not installed`
+    }
+    return null
+  } catch (e) {
+    return `cannot compare with package-lock.json: ${e.message}`
+  }
 }
