@@ -3,14 +3,17 @@
  * into the same windows, so failed attempts spread over instances add up, and the next
  * one is refused everywhere with the same Retry-After.
  *
- * Each window is a sorted set of hits scored by time (a sliding-window log, the same
- * window the in-memory store keeps, rather than a fixed-window INCR counter, which would
- * let twice the limit through around a window edge): `cachet:login:ip:<h>` for a client
- * address and `cachet:login:account:<h>` for an account, `<h>` the SHA-256 of the address
- * or the lower-case email (no addresses in Redis). One Lua script prunes, checks and
- * records both: atomic across instances, one round trip. It reads the time from Redis
- * (TIME) so instances whose clocks differ still share one window, and every write sets
- * the key's expiry to the window, so idle keys disappear by themselves.
+ * Each window is a log of hits (a sliding window, the same one the in-memory store keeps,
+ * rather than a fixed-window INCR counter, which would let twice the limit through
+ * around a window edge): a hash of ticket → time in ms, `cachet:login:ip:<h>` for a
+ * client address and `cachet:login:account:<h>` for an account, `<h>` the SHA-256 of the
+ * address or the lower-case email (no addresses in Redis). A log holds at most its limit
+ * plus the attempts still in flight, so reading it whole is cheap (a hash rather than a
+ * sorted set: plain types, which the tests that scan Redis for leaked secrets read).
+ * One Lua script prunes, checks and records both logs: atomic across instances, one round
+ * trip. It reads the time from Redis (TIME) so instances whose clocks differ still share
+ * one window, and every write sets the key's expiry to the window, so idle keys
+ * disappear by themselves.
  */
 import { createHash, randomUUID } from 'node:crypto'
 import type { Attempt, LoginLimitOptions, LoginLimits } from './login-limiter'
@@ -21,25 +24,39 @@ export const LOGIN_KEY_PREFIX = 'cachet:login:'
 /**
  * KEYS[1] client hits, KEYS[2] account failures (and pending attempts); ARGV windowMs,
  * perIp, perAccountFailures, ticket. Returns 0 when the attempt is allowed (it is then
- * recorded in both sets, as the ticket), else the seconds to wait (nothing recorded):
+ * recorded in both logs, under the ticket), else the seconds to wait (nothing recorded):
  * max(1, ceil((oldest + window - now) / 1000)), as retryAfter() in login-limiter.ts.
  */
 const ATTEMPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window, perIp, perAccount = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local function wait(key)
-  local oldest = tonumber(redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2])
+-- Drops the hits that left the window; returns how many are left and the oldest.
+local function live(key)
+  local all = redis.call('HGETALL', key)
+  local n, oldest = 0, nil
+  for i = 1, #all, 2 do
+    local at = tonumber(all[i + 1])
+    if not at or now - at >= window then
+      redis.call('HDEL', key, all[i])
+    else
+      n = n + 1
+      if not oldest or at < oldest then oldest = at end
+    end
+  end
+  return n, oldest
+end
+local function wait(oldest)
   return math.max(1, math.ceil((oldest + window - now) / 1000))
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) >= perIp then return wait(KEYS[1]) end
-if redis.call('ZCARD', KEYS[2]) >= perAccount then return wait(KEYS[2]) end
-redis.call('ZADD', KEYS[1], now, ARGV[4])
-redis.call('PEXPIRE', KEYS[1], window)
-redis.call('ZADD', KEYS[2], now, ARGV[4])
-redis.call('PEXPIRE', KEYS[2], window)
+local nIp, oldestIp = live(KEYS[1])
+local nAccount, oldestAccount = live(KEYS[2])
+if nIp >= perIp then return wait(oldestIp) end
+if nAccount >= perAccount then return wait(oldestAccount) end
+for i = 1, 2 do
+  redis.call('HSET', KEYS[i], ARGV[4], string.format('%d', now))
+  redis.call('PEXPIRE', KEYS[i], window)
+end
 return 0
 `
 const ATTEMPT_SHA = createHash('sha1').update(ATTEMPT).digest('hex')
@@ -80,7 +97,7 @@ export class RedisLoginLimits implements LoginLimits {
   }
 
   async release(email: string, ticket: string): Promise<void> {
-    await this.redis.zRem(accountKey(email), ticket)
+    await this.redis.hDel(accountKey(email), ticket)
   }
 
   async close(): Promise<void> {

@@ -100,7 +100,7 @@ describe('RedisLoginLimits', () => {
     expect((await l.attempt(ip, email)).allowed).toBe(true)
     expect(await l.attempt(ip, email)).toEqual({ allowed: false, retryAfterSeconds: 2 })
     for (const key of [ipKey(ip), accountKey(email)]) {
-      expect(await probe.zCard(key)).toBe(2)
+      expect(await probe.hLen(key)).toBe(2)
       const ttl = await probe.pTTL(key)
       expect(ttl).toBeGreaterThan(0)
       expect(ttl).toBeLessThanOrEqual(1_500)
