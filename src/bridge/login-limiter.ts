@@ -191,10 +191,16 @@ export function registerLoginLimits(app: FastifyInstance, limits: LoginLimits): 
     return payload
   }
 
+  let attached = false
   app.addHook('onRoute', (route) => {
     if (route.url !== routes.login.path || route.method !== routes.login.method) return
     route.preHandler = [...toArray(route.preHandler), before]
     route.onSend = [...toArray(route.onSend), after]
+    attached = true
+  })
+  // A sign-in route registered before this (or elsewhere) would run unlimited: refuse to start.
+  app.addHook('onReady', async () => {
+    if (!attached) throw new Error(`Sign-in limits are not attached: register them before the ${routes.login.method} ${routes.login.path} route.`)
   })
   app.addHook('onClose', async () => limits.close())
 }

@@ -4,8 +4,9 @@
  * failures spread over A and B add up to the limit, per account and per client; the
  * next attempt is refused on both with the same 429 (code, message, Retry-After) as a
  * single in-memory instance gives; a success on one clears failures counted on the
- * other; limits expire; parallel guesses cannot outrun the count; and with Redis down
- * sign-in is refused with 503 before the mail server is asked, never let through.
+ * other; an attempt the mail server never answered is not a failure; limits expire;
+ * parallel guesses cannot outrun the count; and with Redis down sign-in is refused with
+ * 503 before the mail server is asked, never let through.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -14,7 +15,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../../src/bridge/app'
 import { loadConfig, type BridgeConfig } from '../../../src/bridge/config'
-import { startMailstack, type Mailstack } from '../../../src/mailstack/index'
+import { freePort, startMailstack, type Mailstack } from '../../../src/mailstack/index'
 import { startRedis, type TestRedis } from './redis-server'
 
 const LIMITS = { windowMs: 60_000, perIp: 6, perAccountFailures: 3 }
@@ -135,6 +136,14 @@ describe('sign-in limits shared through Redis by two instances', () => {
     expect(codes.filter((c) => c === 429)).toHaveLength(12 - LIMITS.perAccountFailures)
     // The right password too, until the window ends.
     expect((await login(A, 'dave@example.com', 'demo', `${n}.99`)).statusCode).toBe(429)
+  })
+
+  it('does not count attempts the mail server never answered (one instance cannot reach it) against the account on the others', async () => {
+    const cut = await instance({ imap: { ...config.imap, port: await freePort() } })
+    const n = subnet()
+    for (let i = 0; i < 5; i++) expect((await login(cut, 'frank@example.com', 'whatever', `${n}.${i}`)).json()).toMatchObject({ code: 'imap_unavailable' })
+    for (let i = 0; i < LIMITS.perAccountFailures; i++) expect((await login(i % 2 ? A : B, 'frank@example.com', 'wrong', `${n}.${10 + i}`)).statusCode).toBe(401)
+    expectLimited(await login(A, 'frank@example.com', 'wrong', `${n}.20`), LIMITS.windowMs)
   })
 
   it('lets the limits expire with the window, per account and per client, on both instances', async () => {
