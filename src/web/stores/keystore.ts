@@ -110,37 +110,58 @@ export type SecureOpenOutcome =
       /** Signers whose certificate is not in Contacts (offer "Add to contacts"); non-empty
        *  `replacesKnown` = the sender's certificate changed: say so. */
       signersToAdd: SignerToAdd[]
+      /** The message's bytes (with `transfer`, the caller's own were moved away: use these). */
+      raw: Uint8Array
     }
   /** The user cancelled the unlock prompt: show the report (it names the recipients). */
-  | { kind: 'key-locked'; report: SecurityReport; identityIds: string[] }
+  | { kind: 'key-locked'; report: SecurityReport; identityIds: string[]; raw: Uint8Array }
+
+/** A buffer that can move to the worker as it is (a view of all of it): moving part of a larger one would take the rest along. */
+function movable(b: Uint8Array): b is Uint8Array<ArrayBuffer> {
+  return b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength
+}
 
 /**
  * Open a raw message with everything Cachet knows: unlocked identities (in the worker),
  * trust anchors, contacts' certificates, cached CRLs. Fetches CRLs the signers name when
  * their revocation is unknown and opens again with them; stores signers' certificates when
  * the auto-collect setting is on.
+ *
+ * `transfer`: move the bytes to the worker instead of copying them (a 25 MB message: its
+ * size in memory and tens of ms, issue #5). The caller's `raw` is then emptied (detached);
+ * the worker hands the bytes back with every answer, so retries (after unlocking, with
+ * fresh CRLs) move them again, and the outcome's `raw` holds them at the end.
  */
-export async function openSecurely(raw: Uint8Array, opts: { promptUnlock?: boolean } = {}): Promise<SecureOpenOutcome> {
+export async function openSecurely(raw: Uint8Array, opts: { promptUnlock?: boolean; transfer?: boolean } = {}): Promise<SecureOpenOutcome> {
   const keystore = useKeystoreStore()
   let keyring = await keyringForOpen()
-  let r = await cryptoWorker().call('open', { raw, keyring })
-  if (r.kind === 'key-locked' && opts.promptUnlock !== false) {
-    if (await keystore.requestUnlock()) r = await cryptoWorker().call('open', { raw, keyring })
+  let bytes = raw
+  // A failed call hands the bytes back too (WorkerError.returned), for the caller's plain display.
+  const open = async (kr: typeof keyring, mayMove = true) => {
+    const move = mayMove && opts.transfer === true && movable(bytes)
+    const r = await cryptoWorker().call('open', { raw: bytes, keyring: kr }, move ? { transfer: [bytes.buffer as ArrayBuffer] } : {})
+    if (move) bytes = r.raw
+    return r
   }
-  if (r.kind === 'key-locked') return r
+  let r = await open(keyring)
+  if (r.kind === 'key-locked' && opts.promptUnlock !== false) {
+    if (await keystore.requestUnlock()) r = await open(keyring)
+  }
+  if (r.kind === 'key-locked') return { ...r, raw: bytes }
   const certs = certificatesInReport(r.report)
   if (certs.length && r.report.layers.some((l) => l.kind === 'signed' && l.signers.some((s) => s.revocation === 'unknown'))) {
     const { fetched } = await refreshCrls(certs).catch(() => ({ fetched: 0 }))
     if (fetched > 0) {
       keyring = await keyringForOpen()
-      const again = await cryptoWorker().call('open', { raw, keyring })
+      // Copied, not moved: `r.inner` may be a view of these bytes (a message only signed).
+      const again = await open(keyring, false)
       if (again.kind === 'opened') r = again
     }
   }
   const contacts = useContactsStore()
   await contacts.collectFromSignedMail(r.report).catch(() => null)
   const signersToAdd = await contacts.signersToAdd(r.report).catch(() => [])
-  return { kind: 'opened', report: r.report, inner: r.inner ?? new Uint8Array(0), signersToAdd }
+  return { kind: 'opened', report: r.report, inner: r.inner ?? new Uint8Array(0), signersToAdd, raw: bytes }
 }
 
 export interface SecureSealRequest {

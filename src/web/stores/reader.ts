@@ -21,6 +21,7 @@ import type { SecurityReport } from '../../core/message/report'
 import { latin1 } from '../../core/util/bytes'
 import { useContactsStore, type SignerToAdd } from './contacts'
 import { openSecurely } from './keystore'
+import { WorkerError } from '../workers/client'
 import { useMessagesStore } from './messages'
 
 /** What the engine said about a message, kept per list row ("mailbox\u0000uid"). */
@@ -94,10 +95,11 @@ export const useReaderStore = defineStore('reader', () => {
     const known = useMessagesStore().items.find((m) => m.uid === id)
     flags.value = known ? { seen: known.seen, flagged: known.flagged } : null
     try {
-      const bytes = await bridge.fetchRaw(path, id)
+      const fetched = await bridge.fetchRaw(path, id)
       if (my !== seq) return
-      const opened = await openWithEngine(bytes, my)
-      if (my !== seq || !opened) return
+      const result = await openWithEngine(fetched, my)
+      if (my !== seq || !result) return
+      const { opened, bytes } = result
       raw.value = bytes
       view.value = toMessageView(opened)
       showSource.value = view.value.unreadable
@@ -118,23 +120,28 @@ export const useReaderStore = defineStore('reader', () => {
    * openSecurely show the unlock prompt and retry; cancelled, the message shows its header
    * and the report only. An engine failure (it should return a report for any input) is
    * said in words and the message is displayed as plain mail without any security claim.
+   * The bytes move to the worker and back (no 25 MB copy, issue #5): from here on only the
+   * returned `bytes` hold them.
    */
-  async function openWithEngine(bytes: Uint8Array, my: number) {
+  async function openWithEngine(fetched: Uint8Array, my: number) {
+    let bytes = fetched
     try {
-      const r = await openSecurely(bytes)
+      const r = await openSecurely(fetched, { transfer: true })
+      bytes = r.raw
       if (my !== seq) return null
       report.value = r.report
       verdicts.value = { ...verdicts.value, [rowKey(mailbox.value, uid.value ?? 0)]: rowVerdict(r.report) }
       if (r.kind === 'key-locked') {
         keyLocked.value = true
-        return openUnwrapped(bytes, new Uint8Array(0))
+        return { opened: await openUnwrapped(bytes, new Uint8Array(0)), bytes }
       }
       signersToAdd.value = r.signersToAdd
-      return openUnwrapped(bytes, r.inner)
+      return { opened: await openUnwrapped(bytes, r.inner), bytes }
     } catch (e) {
       if (my !== seq) return null
+      if (e instanceof WorkerError && e.returned) bytes = e.returned
       securityError.value = `The S/MIME check could not run (${errorText(e)}); the message is shown without any security status.`
-      return openMessage(bytes)
+      return { opened: await openMessage(bytes), bytes }
     }
   }
 

@@ -16,6 +16,8 @@ export class WorkerError extends Error {
     readonly code: string,
     message: string,
     readonly field?: 'pfxPassword' | 'passphrase',
+    /** The request's message bytes, handed back by a failed 'open' (they may have been moved to the worker). */
+    readonly returned?: Uint8Array,
   ) {
     super(message)
   }
@@ -80,7 +82,7 @@ export class CryptoWorkerClient {
     }
     this.pending.delete(msg.id)
     if (msg.ok) p.resolve(msg.value)
-    else p.reject(new WorkerError(msg.error.code, msg.error.message, msg.error.field))
+    else p.reject(new WorkerError(msg.error.code, msg.error.message, msg.error.field, msg.returned))
   }
 }
 

@@ -8,7 +8,7 @@ import { toErrorEntry } from '../../core/errors'
 import { getSettings } from '../storage/settings'
 import { exportPfx, importPfx, removeIdentity } from './identities'
 import { open, seal } from './messages'
-import type { MethodName, WorkerMethods, WorkerRequest, WorkerResponse } from './protocol'
+import type { MethodName, WorkerErrorBody, WorkerMethods, WorkerRequest, WorkerResponse } from './protocol'
 import { Vault } from './vault'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
@@ -106,6 +106,10 @@ async function handle(req: WorkerRequest): Promise<void> {
     post({ kind: 'result', id, ok: true, value }, transferables(value))
   } catch (e) {
     const field = (e as { field?: unknown } | null)?.field
-    post({ kind: 'result', id, ok: false, error: { ...toErrorEntry(e), ...(field === 'pfxPassword' || field === 'passphrase' ? { field } : {}) } })
+    const error: WorkerErrorBody = { ...toErrorEntry(e), ...(field === 'pfxPassword' || field === 'passphrase' ? { field } : {}) }
+    // The page may have moved the message here: it gets it back to show it plainly.
+    const raw = req.method === 'open' ? (req.args as WorkerMethods['open'][0]).raw : null
+    if (raw instanceof Uint8Array) post({ kind: 'result', id, ok: false, error, returned: raw }, transferables({ raw }))
+    else post({ kind: 'result', id, ok: false, error })
   }
 }

@@ -46,10 +46,10 @@ export async function open(vault: Vault, raw: Uint8Array, pub: PublicKeyring, cr
     // Locked (or partly locked): is it for a key we hold sealed? Then ask for the passphrase.
     const stored = (await listIdentities()).filter((i) => !vault.has(i.id))
     const ids = recipientsOurs(report, stored)
-    if (ids.length > 0) return { kind: 'key-locked', identityIds: ids, report }
+    if (ids.length > 0) return { kind: 'key-locked', identityIds: ids, report, raw }
   }
   if (encrypted && report.verdict.encryption === 'decrypted') vault.touch()
-  return { kind: 'opened', report, inner: opened.inner }
+  return { kind: 'opened', report, inner: opened.inner, raw }
 }
 
 /**

@@ -37,12 +37,16 @@ export type OpenResult =
       report: SecurityReport
       /** The innermost unwrapped MIME entity (decrypted and/or unsigned), or null. */
       inner: Uint8Array | null
+      /** The message's bytes, handed back: a caller that moved them here (CallOptions.transfer) keeps them for display and retries. */
+      raw: Uint8Array
     }
   | {
       /** Encrypted to one of our identities, but the key store is locked: prompt, unlock, retry. */
       kind: 'key-locked'
       identityIds: string[]
       report: SecurityReport
+      /** As for 'opened': the bytes to retry with once unlocked. */
+      raw: Uint8Array
     }
 
 export interface SealRequest {
@@ -103,6 +107,7 @@ export interface WorkerErrorBody {
 
 export type WorkerResponse =
   | { kind: 'result'; id: number; ok: true; value: unknown }
-  | { kind: 'result'; id: number; ok: false; error: WorkerErrorBody }
+  /** `returned`: the message bytes of an 'open' request, handed back (the caller may have moved them here). */
+  | { kind: 'result'; id: number; ok: false; error: WorkerErrorBody; returned?: Uint8Array }
   | { kind: 'progress'; id: number; phase: string; done: number; total: number }
   | { kind: 'status'; status: KeystoreStatus }
