@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openMessage } from '../../src/core/message'
+import { PHASES, phases } from './chromium/phases'
 import {
   DELIVERY, MiB, PASSPHRASE, PFX_PASSWORD, PeakProbe, ROUNDS, SIZES, call, entityWithAttachment, fmtX, makePki, median, mib,
   nodeGc, noise, openssl, rendererPids, sha256Hex, startChromium, timeShell, type Pki, type Row,
@@ -43,6 +44,11 @@ function makeInput(pki: Pki, m: number): Input {
   const der = openssl(dir, ['cms', '-encrypt', '-binary', '-aes256', '-outform', 'DER', 'bob.pem'], signedDer)
   writeFileSync(join(dir, `open-${m}.der`), der)
   return { mib: m, eml: `open-${m}.eml`, der: `open-${m}.der`, emlBytes: eml.length, derBytes: der.length, attachment, attachmentSha: sha256Hex(noise(attachment)) }
+}
+
+const readU8 = (f: string) => {
+  const b = readFileSync(f)
+  return new Uint8Array(b.buffer, b.byteOffset, b.length)
 }
 
 function check(where: string, input: Input, r: { verdict: { signature: string; encryption: string }; attachments: { size: number; sha256: string }[]; errors: unknown[] }): void {
@@ -109,6 +115,8 @@ export default {
       // step 2 transfers it to the worker, opens it there and brings the result back.
       log('building the bench entry (Vite) and starting Chromium')
       const chromeRes = new Map<number, { ms: number; fetchMs: number; fetchPeak: number; peak: number; whole: number }>()
+      const chromePhases: number[][] = []
+      const nodePhases: number[][] = []
       const bench = await startChromium(dir, dir)
       try {
         const rprobe = new PeakProbe(rendererPids)
@@ -146,9 +154,32 @@ export default {
           chromeRes.set(input.mib, { ms: median(times), fetchMs: median(fetchTimes), fetchPeak: Math.max(...fetchPeaks), peak: Math.max(...peaks), whole: Math.max(...wholePeaks) })
           log(`Chromium ${input.mib} MiB: ${median(times).toFixed(0)} ms (fetch ${median(fetchTimes).toFixed(0)}), peak whole path +${mib(Math.max(...wholePeaks))}, fetch +${mib(Math.max(...fetchPeaks))}, open step +${mib(Math.max(...peaks))}`)
         }
+        // Where the time goes, at the largest size: the steps of an open, each timed.
+        const last = inputs[inputs.length - 1]!
+        const page = await bench.newPage()
+        const url = (i: Input) => `/data/${i.eml}`
+        const runPhases = (u: string) => page.evaluate(([a]) => (window as unknown as { phases: { open(u: string, c: string, k: string): Promise<number[]> } }).phases.open(a!, '/data/bob.der', '/data/bob.p8'), [u])
+        await runPhases(url(inputs[0]!))
+        for (let i = 0; i < ROUNDS + 2; i++) {
+          chromePhases.push(await runPhases(url(last)))
+          await bench.gc(page)
+        }
+        await page.context().close()
       } finally {
         await bench.close()
       }
+      const last = inputs[inputs.length - 1]!
+      const bob = { certificate: pki.bob.cert, chain: [], privateKey: pki.bob.pkcs8 }
+      await phases(readU8(join(dir, inputs[0]!.eml)), bob, globalThis.crypto)
+      for (let i = 0; i < ROUNDS + 2; i++) {
+        nodeGc()
+        nodePhases.push(await phases(readU8(join(dir, last.eml)), bob, globalThis.crypto))
+      }
+      const phaseRows = (where: string, runs: number[][]) =>
+        PHASES.map((name, k) => {
+          const xs = runs.map((r) => r[k]!)
+          return { label: `${last.mib} MiB · ${where} phase: ${name}`, value: Math.min(...xs), unit: 'ms', note: `min of ${xs.length}; median ${median(xs).toFixed(1)} ms` }
+        })
 
       table.push(
         'size (.eml)   | OpenSSL .eml | OpenSSL DER | Node ms (×DER, ×eml) peak×msg | Chromium ms incl. fetch (×DER, ×eml) peak×msg whole path [fetch, open step] | goal (25 MiB, Chromium: ≤1.5× DER, ≤4× msg)',
@@ -183,6 +214,13 @@ export default {
             (input.mib === 25 ? ` | ${met ? 'MET' : 'MISSED'}` : ''),
         )
       }
+      rows.push(...phaseRows('Chromium', chromePhases), ...phaseRows('Node', nodePhases))
+      const sum = (runs: number[][]) => PHASES.map((_, k) => Math.min(...runs.map((r) => r[k]!)))
+      table.push(
+        '',
+        `Where the time goes at ${last.mib} MiB (each step alone, min of ${ROUNDS + 2}; sequential: Chromium runs WebCrypto on the calling thread):`,
+        ...PHASES.map((name, k) => `  ${name.padEnd(30)} Chromium ${sum(chromePhases)[k]!.toFixed(1).padStart(6)} ms   Node ${sum(nodePhases)[k]!.toFixed(1).padStart(6)} ms`),
+      )
       log(`\n${table.join('\n')}`)
       return rows
     } finally {

@@ -103,3 +103,13 @@ const direct = {
   },
 }
 ;(window as unknown as { direct: typeof direct }).direct = direct
+
+/** Where the time goes: the steps of an open, each timed (phases.ts). */
+const phases = {
+  async open(url: string, certUrl: string, keyUrl: string) {
+    const core = await import('./phases')
+    const [raw, certificate, privateKey] = await Promise.all([url, certUrl, keyUrl].map(fetchBytes))
+    return core.phases(raw!, { certificate: certificate!, chain: [], privateKey: privateKey! }, crypto)
+  },
+}
+;(window as unknown as { phases: typeof phases }).phases = phases
