@@ -5,7 +5,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify'
 import { loadConfig, type BridgeConfig } from './config'
-import { CHECKED_AROUND_THE_ROUTE, MemoryLoginLimits, registerLoginLimits, type LoginLimits } from './login-limiter'
+import { MemoryLoginLimits, registerLoginLimits, type LoginLimits } from './login-limiter'
 import { connectLoginLimits } from './login-limiter-redis'
 import { registerErrorHandler } from './plugins/errors'
 import { registerSecurityHeaders } from './plugins/security'
@@ -64,7 +64,7 @@ export async function buildApp(config: BridgeConfig = loadConfig()): Promise<Fas
   registerRawBodyParser(app)
 
   registerLoginLimits(app, limits)
-  sessionRoutes(app, config, store, CHECKED_AROUND_THE_ROUTE)
+  sessionRoutes(app, config, store)
   mailboxRoutes(app)
   messageRoutes(app)
   sendRoutes(app, config)

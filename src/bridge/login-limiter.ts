@@ -15,9 +15,8 @@
  * outcome (mail server unreachable, session store down). If the outcome never arrives it
  * simply counts as a failure until the window ends: the limits fail closed.
  *
- * The checks run in hooks around the sign-in route (registerLoginLimits), because the
- * Redis store answers asynchronously; the route's own synchronous calls get
- * CHECKED_AROUND_THE_ROUTE.
+ * The checks run in hooks around the sign-in route (registerLoginLimits): the route
+ * itself only signs in, and the app refuses to start if the hooks are not attached.
  */
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, preHandlerHookHandler } from 'fastify'
@@ -46,20 +45,6 @@ export interface LoginLimits {
   release(email: string, ticket: string): Promise<void>
   close(): Promise<void>
 }
-
-/** The sign-in route's view of the limiter (routes/session.ts calls it synchronously). */
-export interface LoginLimiter {
-  /** Seconds to wait when limited, else 0. */
-  check(ip: string, email: string): number
-  failed(email: string): void
-  succeeded(email: string): void
-}
-
-/**
- * What the route gets: its checks pass because registerLoginLimits already made them
- * (before the handler) and records the outcome from the response (after it).
- */
-export const CHECKED_AROUND_THE_ROUTE: LoginLimiter = { check: () => 0, failed() {}, succeeded() {} }
 
 /** The one 429 of both stores (the message counts whole minutes, Retry-After seconds). */
 export function rateLimited(retryAfterSeconds: number): BridgeError {

@@ -4,35 +4,27 @@ import { LoginRequest, routes, SESSION_COOKIE, type SessionInfo } from '../../co
 import type { BridgeConfig } from '../config'
 import { BridgeError } from '../errors'
 import { ImapSession, openImap } from '../imap/connection'
-import type { LoginLimiter } from '../login-limiter'
 import { define } from './define'
 import { clearSessionCookie, sessionOf, setSessionCookie } from '../plugins/sessions'
 import type { Session, SessionStore } from '../session-store'
 import { parse } from '../validate'
 
-export function sessionRoutes(app: FastifyInstance, config: BridgeConfig, store: SessionStore, limiter: LoginLimiter): void {
+/** Sign-in limits (per account and per client) run around routes.login: see registerLoginLimits. */
+export function sessionRoutes(app: FastifyInstance, config: BridgeConfig, store: SessionStore): void {
   const info = (s: Session): SessionInfo => ({ email: s.email, csrfToken: s.csrfToken, expiresAt: store.expiresAt(s).toISOString() })
 
   define(app, routes.login, async (request, reply) => {
     const { email: rawEmail, password } = parse(LoginRequest, request.body, 'sign-in')
     const email = rawEmail.toLowerCase()
-    const wait = limiter.check(request.ip, email)
-    if (wait > 0) {
-      throw new BridgeError('rate_limited', `Too many sign-in attempts. Wait ${Math.ceil(wait / 60)} minute(s) and try again.`, {
-        'retry-after': String(wait),
-      })
-    }
     let client
     try {
       client = await openImap(config.imap, { user: email, pass: password })
     } catch (e) {
       if (e instanceof BridgeError && e.code === 'invalid_credentials') {
-        limiter.failed(email)
         throw new BridgeError('invalid_credentials', 'Wrong email or password. Check both and try again.')
       }
       throw e
     }
-    limiter.succeeded(email)
     // Session fixation: a sign-in always gets a fresh id; any previous session ends
     // (on every instance, with Redis).
     try {

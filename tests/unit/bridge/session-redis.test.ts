@@ -65,7 +65,7 @@ beforeAll(async () => {
       logLevel: false,
       sessionSecret: 'shared-secret-of-all-instances-0123456789',
       redisUrl: redis.url,
-      // Sign-ins here test sessions, not the (per-instance) login limits.
+      // Sign-ins here test sessions, not the login limits (tests/unit/bridge/login-limit-redis.test.ts).
       loginLimits: { windowMs: 60_000, perIp: 1_000, perAccountFailures: 100 },
     },
   )
