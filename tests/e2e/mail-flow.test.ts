@@ -185,4 +185,21 @@ describe('mail between two people', () => {
     const [download] = await Promise.all([dave.page.waitForEvent('download'), region.getByRole('link', { name: 'Download minutes.pdf' }).click()])
     expect(Buffer.compare(readFileSync(await download.path()), pdf)).toBe(0)
   })
+
+  it('shows mail filed into the open folder live, and keeps counting new Inbox mail meanwhile', async () => {
+    await h.createMailbox('dave@example.com', 'Projects')
+    const dave = await h.signedIn('dave@example.com')
+    const nav = dave.page.getByRole('navigation', { name: 'Folders' })
+    await nav.getByRole('link', { name: 'Projects', exact: true }).click()
+    await dave.page.getByRole('heading', { name: 'Projects' }).waitFor()
+    await dave.page.waitForTimeout(500) // the folder's stream is open
+    const mail = (subject: string) =>
+      crlf(['From: Filter <rules@example.net>', 'To: dave@example.com', `Subject: ${subject}`, `Date: ${new Date().toUTCString()}`, 'MIME-Version: 1.0', 'Content-Type: text/plain', '', 'Filed by a rule.'])
+    await h.append('dave@example.com', 'Projects', mail('Filed into Projects'))
+    await dave.page.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /Filed into Projects/ }).waitFor({ timeout: 15_000 })
+    const inboxBefore = (await nav.getByRole('link', { name: 'Inbox' }).textContent()) ?? ''
+    await h.append('dave@example.com', 'INBOX', mail('New in the Inbox'))
+    await eventually(async () => ((await nav.getByRole('link', { name: 'Inbox' }).textContent()) ?? '') !== inboxBefore, 'Inbox count changed while Projects is open')
+    expect(await dave.page.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /New in the Inbox/ }).count()).toBe(0)
+  })
 })
