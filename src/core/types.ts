@@ -13,11 +13,24 @@ export interface Identity {
   privateKey: Uint8Array
 }
 
+/**
+ * A trust anchor with its policy. `emailDistrustAfter` (Mozilla's
+ * CKA_NSS_EMAIL_DISTRUST_AFTER): certificates below this root whose notBefore is
+ * later are not trusted through it (pki/distrust.ts). Dates or ISO 8601 strings.
+ */
+export interface TrustAnchor {
+  der: Uint8Array
+  emailDistrustAfter?: Date | string | null
+}
+
+/** A trust anchor as callers pass it: bare DER, or DER with its policy. */
+export type TrustAnchorInput = Uint8Array | TrustAnchor
+
 /** Everything `open` may use to decrypt and judge a message. */
 export interface Keyring {
   identities: Identity[]
-  /** Trust anchors (DER). */
-  trustAnchors: Uint8Array[]
+  /** Trust anchors: DER, or DER with an email distrust-after date (TrustAnchor). */
+  trustAnchors: TrustAnchorInput[]
   /** Known intermediates and contacts' certificates (DER). */
   certificates: Uint8Array[]
   /** CRLs (DER). */

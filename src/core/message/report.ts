@@ -22,6 +22,14 @@ export interface SignerReport {
   signingTime: string | null
   /** Weak algorithms used (e.g. "sha1"). */
   weak: string[]
+  /**
+   * Weak but accepted algorithms in the signer's certificate chain (pki/algorithms.ts):
+   * a certificate signed with SHA-1 (not counting the trust anchor's self-signature), an
+   * RSA key under 2048 bits. Present only when there is at least one (added after the
+   * first release of this contract; absent means none found). MD2/MD5 signatures and
+   * RSA keys under 1024 bits are not weak but unacceptable: the signer is 'untrusted'.
+   */
+  chainWeak?: ChainWeakness[]
   /** Path from the signer up to the anchor, signer first (empty if no certificate). */
   chain: CertificateSummary[]
   revocation: 'good' | 'revoked' | 'unknown'
@@ -29,6 +37,20 @@ export interface SignerReport {
   capabilities: string[]
   /** DER of the signer's certificate, base64, so the app can offer "Add to contacts". */
   certificate: string | null
+}
+
+/** One weak algorithm in a signer's chain. */
+export interface ChainWeakness {
+  /** Position in `chain`: 0 is the signer's own certificate. */
+  index: number
+  /** Subject of that certificate. */
+  subject: string
+  /** 'signature': the certificate is signed with `algorithm`; 'key': its own key is weak. */
+  kind: 'signature' | 'key'
+  /** 'sha1', or 'rsa-<bits>' for a short RSA key. */
+  algorithm: string
+  /** The finding in words. */
+  reason: string
 }
 
 export interface RecipientReport {

@@ -10,7 +10,7 @@
 import type { CryptoLike } from '../crypto'
 import type { Keyring, SignerStatus, CertificateSummary } from '../types'
 import { summarizeCertificate, validateCertificate } from '../pki'
-import type { SignerReport } from './report'
+import type { ChainWeakness, SignerReport } from './report'
 import { toBase64 } from '../util/base64'
 
 /** The single From address of a message, or why there is none. */
@@ -47,6 +47,7 @@ export async function judgeSigner(s: SignerCheckLike, ctx: SignerContext): Promi
   let summary: Pick<CertificateSummary, 'subject' | 'issuer' | 'serial' | 'emails'> = UNKNOWN_SUMMARY
   let chain: CertificateSummary[] = []
   let revocation: SignerReport['revocation'] = 'unknown'
+  let chainWeak: ChainWeakness[] = []
   let status: SignerStatus
   if (s.certificate) {
     try {
@@ -77,6 +78,7 @@ export async function judgeSigner(s: SignerCheckLike, ctx: SignerContext): Promi
       reasons.push(...v.reasons)
       chain = await summaries(v.chain as unknown[], ctx.crypto)
       revocation = v.revocation
+      chainWeak = v.weak.map(({ index, subject, kind, algorithm, reason }) => ({ index, subject, kind, algorithm, reason }))
     } catch (e) {
       status = 'invalid'
       reasons.push(`the signer's certificate could not be validated: ${(e as Error).message}`)
@@ -92,7 +94,7 @@ export async function judgeSigner(s: SignerCheckLike, ctx: SignerContext): Promi
   const lower = summary.emails.map((e) => e.toLowerCase())
   const fromAddr = ctx.from.ok ? ctx.from.address.toLowerCase() : null
   const matched = fromAddr !== null && lower.includes(fromAddr) ? fromAddr : null
-  return {
+  const report: SignerReport = {
     status,
     reasons,
     email: matched ?? summary.emails[0] ?? null,
@@ -109,6 +111,8 @@ export async function judgeSigner(s: SignerCheckLike, ctx: SignerContext): Promi
     capabilities: s.capabilities ?? [],
     certificate: s.certificate ? toBase64(s.certificate) : null,
   }
+  if (chainWeak.length) report.chainWeak = chainWeak
+  return report
 }
 
 /** valid ranks last: any problem outranks it. */

@@ -1,5 +1,6 @@
 import type { CryptoLike } from '../crypto'
 import { equal, toHex } from '../util/bytes'
+import { brokenSignatureAlgorithm, brokenSignatureReason } from './algorithms'
 import { emailsOf, isSelfIssued, shortName, type ParsedCert } from './certificate'
 import { constraintViolations } from './name-constraints'
 import { verifySignature } from './verify'
@@ -23,6 +24,11 @@ export interface PathSearchResult {
   longest: ParsedCert[]
   /** Why candidates were rejected (signature failures), in discovery order. */
   notes: string[]
+  /**
+   * Certificates whose signature algorithm is broken (MD2/MD5, algorithms.ts): no
+   * path may go through them, whatever their issuer. In discovery order.
+   */
+  rejected: string[]
 }
 
 /** Identity of a public key under a name: anchors are trusted as name + key (RFC 5280 §6.1.1 (d)). */
@@ -76,7 +82,7 @@ export class PathBuilder {
   }
 
   async build(leaf: ParsedCert): Promise<PathSearchResult> {
-    const result: PathSearchResult = { paths: [], longest: [leaf], notes: [] }
+    const result: PathSearchResult = { paths: [], longest: [leaf], notes: [], rejected: [] }
     if (this.anchorFor(leaf)) {
       // The user trusted this very certificate (or its key under this name)
       result.paths.push([leaf])
@@ -98,6 +104,13 @@ export class PathBuilder {
     const child = path[path.length - 1]!
     if (path.length > result.longest.length) result.longest = path
     if (path.length > PATH_LIMITS.maxDepth) return
+    // A broken signature proves nothing, so no issuer can vouch for this certificate
+    const broken = brokenSignatureAlgorithm(child.sigAlg)
+    if (broken) {
+      const why = brokenSignatureReason(child, broken)
+      if (!result.rejected.includes(why)) result.rejected.push(why)
+      return
+    }
     const inPath = new Set(path.map(keyId))
     for (const cand of this.candidates(child)) {
       if (result.paths.length >= PATH_LIMITS.maxPaths || this.checks >= PATH_LIMITS.maxSignatureChecks) return

@@ -1,4 +1,5 @@
 import type { CryptoLike } from '../crypto'
+import { brokenSignatureAlgorithm } from './algorithms'
 import { serialHex, shortName, type ParsedCert } from './certificate'
 import type { ParsedCrl } from './crl'
 import { verifySignature } from './verify'
@@ -16,6 +17,11 @@ export type RevocationState = 'good' | 'revoked' | 'unknown'
 export interface RevocationResult {
   state: RevocationState
   reasons: string[]
+  /**
+   * CRLs from a certificate's issuer signed with a broken algorithm (MD2/MD5,
+   * algorithms.ts): such a CRL could say anything, so the path is not acceptable.
+   */
+  rejected: string[]
 }
 
 /** Clock skew tolerated around nextUpdate. */
@@ -29,6 +35,7 @@ export async function checkRevocation(
   crypto: CryptoLike,
 ): Promise<RevocationResult> {
   const reasons: string[] = []
+  const rejected: string[] = []
   let revoked = false
   let allGood = path.length > 1
   // The trust anchor itself is not checked: it is trusted directly (RFC 5280 §6.1.1 (d))
@@ -47,6 +54,12 @@ export async function checkRevocation(
       const isCa = cert.basicConstraints?.cA === true
       const { scope } = crl
       if (scope.indirect || (scope.onlyUserCerts && isCa) || (scope.onlyCaCerts && !isCa)) continue
+      const broken = brokenSignatureAlgorithm(crl.sigAlg)
+      if (broken) {
+        const why = `A CRL naming ${shortName(issuer)} as its issuer is signed with ${broken}, which is broken: it cannot show whether ${shortName(cert)} is revoked, and anyone could have made it.`
+        if (!rejected.includes(why)) rejected.push(why)
+        continue
+      }
       if (!(await verifySignature(crl, issuer, crypto))) continue
       const when = crl.revoked.get(serialHex(cert))
       if (when) {
@@ -66,5 +79,9 @@ export async function checkRevocation(
     }
     if (!good) allGood = false
   }
-  return { state: revoked ? 'revoked' : allGood ? 'good' : 'unknown', reasons: revoked ? reasons.filter((r) => r.includes('revoked by')) : reasons }
+  return {
+    state: revoked ? 'revoked' : allGood ? 'good' : 'unknown',
+    reasons: revoked ? reasons.filter((r) => r.includes('revoked by')) : reasons,
+    rejected,
+  }
 }

@@ -1,8 +1,10 @@
 import { OID } from '../asn1/oids'
 import type { CryptoLike } from '../crypto'
-import type { CertificateSummary } from '../types'
+import type { CertificateSummary, TrustAnchorInput } from '../types'
+import { pathAlgorithmProblems, type PathWeakness } from './algorithms'
 import { ekuName, emailsOf, keyInfo, parseCertificate, shortName, type ParsedCert } from './certificate'
 import { parseCrl } from './crl'
+import { bundledEmailDistrustAfter, distrustProblems } from './distrust'
 import { PathBuilder, structuralProblems, timeProblems } from './path'
 import { checkRevocation, type RevocationState } from './revocation'
 import { summarizeParsed } from './summary'
@@ -10,8 +12,10 @@ import { summarizeParsed } from './summary'
 /**
  * Is this certificate good for S/MIME with this address, now? Path building to
  * the caller's trust anchors (RFC 5280 §6), validity in time, CRL revocation, key
- * usage and extended key usage for the purpose (RFC 8550 §4.4), and the address
- * match of RFC 8550 §3 (the whole address, case-insensitive).
+ * usage and extended key usage for the purpose (RFC 8550 §4.4), the address
+ * match of RFC 8550 §3 (the whole address, case-insensitive), the algorithms of the
+ * path (algorithms.ts: MD2/MD5 refused, SHA-1 and short RSA keys reported as weak)
+ * and the anchor's email distrust-after date (distrust.ts).
  */
 export type CertificateStatus = 'valid' | 'untrusted' | 'expired' | 'revoked' | 'email-mismatch' | 'not-email-cert'
 
@@ -23,10 +27,13 @@ export interface CertificateValidation {
   chain: CertificateSummary[]
   revocation: RevocationState
   anchor: CertificateSummary | null
+  /** Weak but accepted algorithms in the chain (SHA-1 signatures, RSA keys under 2048 bits), leaf first. */
+  weak: PathWeakness[]
 }
 
 export interface ValidateOptions {
-  anchors: Uint8Array[]
+  /** Trust anchors: DER, or { der, emailDistrustAfter } (types.ts TrustAnchor). */
+  anchors: TrustAnchorInput[]
   intermediates: Uint8Array[]
   crls: Uint8Array[]
   /** Validation time; default now. */
@@ -47,22 +54,34 @@ export async function validateCertificate(
   const leaf = parseCertificate(der) // the only throw: the leaf is not a certificate
   const at = opts.at ?? new Date()
   const reasons: string[] = []
-  const anchors = parseMany(opts.anchors, parseCertificate)
+  const { anchors, distrustAfter } = parseAnchors(opts.anchors)
   const intermediates = parseMany(opts.intermediates, parseCertificate)
   const crls = parseMany(opts.crls, parseCrl)
 
   const builder = new PathBuilder(anchors, intermediates, crypto)
   const search = await builder.build(leaf)
 
-  // Choose among complete paths: structurally sound first, then fewest time problems, then not revoked, then shortest
-  type Scored = { path: ParsedCert[]; structural: string[]; time: string[]; rev: Awaited<ReturnType<typeof checkRevocation>> }
+  // Choose among complete paths: acceptable first (structure, algorithms, distrust dates),
+  // then fewest time problems, then not revoked, then shortest
+  type Scored = {
+    path: ParsedCert[]
+    structural: string[]
+    time: string[]
+    rev: Awaited<ReturnType<typeof checkRevocation>>
+    weak: PathWeakness[]
+  }
   const scored: Scored[] = []
   for (const path of search.paths) {
+    const rev = await checkRevocation(path, crls, at, true, crypto)
+    const algorithms = pathAlgorithmProblems(path, true)
+    const anchor = path[path.length - 1]!
+    const distrust = distrustProblems(path, anchor, await anchorDistrustAfter(builder.anchorFor(anchor) ?? anchor, distrustAfter, crypto))
     scored.push({
       path,
-      structural: structuralProblems(path),
+      structural: [...structuralProblems(path), ...algorithms.rejected, ...rev.rejected, ...distrust],
       time: timeProblems(path, at),
-      rev: await checkRevocation(path, crls, at, true, crypto),
+      rev,
+      weak: algorithms.weak,
     })
   }
   const rank = (s: Scored) => [s.structural.length ? 1 : 0, s.time.length, s.rev.state === 'revoked' ? 1 : 0, s.path.length]
@@ -75,6 +94,7 @@ export async function validateCertificate(
   let anchor: ParsedCert | null = null
   let expired: boolean
   let revoked: boolean
+  let weak: PathWeakness[]
   if (trusted) {
     chainCerts = best.path
     anchor = builder.anchorFor(best.path[best.path.length - 1]!)
@@ -82,6 +102,7 @@ export async function validateCertificate(
     expired = best.time.length > 0
     revocation = best.rev.state
     revoked = revocation === 'revoked'
+    weak = best.weak
   } else {
     chainCerts = best ? best.path : search.longest
     const rev = await checkRevocation(chainCerts, crls, at, false, crypto)
@@ -89,14 +110,18 @@ export async function validateCertificate(
     revoked = revocation === 'revoked'
     const time = timeProblems(chainCerts, at)
     expired = time.length > 0
+    weak = pathAlgorithmProblems(chainCerts, best !== undefined).weak
     reasons.push(...rev.reasons, ...time)
     if (best) reasons.push(...best.structural)
     else {
       const top = chainCerts[chainCerts.length - 1]!
-      reasons.push(...search.notes)
-      reasons.push(
-        `No chain to a trusted certificate was found: the issuer of ${shortName(top)} (${top.issuer}) is not among your trusted certificates or the known intermediate certificates.`,
-      )
+      reasons.push(...search.rejected, ...rev.rejected, ...search.notes)
+      // A certificate refused for its algorithm already says why the chain ends there
+      if (!search.rejected.length) {
+        reasons.push(
+          `No chain to a trusted certificate was found: the issuer of ${shortName(top)} (${top.issuer}) is not among your trusted certificates or the known intermediate certificates.`,
+        )
+      }
     }
   }
 
@@ -130,7 +155,42 @@ export async function validateCertificate(
     chain: await Promise.all(chainCerts.map((c) => summarizeParsed(c, crypto))),
     revocation,
     anchor: anchor ? await summarizeParsed(anchor, crypto) : null,
+    weak,
   }
+}
+
+/** Anchors parsed, with the distrust-after dates their callers gave. Unreadable anchors are skipped. */
+function parseAnchors(inputs: TrustAnchorInput[]): { anchors: ParsedCert[]; distrustAfter: Map<ParsedCert, Date> } {
+  const anchors: ParsedCert[] = []
+  const distrustAfter = new Map<ParsedCert, Date>()
+  for (const input of inputs.slice(0, MAX_POOL)) {
+    const der = input instanceof Uint8Array ? input : input?.der
+    if (!(der instanceof Uint8Array)) continue
+    let parsed: ParsedCert
+    try {
+      parsed = parseCertificate(der)
+    } catch {
+      continue // an unreadable anchor cannot start a path
+    }
+    anchors.push(parsed)
+    const given = input instanceof Uint8Array ? null : input.emailDistrustAfter
+    if (given != null) {
+      const when = given instanceof Date ? given : new Date(given)
+      // An unreadable date distrusts everything below the anchor rather than nothing
+      distrustAfter.set(parsed, Number.isNaN(when.getTime()) ? new Date(0) : when)
+    }
+  }
+  return { anchors, distrustAfter }
+}
+
+/**
+ * The email distrust-after date that applies to an anchor: the earlier of the one its
+ * caller gave and the bundled root store's (distrust.ts), so passing a bundled root as
+ * bare DER or without a date cannot lift Mozilla's.
+ */
+async function anchorDistrustAfter(anchor: ParsedCert, given: Map<ParsedCert, Date>, crypto: CryptoLike): Promise<Date | null> {
+  const dates = [given.get(anchor) ?? null, await bundledEmailDistrustAfter(anchor.der, crypto)].filter((d): d is Date => d !== null)
+  return dates.length ? new Date(Math.min(...dates.map((d) => d.getTime()))) : null
 }
 
 /**

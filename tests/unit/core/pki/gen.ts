@@ -10,7 +10,7 @@ import { join } from 'node:path'
  * database, which gives real revocation (`-revoke`, `-gencrl`) and arbitrary
  * validity periods (`-startdate`/`-enddate`).
  */
-export type KeyType = 'rsa' | 'rsa-pss' | 'ec-p256' | 'ec-p384' | 'ed25519'
+export type KeyType = 'rsa' | 'rsa-pss' | 'ec-p256' | 'ec-p384' | 'ed25519' | 'rsa-1024' | 'rsa-768'
 
 export function openssl(args: string[], cwd?: string): Buffer {
   return execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -34,6 +34,8 @@ export function genKey(work: Workdir, type: KeyType, name: string): string {
   const file = work.path(`${name}.key`)
   const args: Record<KeyType, string[]> = {
     rsa: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
+    'rsa-1024': ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024'],
+    'rsa-768': ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:768'],
     'rsa-pss': ['-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048'],
     'ec-p256': ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
     'ec-p384': ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384'],
@@ -56,6 +58,8 @@ export interface IssueOptions {
   /** YYYYMMDDHHMMSSZ */
   startDate?: string
   endDate?: string
+  /** Digest the issuer signs with (`openssl ca -md`: sha1, md5...); default the CA's. */
+  md?: string
 }
 
 export interface Issued {
@@ -130,6 +134,7 @@ export class TestCa implements Issued {
     else args.push('-keyfile', this.keyFile, '-cert', this.pemFile)
     if (opts.startDate) args.push('-startdate', opts.startDate)
     if (opts.endDate) args.push('-enddate', opts.endDate)
+    if (opts.md) args.push('-md', opts.md)
     openssl(args)
     return { name, keyFile, pemFile, der: der(pemFile), csrFile }
   }
@@ -139,7 +144,7 @@ export class TestCa implements Issued {
   }
 
   /** A CRL from this CA's database; `extensions` are CRL extension lines (sections may follow). */
-  crl(extensions: string[] = []): Uint8Array {
+  crl(extensions: string[] = [], md?: string): Uint8Array {
     const out = this.work.path(this.work.unique(`${this.name}-crl`) + '.pem')
     let config = this.config
     const args = ['ca', '-batch', '-keyfile', this.keyFile, '-cert', this.pemFile, '-gencrl', '-out', out]
@@ -148,6 +153,7 @@ export class TestCa implements Issued {
       writeFileSync(config, readFileSync(this.config, 'utf8') + '[ crlext ]\n' + extensions.join('\n') + '\n')
       args.push('-crlexts', 'crlext')
     }
+    if (md) args.push('-md', md)
     openssl([...args, '-config', config])
     return new Uint8Array(openssl(['crl', '-in', out, '-outform', 'DER']))
   }
@@ -168,9 +174,9 @@ export const CA_EXT = [
 ]
 
 /** A root CA (self-signed through `openssl ca -selfsign`). */
-export function makeRoot(work: Workdir, name: string, keyType: KeyType, extensions = CA_EXT): TestCa {
+export function makeRoot(work: Workdir, name: string, keyType: KeyType, extensions = CA_EXT, md?: string): TestCa {
   const ca = new TestCa(work, name, keyType)
-  const self = ca.issue({ subject: `/O=Cachet Test/CN=${name}`, keyType, extensions, selfSign: true, startDate: '20200101000000Z', endDate: '20400101000000Z' })
+  const self = ca.issue({ subject: `/O=Cachet Test/CN=${name}`, keyType, extensions, selfSign: true, startDate: '20200101000000Z', endDate: '20400101000000Z', md })
   Object.assign(ca, { pemFile: self.pemFile, der: self.der, keyFile: self.keyFile, csrFile: self.csrFile })
   return ca
 }
@@ -181,7 +187,7 @@ export function makeIntermediate(
   name: string,
   keyType: KeyType,
   extensions = CA_EXT,
-  dates: { startDate?: string; endDate?: string } = { startDate: '20200101000000Z', endDate: '20390101000000Z' },
+  dates: { startDate?: string; endDate?: string; md?: string } = { startDate: '20200101000000Z', endDate: '20390101000000Z' },
 ): TestCa {
   const ca = new TestCa(parent.work, name, keyType)
   const cert = parent.issue({ subject: `/O=Cachet Test/CN=${name}`, keyType, extensions, name, ...dates })
@@ -200,6 +206,8 @@ export interface LeafOptions {
   subjectEmail?: boolean
   /** Extra subjectAltName entries as config-section lines, e.g. "otherName.1 = 1.3.6.1.5.5.7.8.9;FORMAT:UTF8,UTF8:x@y". */
   sanExtra?: string[]
+  /** Digest the CA signs the leaf with (`openssl ca -md`). */
+  md?: string
 }
 
 export function makeLeaf(ca: TestCa, opts: LeafOptions = {}): Issued {
@@ -226,6 +234,7 @@ export function makeLeaf(ca: TestCa, opts: LeafOptions = {}): Issued {
     extensions,
     startDate: opts.startDate ?? '20210101000000Z',
     endDate: opts.endDate ?? '20380101000000Z',
+    md: opts.md,
   })
 }
 
