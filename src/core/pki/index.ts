@@ -18,6 +18,8 @@ export { readCertificates, readCrls } from './read'
 export { validateCertificate } from './validate'
 export type { CertificateStatus, CertificateValidation, ValidateOptions } from './validate'
 export type { RevocationState } from './revocation'
+export type { PathWeakness } from './algorithms'
+export { BUNDLED_EMAIL_DISTRUST_AFTER, bundledEmailDistrustAfter } from './distrust'
 
 /** Email addresses of a certificate: SAN rfc822Name and subject emailAddress, lowercased, deduplicated. */
 export function certificateEmails(der: Uint8Array): string[] {

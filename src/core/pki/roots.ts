@@ -5,7 +5,20 @@
  * is set (certutil trust attributes "x,C,x"); roots trusted only for TLS are
  * left out. Users can distrust any of them (src/web/stores/trust.ts).
  *
- * Not captured: NSS's "email distrust after" dates for roots being phased out.
+ * Email distrust-after dates (CKA_NSS_EMAIL_DISTRUST_AFTER, a UTCTime; CK_FALSE when
+ * none) of the same module, read through PKCS#11 and matched to these roots by the
+ * SHA-256 of CKA_VALUE (all 108 matched). A certificate below one of these roots whose
+ * notBefore is later than the date is not trusted through it:
+ *   Verisign Class 1 Public Primary Certification Authority - G3   2022-08-31 (220831000000Z)
+ *   Verisign Class 2 Public Primary Certification Authority - G3   2022-08-31 (220831000000Z)
+ *   Camerfirma Chambers of Commerce Root                           2021-03-01 (210301000000Z)
+ *   Symantec Class 1 Public Primary Certification Authority - G6   2022-08-31 (220831000000Z)
+ *   Symantec Class 2 Public Primary Certification Authority - G6   2022-08-31 (220831000000Z)
+ *   TrustCor RootCert CA-1, TrustCor RootCert CA-2, TrustCor ECA-1  2022-11-30 (221130000000Z)
+ * The machine-readable table, with fingerprints and the source in full (file, module,
+ * and the certdata.txt revisions consulted), is distrust.ts: validation reads it there
+ * so it need not load this file; tests/unit/core/pki/distrust.test.ts checks that it
+ * names only roots of this list, by fingerprint and name.
  *
  * Regenerate (NSS tools):
  *   certutil -N -d sql:DB --empty-password
@@ -14,7 +27,7 @@
  *   certutil -L -d sql:DB -n "Builtin Object Token:NAME" -r   # DER of each; a nickname
  *     held by two certificates yields both, concatenated: split them
  *
- * Only EMAIL_ROOTS is exported: the trust store takes the first exported array of DER.
+ * EMAIL_ROOTS (DER) is what the trust store uses; EMAIL_ROOT_NAMES is index-aligned.
  */
 import { fromBase64 } from '../util/base64'
 
