@@ -7,7 +7,7 @@
  * identity tricks), whether that is the sender, whether the content may have been altered
  * (CBC has no integrity: EFAIL), and which certificate an undecryptable message needs.
  */
-import type { LayerReport, RecipientReport, SecurityReport, SignerReport } from '../../core/message/report'
+import type { ChainWeakness, LayerReport, RecipientReport, SecurityReport, SignerReport } from '../../core/message/report'
 
 export type Tone = 'good' | 'warn' | 'bad' | 'neutral'
 
@@ -34,6 +34,12 @@ export interface SecuritySummaryView {
    * forwards do not quote it. Null otherwise.
    */
   rewrapped: SecurityLine | null
+  /**
+   * Weak algorithms the signatures rely on, in words, one per finding (SHA-1 digests,
+   * SHA-1-signed certificates in a signer's chain, short RSA keys); empty when none. A
+   * verified signature with any of these is not shown as 'good'.
+   */
+  weakAlgorithms: string[]
 }
 
 /**
@@ -87,6 +93,39 @@ function signerName(s: SignerReport | undefined): string {
   return s.email ?? s.emails[0] ?? (s.subject || 'a certificate without an email address')
 }
 
+/** 'sha1' → 'SHA-1'; other names upper-cased where they are hash names. */
+function hashName(name: string): string {
+  const m = /^sha-?(\d+)$/i.exec(name)
+  if (m) return m[1] === '1' ? 'SHA-1' : `SHA-${m[1]}`
+  return /^md\d$/i.test(name) ? name.toUpperCase() : name
+}
+
+function commonName(subject: string): string {
+  const m = /(?:^|, )CN=((?:\\.|[^,\\])*)/.exec(subject)
+  return m ? m[1]!.replace(/\\(.)/g, '$1') : subject || 'an unnamed certificate'
+}
+
+/** One weakness in a signer's chain, as a clause: "the signer's certificate is signed with SHA-1, which is no longer safe". */
+export function chainWeaknessWords(w: ChainWeakness): string {
+  const whose = w.index === 0 ? "the signer's certificate" : `the issuing certificate "${commonName(w.subject)}"`
+  const rsa = /^rsa-(\d+)$/.exec(w.algorithm)
+  if (w.kind === 'key' && rsa) return `${whose} has a ${rsa[1]}-bit RSA key, which is no longer safe`
+  if (w.kind === 'key') return `${whose} has a weak key (${w.algorithm}), which is no longer safe`
+  return `${whose} is signed with ${hashName(w.algorithm)}, which is no longer safe`
+}
+
+/** Every weak algorithm one signer relies on, as clauses: its own digest, then its chain. */
+export function signerWeaknessWords(s: SignerReport): string[] {
+  const out = s.weak.map((w) => `the signature was made with ${hashName(w)}, which is no longer safe`)
+  for (const w of s.chainWeak ?? []) out.push(chainWeaknessWords(w))
+  return [...new Set(out)]
+}
+
+/** Sentence case for a clause shown on its own. */
+export function sentence(clause: string): string {
+  return clause.charAt(0).toUpperCase() + clause.slice(1)
+}
+
 /** The signer whose status decided the verdict (first with that status), else the first. */
 function decidingSigner(report: SecurityReport): SignerReport | undefined {
   const all = signersOf(report)
@@ -109,8 +148,11 @@ function signatureLine(report: SecurityReport): SecurityLine | null {
       return signersOf(report).length || report.layers.some((l) => l.kind === 'signed')
         ? { tone: 'bad', text: 'Signed, but no signature could be checked' }
         : null
-    case 'valid':
+    case 'valid': {
+      const weak = signersOf(report).flatMap(signerWeaknessWords)
+      if (weak.length) return { tone: 'warn', text: `Signed by ${who}, verified, but with weak algorithms: ${weak[0]}${weak.length > 1 ? ` (and ${weak.length - 1} more in the details)` : ''}` }
       return { tone: 'good', text: `Signed by ${who}, verified` }
+    }
     case 'untrusted':
       return { tone: 'warn', text: `Signature not trusted: issuer unknown (signed by ${who})` }
     case 'invalid':
@@ -181,6 +223,7 @@ export function summarizeSecurity(report: SecurityReport, opts: { keyLocked?: bo
     signerEmails: [...emails],
     noIntegrity: report.verdict.encryption === 'decrypted' && envelopesOf(report).some((l) => !l.integrity),
     rewrapped: rewrappedLine(report),
+    weakAlgorithms: [...new Set(signersOf(report).flatMap(signerWeaknessWords))].map(sentence),
   }
 }
 
