@@ -35,6 +35,15 @@ export interface OpenOptions {
   decrypt?: DecryptOptions
   /** Override MAX_LAYERS (tests). */
   maxLayers?: number
+  /**
+   * false: leave the innermost message's body alone — report.text null, report.attachments
+   * empty, no text/HTML/attachments in the view — for a caller that reads the body from
+   * `inner` itself. The app's crypto worker does so: the page parses `inner` for display,
+   * so decoding and hashing a 25 MB attachment in the worker as well was work no one read
+   * (issue #5: about a quarter of the time of an open, and the attachment's size twice in
+   * memory). Default true (the inspect contract, and every other caller).
+   */
+  body?: boolean
 }
 
 export interface MessageView {
@@ -139,7 +148,7 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
         // processSigned hands the signed part's SHA-256 to WebCrypto (another thread)
         // before it first waits; read the part's body meanwhile (issue #5, benchmark).
         const verifying = processSigned(sigDer, d.content.raw, ctx)
-        ahead = readAhead(d.entity, d.content, crypto)
+        ahead = readAhead(d.entity, d.content, opts.body === false ? null : crypto)
         outcome = await verifying
       } else if (d.smimeType === 'signed-data') {
         outcome = await processSigned(d.der, null, ctx)
@@ -199,7 +208,7 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
   let view: MessageView = { root: current, text: null, html: null, attachments: [], embedded, integrity }
   try {
     const reachedContent = !tooLarge && !stopped
-    if (reachedContent) {
+    if (reachedContent && opts.body !== false) {
       const body = await (ahead?.entity === current && ahead.body ? ahead.body : extractBody(current, crypto))
       view = { ...view, ...body }
       report.text = body.text
@@ -228,11 +237,12 @@ interface ReadAhead {
  * The part as parsed with the multipart/signed is the same tree parseMime(part.raw)
  * gives (offsets aside, which nothing reads), unless the parser's depth or part limits
  * cut it there: only then is it parsed again on its own (a 25 MB part: ~10 ms saved).
+ * `crypto` null: the body is not wanted (OpenOptions.body false), only the parse.
  */
-function readAhead(signed: MimeEntity, part: MimeEntity, crypto: CryptoLike): ReadAhead {
+function readAhead(signed: MimeEntity, part: MimeEntity, crypto: CryptoLike | null): ReadAhead {
   const bytes = part.raw
   const entity = cutByLimits(signed) ? parseMime(bytes) : part
-  if (isMultipartSigned(entity) || isPkcs7Mime(entity)) return { bytes, entity, body: null }
+  if (!crypto || isMultipartSigned(entity) || isPkcs7Mime(entity)) return { bytes, entity, body: null }
   const body = extractBody(entity, crypto)
   body.catch(() => {}) // awaited later, or dropped when the layer stops
   return { bytes, entity, body }

@@ -39,7 +39,8 @@ export function recipientsOurs(report: SecurityReport, ours: IdentityInfo[]): st
 export async function open(vault: Vault, raw: Uint8Array, pub: PublicKeyring, crypto: CryptoLike): Promise<OpenResult> {
   if (!vault.unlocked) await vault.unlockFromDevice()
   const identities = vault.identities()
-  const opened = await openMessage(raw, keyringOf(pub, identities), crypto)
+  // The page reads the body from `inner` (mail/open.ts): not decoded here too (OpenOptions.body).
+  const opened = await openMessage(raw, keyringOf(pub, identities), crypto, { body: false })
   const report = opened.report
   const encrypted = report.layers.some((l) => l.kind !== 'signed')
   if (encrypted && report.verdict.encryption === 'not-for-you') {

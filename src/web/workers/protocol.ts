@@ -34,6 +34,10 @@ export interface PublicKeyring {
 export type OpenResult =
   | {
       kind: 'opened'
+      /**
+       * Layers, verdict, errors, From and Subject. Its `text` and `attachments` stay empty:
+       * the page reads the body from `inner`, so the worker does not decode it as well.
+       */
       report: SecurityReport
       /** The innermost unwrapped MIME entity (decrypted and/or unsigned), or null. */
       inner: Uint8Array | null
