@@ -23,7 +23,15 @@ import { listIdentities } from '../storage/identities'
 import { deleteTrust, listTrust, putTrust } from '../storage/trust'
 import type { PublicKeyring } from '../workers/client'
 
-/** The bundled public roots trusted for email (DER), from core/pki/roots.ts (Mozilla's S/MIME trust bit). */
+/**
+ * The bundled public roots trusted for email (DER), from core/pki/roots.ts (Mozilla's S/MIME
+ * trust bit). Eight of them are being phased out with an email distrust-after date
+ * (Mozilla's CKA_NSS_EMAIL_DISTRUST_AFTER); the engine applies those dates to a bundled
+ * root by its fingerprint (core/pki/distrust.ts), so they hold although anchors cross the
+ * worker protocol (PublicKeyring.trustAnchors) as bare DER. Anchors that carry a date of
+ * their own are TrustAnchor objects ({ der, emailDistrustAfter }, core/types.ts), accepted
+ * by the same Keyring.trustAnchors field.
+ */
 export function bundledRoots(): Uint8Array[] {
   return EMAIL_ROOTS
 }
