@@ -2,11 +2,16 @@
  * The reading pane's words for weak algorithms (mail/security.ts) over REAL engine
  * reports: OpenSSL makes the PKI (a SHA-1-signed chain, a 1024-bit CA key) and signs
  * the message (`openssl cms -sign`); core opens it; the summary says what is weak and
- * is not "good".
+ * is not "good". The components themselves are rendered too (Vite SSR with the Vue
+ * plugin): the summary line and the details view carry the words.
  */
 import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
+import vue from '@vitejs/plugin-vue'
+import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSSRApp, h, type Component } from 'vue'
+import { renderToString } from 'vue/server-renderer'
 import { openMessage } from '../../../src/core/message/open'
 import type { SecurityReport } from '../../../src/core/message/report'
 import { chainWeaknessWords, summarizeSecurity } from '../../../src/web/mail/security'
@@ -87,6 +92,44 @@ describe('weak algorithms in words', () => {
     )
     expect(chainWeaknessWords({ index: 2, subject: 'CN=Old\\, Root, O=X', kind: 'key', algorithm: 'rsa-1536', reason: '' })).toBe(
       'the issuing certificate "Old, Root" has a 1536-bit RSA key, which is no longer safe',
+    )
+  })
+})
+
+describe('the components say it', () => {
+  let vite: ViteDevServer
+  beforeAll(async () => {
+    vite = await createServer({
+      configFile: false,
+      root: new URL('../../..', import.meta.url).pathname,
+      plugins: [vue()],
+      server: { middlewareMode: true, hmr: false, ws: false },
+      appType: 'custom',
+      logLevel: 'silent',
+      optimizeDeps: { noDiscovery: true, include: [] },
+    })
+  }, 60_000)
+  afterAll(async () => {
+    await vite?.close()
+  })
+
+  async function render(file: string, props: Record<string, unknown>): Promise<string> {
+    const mod = (await vite.ssrLoadModule(`/src/web/components/security-status/${file}`)) as { default: Component }
+    return renderToString(createSSRApp({ render: () => h(mod.default, props) }))
+  }
+
+  it('SecuritySummary: warn tone and the weak words; SecurityDetails: each finding as a sentence', async () => {
+    const int = makeIntermediate(root, 'SHA1 Render CA', 'rsa', undefined, { startDate: '20200101000000Z', endDate: '20390101000000Z', md: 'sha1' })
+    const report = await open(makeLeaf(int, { md: 'sha1', email: EMAIL }), int)
+    const summary = await render('SecuritySummary.vue', { report })
+    expect(summary).toContain('data-signature="valid"')
+    expect(summary).toMatch(/<p class="[^"]*\btone-warn\b[^"]*" data-testid="signature-status"/)
+    expect(summary).toContain(`Signed by ${EMAIL}, verified, but with weak algorithms: the signer&#39;s certificate is signed with SHA-1, which is no longer safe`)
+    const details = await render('SecurityDetails.vue', { report })
+    const weak = /data-testid="signer-weak-algorithms">(.*?)<\/dd>/.exec(details)?.[1] ?? ''
+    expect(weak.replace(/<!--[^>]*-->/g, '')).toBe(
+      '<ul><li>The signer&#39;s certificate is signed with SHA-1, which is no longer safe.</li>' +
+        '<li>The issuing certificate &quot;SHA1 Render CA&quot; is signed with SHA-1, which is no longer safe.</li></ul>',
     )
   })
 })
