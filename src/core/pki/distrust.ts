@@ -17,25 +17,30 @@ import { shortName, type ParsedCert } from './certificate'
  * kept out of roots.ts so validation does not pull ~150 KB of roots into the crypto
  * worker. A caller may give any anchor its own date ({ der, emailDistrustAfter }).
  *
- * Source: the CKA_NSS_EMAIL_DISTRUST_AFTER attribute (a UTCTime, CK_FALSE when none)
- * of each root object in the same module roots.ts was taken from —
+ * Source of every date: the CKA_NSS_EMAIL_DISTRUST_AFTER attribute (a UTCTime; CK_FALSE
+ * when none) of each root object in the module roots.ts was taken from —
  * /usr/lib/x86_64-linux-gnu/libnssckbi.so of Debian 12's libnss3 2:3.87.1-1+deb12u4,
- * built from NSS's lib/ckfw/builtins/certdata.txt — read through PKCS#11
- * (C_FindObjects on CKO_CERTIFICATE, C_GetAttributeValue for CKA_VALUE and
- * 0xce534374; certutil does not print it), then matched to roots.ts by the SHA-256 of
- * CKA_VALUE. All 108 bundled roots matched; the 8 below are the ones with a date (the
- * other 100 carry CK_FALSE). The certdata.txt revisions the source index holds
- * (github.com/nss-dev/nss lib/ckfw/builtins/certdata.txt @ 08782d7cc4a5a1a87397f0ffdf0c15ad236c28a3,
- * which still has CK_FALSE for "Verisign Class 2 Public Primary Certification Authority - G3",
- * and Floorp-Projects/Floorp security/nss/lib/ckfw/builtins/certdata.txt @
- * 02649bf3000362869989be4231c3dbd62b482304, which no longer has these roots) are
- * before and after NSS 3.87, so the module itself is the record. The TrustCor dates
- * are NSS bug 1803453 ("Set CKA_NSS_SERVER_DISTRUST_AFTER and
- * CKA_NSS_EMAIL_DISTRUST_AFTER for 3 TrustCor Root Certificates", NSS 3.86 notes).
+ * compiled from NSS's lib/ckfw/builtins/certdata.txt — read through PKCS#11
+ * (C_FindObjects on CKO_CERTIFICATE, C_GetAttributeValue for CKA_VALUE and 0xce534374;
+ * certutil does not print it) and matched to roots.ts by the SHA-256 of CKA_VALUE. All
+ * 108 bundled roots matched; these 8 carry a date, the other 100 CK_FALSE.
+ * Cross-checked in certdata.txt itself where the source index holds a revision with the
+ * entry: Floorp-Projects/Floorp, security/nss/lib/ckfw/builtins/certdata.txt at commit
+ * 02649bf3000362869989be4231c3dbd62b482304 (Mozilla's tree), which has
+ * "# For Email Distrust After: Wed Aug 31 00:00:00 2022" / CKA_NSS_EMAIL_DISTRUST_AFTER
+ * \062\062\060\070\063\061\060\060\060\060\060\060\132 ("220831000000Z") for both
+ * Verisign G3 roots below, with the same SHA-256 fingerprints (marked [certdata]).
+ * github.com/nss-dev/nss lib/ckfw/builtins/certdata.txt at 08782d7cc4a5a1a87397f0ffdf0c15ad236c28a3
+ * is older: CK_FALSE there. The TrustCor dates are NSS bug 1803453 ("Set
+ * CKA_NSS_SERVER_DISTRUST_AFTER and CKA_NSS_EMAIL_DISTRUST_AFTER for 3 TrustCor Root
+ * Certificates", NSS 3.86 release notes).
  */
 export const BUNDLED_EMAIL_DISTRUST_AFTER: Readonly<Record<string, { name: string; utcTime: string }>> = {
+  // [certdata] Floorp-Projects/Floorp@02649bf3 security/nss/lib/ckfw/builtins/certdata.txt, and libnssckbi.so
   cbb5af185e942a2402f9eacbc0ed5bb876eea3c1223623d00447e4f3ba554b65: { name: 'Verisign Class 1 Public Primary Certification Authority - G3', utcTime: '220831000000Z' },
+  // [certdata] as above, and libnssckbi.so
   '92a9d9833fe1944db366e8bfae7a95b6480c2d6c6c2a1be65d4236b608fca1bb': { name: 'Verisign Class 2 Public Primary Certification Authority - G3', utcTime: '220831000000Z' },
+  // The six below: libnssckbi.so (Debian libnss3 2:3.87.1-1+deb12u4)
   '0c258a12a5674aef25f28ba7dcfaeceea348e541e6f5cc4ee63b71b361606ac3': { name: 'Camerfirma Chambers of Commerce Root', utcTime: '210301000000Z' },
   '9d190b2e314566685be8a889e27aa8c7d7ae1d8aaddba3c1ecf9d24863cd34b9': { name: 'Symantec Class 1 Public Primary Certification Authority - G6', utcTime: '220831000000Z' },
   cb627d18b58ad56dde331a30456bc65c601a4e9b18dedcea08e7daaa07815ff0: { name: 'Symantec Class 2 Public Primary Certification Authority - G6', utcTime: '220831000000Z' },
