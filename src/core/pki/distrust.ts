@@ -28,10 +28,12 @@ import { shortName, type ParsedCert } from './certificate'
  * entry: Floorp-Projects/Floorp, security/nss/lib/ckfw/builtins/certdata.txt at commit
  * 02649bf3000362869989be4231c3dbd62b482304 (Mozilla's tree), which has
  * "# For Email Distrust After: Wed Aug 31 00:00:00 2022" / CKA_NSS_EMAIL_DISTRUST_AFTER
- * \062\062\060\070\063\061\060\060\060\060\060\060\132 ("220831000000Z") for both
- * Verisign G3 roots below, with the same SHA-256 fingerprints (marked [certdata]).
- * github.com/nss-dev/nss lib/ckfw/builtins/certdata.txt at 08782d7cc4a5a1a87397f0ffdf0c15ad236c28a3
- * is older: CK_FALSE there. The TrustCor dates are NSS bug 1803453 ("Set
+ * \062\062\060\070\063\061\060\060\060\060\060\060\132 ("220831000000Z") for the two
+ * Verisign G3 and the two Symantec G6 roots below, under the same SHA-256 fingerprints
+ * (marked [certdata]); that revision predates the TrustCor dates (CK_FALSE there for
+ * "TrustCor RootCert CA-2"). github.com/nss-dev/nss lib/ckfw/builtins/certdata.txt at
+ * 08782d7cc4a5a1a87397f0ffdf0c15ad236c28a3 is older still: CK_FALSE for the Verisign G3
+ * roots. The TrustCor dates are NSS bug 1803453 ("Set
  * CKA_NSS_SERVER_DISTRUST_AFTER and CKA_NSS_EMAIL_DISTRUST_AFTER for 3 TrustCor Root
  * Certificates", NSS 3.86 release notes).
  */
@@ -40,10 +42,13 @@ export const BUNDLED_EMAIL_DISTRUST_AFTER: Readonly<Record<string, { name: strin
   cbb5af185e942a2402f9eacbc0ed5bb876eea3c1223623d00447e4f3ba554b65: { name: 'Verisign Class 1 Public Primary Certification Authority - G3', utcTime: '220831000000Z' },
   // [certdata] as above, and libnssckbi.so
   '92a9d9833fe1944db366e8bfae7a95b6480c2d6c6c2a1be65d4236b608fca1bb': { name: 'Verisign Class 2 Public Primary Certification Authority - G3', utcTime: '220831000000Z' },
-  // The six below: libnssckbi.so (Debian libnss3 2:3.87.1-1+deb12u4)
+  // libnssckbi.so (Debian libnss3 2:3.87.1-1+deb12u4)
   '0c258a12a5674aef25f28ba7dcfaeceea348e541e6f5cc4ee63b71b361606ac3': { name: 'Camerfirma Chambers of Commerce Root', utcTime: '210301000000Z' },
+  // [certdata] as above, and libnssckbi.so
   '9d190b2e314566685be8a889e27aa8c7d7ae1d8aaddba3c1ecf9d24863cd34b9': { name: 'Symantec Class 1 Public Primary Certification Authority - G6', utcTime: '220831000000Z' },
+  // [certdata] as above, and libnssckbi.so
   cb627d18b58ad56dde331a30456bc65c601a4e9b18dedcea08e7daaa07815ff0: { name: 'Symantec Class 2 Public Primary Certification Authority - G6', utcTime: '220831000000Z' },
+  // The three TrustCor roots: libnssckbi.so (NSS 3.86+, bug 1803453)
   d40e9c86cd8fe468c1776959f49ea774fa548684b6c406f3909261f4dce2575c: { name: 'TrustCor RootCert CA-1', utcTime: '221130000000Z' },
   '0753e940378c1bd5e3836e395daea5cb839e5046f1bd0eae1951cf10fec7c965': { name: 'TrustCor RootCert CA-2', utcTime: '221130000000Z' },
   '5a885db19c01d912c5759388938cafbbdf031ab2d48e91ee15589b42971d039c': { name: 'TrustCor ECA-1', utcTime: '221130000000Z' },
