@@ -69,6 +69,12 @@ describe('an anchor with an email distrust-after date', () => {
     }
   })
 
+  it('hostile anchor entries are skipped without throwing; a good one among them still works', async () => {
+    const junk = [null, undefined, {}, { der: 'x' }, { der: new Uint8Array([0x30, 0x03, 0x02, 0x01]) }, new Uint8Array([1, 2, 3])] as unknown as TrustAnchorInput[]
+    const v = await validateCertificate(before.der, opts([...junk, { der: root.der, emailDistrustAfter: DISTRUST }], [int.der]), crypto)
+    expect(v.status).toBe('valid')
+  })
+
   it('an unreadable date distrusts rather than trusts', async () => {
     const v = await validateCertificate(before.der, opts([{ der: root.der, emailDistrustAfter: 'not a date' }], [int.der]), crypto)
     expect(v.status).toBe('untrusted')
