@@ -13,7 +13,7 @@ import { extractBody } from '../../../src/core/message/view'
 import { fromBase64Bytes } from '../../../src/core/util/base64'
 import type { Identity } from '../../../src/core/types'
 
-export const PHASES = ['MIME (outer)', 'base64 + AES-CBC, one pass', 'MIME (decrypted)', 'signature (SHA-256, RSA)', 'attachment (base64, SHA-256)'] as const
+export const PHASES = ['MIME (outer)', 'base64 + AES-CBC, one pass', 'MIME (decrypted)', 'signature (SHA-256, RSA)', 'attachment (base64, SHA-256)¹'] as const
 
 export async function phases(raw: Uint8Array, identity: Identity, crypto: CryptoLike): Promise<number[]> {
   const out: number[] = []
