@@ -47,7 +47,7 @@ async function startWorker(p: Page): Promise<void> {
   const asset = readdirSync(join(ROOT, 'dist', 'assets')).find((f) => /^crypto\.worker-.*\.js$/.test(f))
   if (!asset) throw new Error('the built app has no crypto worker asset')
   await p.evaluate((url) => {
-    const w = new Worker(url, { type: 'module' })
+    const w = new Worker(url, { type: 'module', name: 'cachet-crypto:alice@example.com' })
     let next = 1
     const pending = new Map<number, (m: unknown) => void>()
     w.onmessage = (e: MessageEvent) => {
@@ -194,7 +194,7 @@ describe('crypto worker', () => {
     const extractable = await page.evaluate(
       () =>
         new Promise<boolean>((resolve) => {
-          const req = indexedDB.open('cachet')
+          const req = indexedDB.open('cachet:alice@example.com')
           req.onsuccess = () => {
             const g = req.result.transaction('keystore').objectStore('keystore').get('device')
             g.onsuccess = () => resolve((g.result as { deviceKey: CryptoKey }).deviceKey.extractable)

@@ -142,7 +142,7 @@ describe('Security: your identity', () => {
     const stored = await page.evaluate(
       () =>
         new Promise<{ hasSealed: boolean; hasPlainKey: boolean; iterations: number }>((resolve, reject) => {
-          const req = indexedDB.open('cachet')
+          const req = indexedDB.open('cachet:alice@example.com')
           req.onerror = () => reject(req.error)
           req.onsuccess = () => {
             const get = req.result.transaction('identities').objectStore('identities').getAll()
@@ -200,10 +200,21 @@ describe('Security: your identity', () => {
     await h.screenshot(page, 'security-04-decrypted')
   })
 
-  it('signing out locks the key store: the next person at this browser finds the keys locked', async () => {
+  it('signing out locks the key store, and the next person at this browser sees none of it', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click()
+    // bob at the same browser: his own (empty) key store, not alice's identity.
+    await signIn(page, 'bob@example.com')
+    await page.getByRole('link', { name: 'Security' }).first().click()
+    await page.getByRole('heading', { name: 'Security', level: 1 }).waitFor()
+    await page.getByRole('button', { name: 'Import PFX' }).waitFor()
+    expect(await page.getByRole('article', { name: 'Identity alice@example.com' }).count()).toBe(0)
+    expect(await page.getByText('alice@example.com').count()).toBe(0)
+    await h.screenshot(page, 'security-05-next-account')
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    // alice again: her identity is there, locked.
     await signIn(page, 'alice@example.com')
     await page.getByRole('link', { name: 'Security' }).first().click()
+    await page.getByRole('article', { name: 'Identity alice@example.com' }).waitFor()
     await eventually(async () => /Locked/.test((await page.getByTestId('keystore-state').textContent()) ?? ''), 'locked after signing out')
     const form = page.getByRole('form', { name: 'Unlock key store' })
     await form.getByLabel('Key store passphrase').fill(PASSPHRASE)

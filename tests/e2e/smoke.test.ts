@@ -29,6 +29,17 @@ describe('sign in', () => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor()
   })
 
+  it('says so when the session ends elsewhere, and signs in again', async () => {
+    const { context, page } = await h.signedIn('dave@example.com')
+    await context.clearCookies() // as when the bridge expired or ended the session
+    await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Sent' }).click()
+    await page.getByRole('alert').filter({ hasText: 'Your session has ended. Sign in again.' }).waitFor()
+    await page.getByRole('textbox', { name: 'Email' }).fill('dave@example.com')
+    await page.getByLabel('Password').fill('demo')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Inbox' }).waitFor()
+  })
+
   it('pages a large folder newest first', async () => {
     const raws = Array.from({ length: 120 }, (_, i) =>
       crlf([`From: Robot <robot@example.net>`, 'To: carol@example.com', `Subject: Report ${String(i + 1).padStart(3, '0')}`, `Date: ${new Date(Date.UTC(2026, 0, 1, 0, i)).toUTCString().replace('GMT', '+0000')}`, '', `Body ${i + 1}`]),

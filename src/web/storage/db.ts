@@ -1,5 +1,8 @@
 /**
- * Cachet's IndexedDB: one database, versioned schema, typed with idb's DBSchema.
+ * Cachet's IndexedDB: one database per mail account on this browser ("cachet:" + the
+ * address), versioned schema, typed with idb's DBSchema. Per account because a browser
+ * may be shared: bob signing in after alice must not see her identities, contacts, trust
+ * decisions, drafts or unsent mail (and must not be able to press Retry on her outbox).
  *
  * Opened from the page AND from the crypto worker (IndexedDB works in workers). Only the
  * worker reads `identities[].sealedKey` to unseal it; the page's accessors strip it.
@@ -12,8 +15,17 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import type { PassphraseVerifier, SealedKey } from '../../core/keystore'
 
-export const DB_NAME = 'cachet'
 export const DB_VERSION = 1
+
+/** The database of one account. */
+export function dbNameFor(account: string): string {
+  return `cachet:${account.trim().toLowerCase()}`
+}
+
+/** The crypto worker of one account carries it in its name (see workers/client.ts). */
+export const WORKER_NAME_PREFIX = 'cachet-crypto:'
+
+let account: string | null = null
 
 /** Public facts about an identity, shown in the UI (no key material). */
 export interface IdentityInfo {
@@ -145,9 +157,23 @@ export interface CachetDb extends DBSchema {
 
 let dbPromise: Promise<IDBPDatabase<CachetDb>> | null = null
 
-/** The shared connection (one per page or worker). */
+/** Whose data db() opens: set at sign-in (page) or from the worker's name (worker). */
+export function setDbAccount(next: string | null): void {
+  const a = next ? next.trim().toLowerCase() : null
+  if (a === account) return
+  void dbPromise?.then((d) => d.close()).catch(() => {})
+  dbPromise = null
+  account = a
+}
+
+export function dbAccount(): string | null {
+  return account
+}
+
+/** The shared connection (one per page or worker) to the signed-in account's database. */
 export function db(): Promise<IDBPDatabase<CachetDb>> {
-  dbPromise ??= openDB<CachetDb>(DB_NAME, DB_VERSION, {
+  if (!account) return Promise.reject(new Error('Local data belongs to an account: sign in first.'))
+  dbPromise ??= openDB<CachetDb>(dbNameFor(account), DB_VERSION, {
     upgrade(database, oldVersion) {
       if (oldVersion < 1) {
         const ids = database.createObjectStore('identities', { keyPath: 'id' })

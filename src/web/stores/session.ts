@@ -3,9 +3,12 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { ApiError, errorText, onUnauthorized, setCsrfToken } from '../api/client'
 import * as bridge from '../api/bridge'
-import { useKeystoreStore } from './keystore'
+import { setDbAccount } from '../storage/db'
+import { endCryptoWorker } from '../workers/client'
 
 export type SessionStatus = 'unknown' | 'signed-out' | 'signed-in'
+
+const ENDED = 'Your session has ended. Sign in again.'
 
 export const useSessionStore = defineStore('session', () => {
   const status = ref<SessionStatus>('unknown')
@@ -13,28 +16,42 @@ export const useSessionStore = defineStore('session', () => {
   const error = ref('')
   const busy = ref(false)
 
+  function signedIn(address: string, csrfToken: string) {
+    setCsrfToken(csrfToken)
+    setDbAccount(address)
+    email.value = address
+    status.value = 'signed-in'
+  }
+
+  /**
+   * Whoever uses this browser next must find nothing of this account: the crypto worker
+   * ends (with every key it had unlocked), its database is closed, and the page reloads so
+   * no store keeps the previous account's identities, contacts, trust or messages.
+   */
   function signedOut(message = '') {
-    // Whoever uses this browser next must not find the keys unlocked in the crypto worker.
-    if (status.value === 'signed-in') void useKeystoreStore().lock().catch(() => {})
+    const was = status.value === 'signed-in'
     status.value = 'signed-out'
     email.value = ''
     setCsrfToken(null)
     error.value = message
+    if (!was) return
+    endCryptoWorker()
+    setDbAccount(null)
+    window.location.assign(message ? `/signin?ended=1` : '/signin')
   }
 
   onUnauthorized(() => {
-    if (status.value === 'signed-in') signedOut('Your session has ended. Sign in again.')
+    if (status.value === 'signed-in') signedOut(ENDED)
   })
 
   /** On load: is there a session already (cookie)? */
   async function restore() {
+    const ended = new URLSearchParams(window.location.search).has('ended')
     try {
       const s = await bridge.currentSession()
-      setCsrfToken(s.csrfToken)
-      email.value = s.email
-      status.value = 'signed-in'
+      signedIn(s.email, s.csrfToken)
     } catch (e) {
-      signedOut(e instanceof ApiError && e.code === 'unauthorized' ? '' : errorText(e))
+      signedOut(e instanceof ApiError && e.code === 'unauthorized' ? (ended ? ENDED : '') : errorText(e))
     }
   }
 
@@ -43,9 +60,7 @@ export const useSessionStore = defineStore('session', () => {
     error.value = ''
     try {
       const s = await bridge.login(address.trim(), password)
-      setCsrfToken(s.csrfToken)
-      email.value = s.email
-      status.value = 'signed-in'
+      signedIn(s.email, s.csrfToken)
       return true
     } catch (e) {
       if (e instanceof ApiError && e.code === 'invalid_credentials') error.value = 'Wrong email or password. Check both and try again.'

@@ -8,6 +8,7 @@
  *   const r = await w.call('open', { raw, keyring })
  *   if (r.kind === 'key-locked') { await w.call('unlock', { passphrase }); retry }
  */
+import { dbAccount, WORKER_NAME_PREFIX } from '../storage/db'
 import type { KeystoreStatus, MethodName, WorkerMethods, WorkerRequest, WorkerResponse } from './protocol'
 
 export class WorkerError extends Error {
@@ -67,6 +68,8 @@ export class CryptoWorkerClient {
 
   terminate(): void {
     this.worker.terminate()
+    for (const p of this.pending.values()) p.reject(new Error('Signed out: the key store was closed.'))
+    this.pending.clear()
   }
 
   private receive(msg: WorkerResponse): void {
@@ -87,11 +90,27 @@ export class CryptoWorkerClient {
 }
 
 let shared: CryptoWorkerClient | null = null
+let sharedFor: string | null = null
 
-/** The app's one crypto worker, started on first use. */
+/**
+ * The signed-in account's crypto worker, started on first use. One per account: its name
+ * tells it whose database holds the sealed keys (storage/db.ts), and a worker of another
+ * account is ended first, so keys unlocked by one person never serve the next.
+ */
 export function cryptoWorker(): CryptoWorkerClient {
-  shared ??= new CryptoWorkerClient(new Worker(new URL('./crypto.worker.ts', import.meta.url), { type: 'module', name: 'cachet-crypto' }))
+  const account = dbAccount()
+  if (!account) throw new Error('The key store belongs to an account: sign in first.')
+  if (shared && sharedFor !== account) endCryptoWorker()
+  sharedFor = account
+  shared ??= new CryptoWorkerClient(new Worker(new URL('./crypto.worker.ts', import.meta.url), { type: 'module', name: `${WORKER_NAME_PREFIX}${account}` }))
   return shared
+}
+
+/** Sign-out: the worker ends, and every key it had unlocked with it. */
+export function endCryptoWorker(): void {
+  shared?.terminate()
+  shared = null
+  sharedFor = null
 }
 
 export type { KeystoreStatus, OpenResult, SealRequest, SealResult, PublicKeyring, ImportPfxResult } from './protocol'

@@ -5,6 +5,7 @@
  *   new Worker(new URL('./crypto.worker.ts', import.meta.url), { type: 'module' })
  */
 import { toErrorEntry } from '../../core/errors'
+import { setDbAccount, WORKER_NAME_PREFIX } from '../storage/db'
 import { getSettings } from '../storage/settings'
 import { exportPfx, importPfx, removeIdentity } from './identities'
 import { open, seal } from './messages'
@@ -13,6 +14,8 @@ import { Vault } from './vault'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
 const crypto = globalThis.crypto
+// One worker per signed-in account (workers/client.ts): its name says whose database.
+if (scope.name.startsWith(WORKER_NAME_PREFIX)) setDbAccount(scope.name.slice(WORKER_NAME_PREFIX.length))
 
 const vault = new Vault(crypto, () => {
   void vault.status().then((status) => post({ kind: 'status', status }))
