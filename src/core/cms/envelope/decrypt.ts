@@ -283,10 +283,12 @@ const HEAD_BYTES = 64 * 1024
  * decryptEnvelope on a ContentInfo still in base64 (the body of an application/pkcs7-mime
  * part), with the same results, errors and RFC 3218 behaviour. When the message is an
  * AES-CBC EnvelopedData with one primitive encryptedContent and exactly one way for our
- * keys to open it (the usual case), it is decoded and decrypted in one pass: WebCrypto
- * decrypts each slice of ciphertext while the next is decoded (issue #5: the decoding no
- * longer adds to the time of a large message), into the one buffer the base64 is decoded
- * to. Otherwise the whole body is decoded first and given to decryptEnvelope.
+ * keys to open it (the usual case), it is decoded and decrypted in one pass: each slice of
+ * ciphertext is decoded just before it is decrypted, in place, in the one buffer the
+ * base64 is decoded to (issue #5: no second pass over the whole message, and where
+ * WebCrypto works on another thread, as in Node, the decoding of the next slice overlaps
+ * the decryption of this one). Otherwise the whole body is decoded first and given to
+ * decryptEnvelope.
  *
  * The head (recipients, algorithm, IV) is read from the first bytes; once all is decoded
  * the whole ContentInfo is read again exactly as decryptEnvelope reads it, before any
