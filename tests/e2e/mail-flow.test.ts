@@ -190,9 +190,18 @@ describe('mail between two people', () => {
     await h.createMailbox('dave@example.com', 'Projects')
     const dave = await h.signedIn('dave@example.com')
     const nav = dave.page.getByRole('navigation', { name: 'Folders' })
+    // The folder's own stream must be open before the delivery: the bridge sends the head
+    // of /api/events only once the mailbox is selected on the stream's IMAP connection, so
+    // from then on the server reports the new message to it. (A fixed 500 ms wait lost the
+    // race when the machine was busy: a message filed before that SELECT is never
+    // announced, and the list waited 15 s for nothing.)
+    const stream = dave.page.waitForResponse((r) => {
+      const u = new URL(r.url())
+      return u.pathname === '/api/events' && u.searchParams.get('mailbox') === 'Projects'
+    })
     await nav.getByRole('link', { name: 'Projects', exact: true }).click()
     await dave.page.getByRole('heading', { name: 'Projects' }).waitFor()
-    await dave.page.waitForTimeout(500) // the folder's stream is open
+    expect((await stream).status()).toBe(200)
     const mail = (subject: string) =>
       crlf(['From: Filter <rules@example.net>', 'To: dave@example.com', `Subject: ${subject}`, `Date: ${new Date().toUTCString()}`, 'MIME-Version: 1.0', 'Content-Type: text/plain', '', 'Filed by a rule.'])
     await h.append('dave@example.com', 'Projects', mail('Filed into Projects'))
