@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Frame, Page } from 'playwright-core'
+import type { Frame, Page, Request } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FRAME_SANDBOX } from '../../src/web/mail/sanitize'
 import { crlf, eventually, startHarness, type Harness } from './harness'
@@ -101,11 +101,16 @@ describe('hostile and broken mail', () => {
     const { page } = await h.signedIn('bob@example.com')
     const requests: string[] = []
     // Chromium reports a request the frame's CSP refused as a request that failed with
-    // "csp": it never left the browser. Everything else counts as made.
-    const cspBlocked = new Set<string>()
-    page.on('requestfailed', (r) => r.failure()?.errorText === 'csp' && cspBlocked.add(r.url()))
+    // "csp": it never left the browser. Everything else counts as made. Per request, not
+    // per URL: a URL refused once and requested again later must still count.
+    const made: Request[] = []
+    const cspBlocked = new WeakSet<Request>()
+    page.on('requestfailed', (r) => r.failure()?.errorText === 'csp' && cspBlocked.add(r))
     const dialogs: string[] = []
-    page.on('request', (r) => requests.push(r.url()))
+    page.on('request', (r) => {
+      requests.push(r.url())
+      made.push(r)
+    })
     page.on('dialog', (d) => {
       dialogs.push(d.message())
       void d.dismiss()
@@ -138,7 +143,7 @@ describe('hostile and broken mail', () => {
     expect(dialogs).toEqual([])
     expect(popups).toEqual([])
     expect(hits).toEqual([])
-    const outside = requests.filter((u) => !cspBlocked.has(u)).filter((u) => !(u.startsWith(`${h.origin}/`) || u.startsWith('data:') || u.startsWith('blob:') || u === 'about:srcdoc'))
+    const outside = made.filter((r) => !cspBlocked.has(r)).map((r) => r.url()).filter((u) => !(u.startsWith(`${h.origin}/`) || u.startsWith('data:') || u.startsWith('blob:') || u === 'about:srcdoc'))
     expect(outside).toEqual([])
     expect(requests.filter((u) => u.startsWith(h.origin)).every((u) => new URL(u).pathname.startsWith('/api/') || /^\/(assets\/|favicon\.svg|signin|mail\/|$)/.test(new URL(u).pathname))).toBe(true)
 
@@ -149,7 +154,7 @@ describe('hostile and broken mail', () => {
     await eventually(() => requests.some((u) => u === `https://127.0.0.1:${recorderPort}/remote.png`), 'remote image requested over https after the click')
     await page.waitForTimeout(1000)
     // Plain http and CSS loads stay blocked even then; the recording server saw nothing.
-    expect(requests.filter((u) => u.startsWith(`http://127.0.0.1:${recorderPort}`) && !cspBlocked.has(u))).toEqual([])
+    expect(made.filter((r) => r.url().startsWith(`http://127.0.0.1:${recorderPort}`) && !cspBlocked.has(r)).map((r) => r.url())).toEqual([])
     expect(hits).toEqual([])
     expect(popups).toEqual([])
 
