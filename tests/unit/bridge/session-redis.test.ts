@@ -161,30 +161,46 @@ describe('two bridge instances sharing Redis', () => {
 })
 
 describe('expiry across instances (Redis TTL, short limits)', () => {
+  // Margins of several hundred ms on every side: on a busy machine (two cores, CI and
+  // other work) timers and requests run late, and each check must hold whatever the delay.
+  /** Sign in on `app`, and when the bridge created the session: right after sign-in, expiresAt = createdAt + idle. */
+  async function signInAt(app: FastifyInstance, email: string, idleMs: number): Promise<{ client: Client; createdAt: number }> {
+    const res = await app.inject({ method: 'POST', url: '/api/session', payload: { email, password: 'demo' } })
+    expect(res.statusCode, res.body).toBe(200)
+    const cookie = `cachet_session=${res.cookies.find((c) => c.name === 'cachet_session')!.value}`
+    const { csrfToken, expiresAt } = res.json() as { csrfToken: string; expiresAt: string }
+    const client = { email, cookie, csrf: csrfToken } as Client
+    return { client: on(app, client), createdAt: Date.parse(expiresAt) - idleMs }
+  }
+
   it('ends an idle session on both instances once the idle time passes with no request', async () => {
-    const short = { idleTimeoutMs: 1_000, absoluteTimeoutMs: 60_000 }
+    const short = { idleTimeoutMs: 1_500, absoluteTimeoutMs: 60_000 }
     const [a, b] = [await instance(short), await instance(short)]
-    const onA = await signIn(a, 'alice@example.com')
-    await sleep(500)
+    const { client: onA, createdAt } = await signInAt(a, 'alice@example.com', short.idleTimeoutMs)
+    await sleep(Math.max(0, createdAt + 800 - Date.now()))
     expect((await on(b, onA).get('/api/session')).statusCode).toBe(200) // use on B keeps it alive
-    await sleep(600) // 1.1 s after sign-in, 0.6 s after the last use
+    await sleep(1_000) // past the idle time counted from sign-in, 1 s after the last use
+    expect(Date.now() - createdAt).toBeGreaterThan(short.idleTimeoutMs)
     expect((await onA.get('/api/session')).statusCode).toBe(200)
-    await sleep(1_300)
+    await sleep(short.idleTimeoutMs + 300)
     expect((await on(b, onA).get('/api/session')).statusCode).toBe(401)
     expect((await onA.get('/api/session')).statusCode).toBe(401)
   })
 
   it('ends an active session at the absolute limit, however often A and B see it', async () => {
-    const short = { idleTimeoutMs: 800, absoluteTimeoutMs: 2_000 }
+    const short = { idleTimeoutMs: 1_500, absoluteTimeoutMs: 3_000 }
     const [a, b] = [await instance(short), await instance(short)]
-    const onA = await signIn(a, 'bob@example.com')
-    const started = Date.now()
+    const { client: onA, createdAt } = await signInAt(a, 'bob@example.com', short.idleTimeoutMs)
     const status = async (i: number) => (await (i % 2 ? on(b, onA) : onA).get('/api/session')).statusCode
-    for (let i = 0; Date.now() - started < 1_500; i++) {
+    let last = createdAt
+    for (let i = 0; Date.now() - createdAt < short.absoluteTimeoutMs - 700; i++) {
       expect(await status(i)).toBe(200)
+      last = Date.now()
       await sleep(200)
     }
-    await sleep(Math.max(0, 2_200 - (Date.now() - started)))
+    await sleep(Math.max(0, createdAt + short.absoluteTimeoutMs + 200 - Date.now()))
+    // The last use is well inside the idle time: the absolute limit ended it, not idleness.
+    expect(Date.now() - last).toBeLessThan(short.idleTimeoutMs)
     expect(await status(0)).toBe(401)
     expect(await status(1)).toBe(401)
   })
