@@ -115,8 +115,13 @@ describe('decryption oracles from the network', () => {
       await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Probes', exact: true }).click()
       await page.waitForTimeout(300)
       page.on('request', on)
+      // Opening marks the message read; wait for that request rather than trust a fixed
+      // sleep to have covered it (a busy machine can be slower), then a while longer for
+      // anything else opening might send.
+      const marked = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/messages/flags', { timeout: 15_000 }).catch(() => null)
       const { summary } = await openTagged(page, 'Probes', name)
       verdicts[name] = await summary.getAttribute('data-encryption')
+      await marked
       await page.waitForTimeout(800)
       page.off('request', on)
       seen[name] = log
