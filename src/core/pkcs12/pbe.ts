@@ -221,7 +221,15 @@ export async function decryptPrivateKeyInfo(crypto: CryptoLike, epki: Node, form
   for (const form of forms) {
     try {
       const plain = await pbeDecrypt(crypto, alg, data, form)
-      if (children(parseDerLimited(plain), 'PrivateKeyInfo').length >= 3) return plain
+      // A wrong password yields garbage that passes the padding check about once in 256
+      // tries: only a PrivateKeyInfo's whole shape (RFC 5208 / 5958: version 0 or 1,
+      // AlgorithmIdentifier, OCTET STRING) counts as the right password, so garbage
+      // cannot surface later as a 'bad-key' instead of 'wrong-password'.
+      const [version, keyAlgorithm, key] = children(parseDerLimited(plain), 'PrivateKeyInfo')
+      const v = int(version, 'PrivateKeyInfo version')
+      algorithm(keyAlgorithm, 'private key algorithm')
+      octets(key, 'private key')
+      if (v === 0 || v === 1) return plain
     } catch (e) {
       if (e instanceof CoreError && (e.code === 'unsupported-algorithm' || e.code === 'limit-exceeded')) throw e
     }
