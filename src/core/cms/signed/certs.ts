@@ -3,6 +3,7 @@
  * identifier and to import its public key. Path validation is src/core/pki's job.
  */
 import { parseDer } from '../../asn1/der'
+import { formatName } from '../../pki/name'
 import { OID } from '../../asn1/oids'
 import { equal, toHex } from '../../util/bytes'
 import { intHex, isContext, isUniversal, kids, oidOf, primitiveValue, raw, type Node } from './asn'
@@ -65,38 +66,13 @@ export function certInfo(der: Uint8Array): CertInfo | null {
   }
 }
 
-const ATTR_NAMES: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.4': 'SN',
-  '2.5.4.5': 'serialNumber',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.42': 'GN',
-  '0.9.2342.19200300.100.1.25': 'DC',
-  '1.2.840.113549.1.9.1': 'emailAddress',
-}
-
-/** A Name as "CN=..., O=..." in encoding order (display only; match on DER bytes). */
+/**
+ * A Name in the same RFC 4514 form as everywhere else in reports and the UI (most
+ * specific RDN first, pki/name.ts), so a signer's issuer reads like the certificate
+ * summaries it may be compared with. Display only; match on DER bytes.
+ */
 export function nameToString(name: Node): string {
-  const out: string[] = []
-  for (const rdn of kids(name)) {
-    for (const atv of kids(rdn)) {
-      const [t, v] = kids(atv)
-      const type = oidOf(t) ?? '?'
-      let value = ''
-      if (v) {
-        const bytes = primitiveValue(v)
-        value = isUniversal(v, 30)
-          ? String.fromCharCode(...Array.from({ length: bytes.length >> 1 }, (_, i) => (bytes[2 * i]! << 8) | bytes[2 * i + 1]!))
-          : new TextDecoder().decode(bytes)
-      }
-      out.push(`${ATTR_NAMES[type] ?? type}=${value}`)
-    }
-  }
-  return out.join(', ')
+  return formatName(name)
 }
 
 /** Find a certificate by issuer Name DER + serial INTEGER DER, or by SKI (hex). */
