@@ -9,32 +9,18 @@
  * 503 before the mail server is asked, never let through.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildApp } from '../../../src/bridge/app'
-import { loadConfig, type BridgeConfig } from '../../../src/bridge/config'
-import { freePort, startMailstack, type Mailstack } from '../../../src/mailstack/index'
-import { startRedis, type TestRedis } from './redis-server'
+import type { BridgeConfig } from '../../../src/bridge/config'
+import { freePort } from '../../../src/mailstack/index'
+import { startSharedBridges, type SharedBridges } from './shared-bridges'
 
 const LIMITS = { windowMs: 60_000, perIp: 6, perAccountFailures: 3 }
 const SHORT = { windowMs: 6_000, perIp: 4, perAccountFailures: 2 }
 
-let dataDir: string
-let mailstack: Mailstack
-let redis: TestRedis
-let config: BridgeConfig
-const apps: FastifyInstance[] = []
+let shared: SharedBridges
 let A: FastifyInstance
 let B: FastifyInstance
-
-async function instance(overrides: Partial<BridgeConfig> = {}): Promise<FastifyInstance> {
-  const app = await buildApp({ ...config, ...overrides })
-  await app.ready()
-  apps.push(app)
-  return app
-}
+const instance = (overrides: Partial<BridgeConfig> = {}) => shared.instance(overrides)
 const login = (app: FastifyInstance, email: string, password: string, ip: string) =>
   app.inject({ method: 'POST', url: '/api/session', payload: { email, password }, remoteAddress: ip })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -53,29 +39,13 @@ function expectLimited(res: LightMyRequestResponse, windowMs: number): number {
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'cachet-bridge-login-limit-test-'))
-  ;[mailstack, redis] = await Promise.all([startMailstack({ dataDir, imapPort: 0, smtpPort: 0, lmtpPort: 0, pki: false }), startRedis()])
-  config = loadConfig(
-    {},
-    {
-      imap: { host: '127.0.0.1', port: mailstack.imapPort, tls: false, rejectUnauthorized: true },
-      smtp: { host: '127.0.0.1', port: mailstack.smtpPort, tls: false, rejectUnauthorized: true },
-      staticDir: null,
-      logLevel: false,
-      sessionSecret: 'shared-secret-of-all-instances-0123456789',
-      redisUrl: redis.url,
-      loginLimits: LIMITS,
-    },
-  )
+  shared = await startSharedBridges({ loginLimits: LIMITS })
   A = await instance()
   B = await instance()
 })
 
 afterAll(async () => {
-  await Promise.all(apps.map((a) => a.close()))
-  await redis?.dispose()
-  await mailstack?.stop()
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  await shared?.close()
 })
 
 describe('sign-in limits shared through Redis by two instances', () => {
@@ -139,7 +109,7 @@ describe('sign-in limits shared through Redis by two instances', () => {
   })
 
   it('does not count attempts the mail server never answered (one instance cannot reach it) against the account on the others', async () => {
-    const cut = await instance({ imap: { ...config.imap, port: await freePort() } })
+    const cut = await instance({ imap: { ...shared.config.imap, port: await freePort() } })
     const n = subnet()
     for (let i = 0; i < 5; i++) expect((await login(cut, 'frank@example.com', 'whatever', `${n}.${i}`)).json()).toMatchObject({ code: 'imap_unavailable' })
     for (let i = 0; i < LIMITS.perAccountFailures; i++) expect((await login(i % 2 ? A : B, 'frank@example.com', 'wrong', `${n}.${10 + i}`)).statusCode).toBe(401)
@@ -169,7 +139,7 @@ describe('sign-in limits shared through Redis by two instances', () => {
 describe('sign-in while the shared limits are unreachable', () => {
   it('refuses with 503 session_store_unavailable before asking the mail server (never a bypass), and signs in again once Redis is back', async () => {
     const n = subnet()
-    await redis.stop()
+    await shared.redis.stop()
     try {
       for (const [app, password] of [
         [A, 'wrong'],
@@ -182,7 +152,7 @@ describe('sign-in while the shared limits are unreachable', () => {
         expect(res.json().message).toMatch(/sign-in limits/i)
       }
     } finally {
-      await redis.start()
+      await shared.redis.start()
     }
     let res: LightMyRequestResponse | null = null
     for (let i = 0; i < 60; i++) {

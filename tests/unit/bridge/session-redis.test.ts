@@ -5,36 +5,23 @@
  * Redis that is missing at startup or drops mid-run gives clear errors, not a crash.
  */
 import type { FastifyInstance } from 'fastify'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MailboxList, MessagePage, SessionInfo } from '../../../src/contract/index'
 import { buildApp } from '../../../src/bridge/app'
-import { loadConfig, type BridgeConfig } from '../../../src/bridge/config'
+import type { BridgeConfig } from '../../../src/bridge/config'
 import { connectRedis, type Redis } from '../../../src/bridge/session/redis-client'
-import { demoAccounts, freePort, startMailstack, type Mailstack } from '../../../src/mailstack/index'
+import { demoAccounts, freePort } from '../../../src/mailstack/index'
 import { rawMessage, signIn, waitFor, type Client } from './harness'
-import { startRedis, type TestRedis } from './redis-server'
+import { startSharedBridges, type SharedBridges } from './shared-bridges'
 
 // A password no other value in Redis could contain by chance.
 const ERIN = { email: 'erin@example.com', password: `erin-${crypto.randomUUID()}` }
 
-let dataDir: string
-let mailstack: Mailstack
-let redis: TestRedis
+let shared: SharedBridges
 let probe: Redis
-let config: BridgeConfig
-const apps: FastifyInstance[] = []
 let A: FastifyInstance
 let B: FastifyInstance
-
-async function instance(overrides: Partial<BridgeConfig> = {}): Promise<FastifyInstance> {
-  const app = await buildApp({ ...config, ...overrides })
-  await app.ready()
-  apps.push(app)
-  return app
-}
+const instance = (overrides: Partial<BridgeConfig> = {}) => shared.instance(overrides)
 
 /** The same signed cookie and CSRF token, sent to another instance. */
 function on(app: FastifyInstance, c: Client): Client {
@@ -50,35 +37,19 @@ const signOut = (app: FastifyInstance, c: Client) => app.inject({ method: 'DELET
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'cachet-bridge-redis-test-'))
-  ;[mailstack, redis] = await Promise.all([
-    startMailstack({ dataDir, imapPort: 0, smtpPort: 0, lmtpPort: 0, pki: false, accounts: [...demoAccounts(), ERIN] }),
-    startRedis(),
-  ])
-  probe = await connectRedis(redis.url, { name: 'probe' })
-  config = loadConfig(
-    {},
-    {
-      imap: { host: '127.0.0.1', port: mailstack.imapPort, tls: false, rejectUnauthorized: true },
-      smtp: { host: '127.0.0.1', port: mailstack.smtpPort, tls: false, rejectUnauthorized: true },
-      staticDir: null,
-      logLevel: false,
-      sessionSecret: 'shared-secret-of-all-instances-0123456789',
-      redisUrl: redis.url,
-      // Sign-ins here test sessions, not the login limits (tests/unit/bridge/login-limit-redis.test.ts).
-      loginLimits: { windowMs: 60_000, perIp: 1_000, perAccountFailures: 100 },
-    },
-  )
+  shared = await startSharedBridges({
+    accounts: [...demoAccounts(), ERIN],
+    // Sign-ins here test sessions, not the login limits (tests/unit/bridge/login-limit-redis.test.ts).
+    loginLimits: { windowMs: 60_000, perIp: 1_000, perAccountFailures: 100 },
+  })
+  probe = await connectRedis(shared.redis.url, { name: 'probe' })
   A = await instance()
   B = await instance()
 })
 
 afterAll(async () => {
-  await Promise.all(apps.map((a) => a.close()))
   probe?.destroy()
-  await redis?.dispose()
-  await mailstack?.stop()
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  await shared?.close()
 })
 
 describe('two bridge instances sharing Redis', () => {
@@ -209,14 +180,14 @@ describe('expiry across instances (Redis TTL, short limits)', () => {
 describe('Redis missing or dropping', () => {
   it('refuses to start, naming REDIS_URL, when Redis cannot be reached', async () => {
     const port = await freePort()
-    await expect(buildApp({ ...config, redisUrl: `redis://127.0.0.1:${port}` })).rejects.toThrow(
+    await expect(buildApp({ ...shared.config, redisUrl: `redis://127.0.0.1:${port}` })).rejects.toThrow(
       new RegExp(`Cannot connect to Redis at REDIS_URL \\(redis://127\\.0\\.0\\.1:${port}\\)`),
     )
   })
 
   it('answers JSON session_store_unavailable (503) while Redis is down, keeps serving, and recovers', async () => {
     const onA = await signIn(A, 'carol@example.com')
-    await redis.stop()
+    await shared.redis.stop()
     try {
       for (const res of [
         await onA.get('/api/mailboxes'),
@@ -232,7 +203,7 @@ describe('Redis missing or dropping', () => {
       // Without a cookie nothing needs the store: still the usual 401.
       expect((await B.inject({ method: 'GET', url: '/api/session' })).statusCode).toBe(401)
     } finally {
-      await redis.start()
+      await shared.redis.start()
     }
     // Redis came back empty (nothing saved): sign in again on A, the session works on B,
     // and the end-notice subscription is back too (sign-out on A ends B's state at once).
