@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Redis } from '../../../src/bridge/session/redis-client'
 import { freePort, waitForPort } from '../../../src/mailstack/index'
 
 export interface TestRedis {
@@ -77,4 +78,22 @@ export async function startRedis(): Promise<TestRedis> {
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * Every key and value in Redis as text, for asserting what is (not) stored at rest. A key
+ * type the scan cannot read fails loudly instead of hiding its contents.
+ */
+export async function dumpRedis(probe: Redis): Promise<string> {
+  const dump: string[] = []
+  for await (const keys of probe.scanIterator({ COUNT: 100 })) {
+    for (const key of keys) {
+      dump.push(key)
+      const type = await probe.type(key)
+      if (type === 'hash') dump.push(...Object.entries(await probe.hGetAll(key)).flat())
+      else if (type === 'string') dump.push(String(await probe.get(key)))
+      else if (type !== 'none') throw new Error(`unexpected ${type} key ${key}: extend this scan`)
+    }
+  }
+  return dump.join('\n')
 }

@@ -13,7 +13,7 @@ import { createSessionStore } from '../../../src/bridge/session/create'
 import { connectRedis, type Redis } from '../../../src/bridge/session/redis-client'
 import { RedisSessionStore, SESSION_KEY_PREFIX } from '../../../src/bridge/session/redis-store'
 import { freePort } from '../../../src/mailstack/index'
-import { startRedis, type TestRedis } from './redis-server'
+import { dumpRedis, startRedis, type TestRedis } from './redis-server'
 import { waitFor } from './harness'
 
 const SECRET = 'redis-store-test-secret-0123456789abcdef'
@@ -181,17 +181,9 @@ describe('Redis session store: credentials at rest', () => {
     const password = `pw-${crypto.randomUUID()}-Ünïcode`
     const s = await store.create('carol@example.com', password, lazyImap('carol@example.com', password))
     const forms = [password, Buffer.from(password).toString('base64'), Buffer.from(password).toString('base64url'), Buffer.from(password).toString('hex')]
-    const dump: string[] = []
-    for await (const keys of probe.scanIterator({ COUNT: 100 })) {
-      for (const key of keys) {
-        dump.push(key)
-        const type = await probe.type(key)
-        if (type === 'hash') dump.push(...Object.entries(await probe.hGetAll(key)).flat())
-        else if (type === 'string') dump.push(String(await probe.get(key)))
-      }
-    }
-    expect(dump.join('\n')).toContain('carol@example.com') // the scan did see the record
-    for (const f of forms) expect(dump.join('\n')).not.toContain(f)
+    const all = await dumpRedis(probe)
+    expect(all).toContain('carol@example.com') // the scan did see the record
+    for (const f of forms) expect(all).not.toContain(f)
     // …and the store still gets it back for reconnecting.
     const fresh = await newStore()
     expect((await fresh.get(s.id))!.password).toBe(password)

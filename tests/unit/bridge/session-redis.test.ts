@@ -12,6 +12,7 @@ import type { BridgeConfig } from '../../../src/bridge/config'
 import { connectRedis, type Redis } from '../../../src/bridge/session/redis-client'
 import { demoAccounts, freePort } from '../../../src/mailstack/index'
 import { rawMessage, signIn, waitFor, type Client } from './harness'
+import { dumpRedis } from './redis-server'
 import { startSharedBridges, type SharedBridges } from './shared-bridges'
 
 // A password no other value in Redis could contain by chance.
@@ -115,17 +116,7 @@ describe('two bridge instances sharing Redis', () => {
     const onA = await signIn(A, ERIN.email, ERIN.password)
     expect((await on(B, onA).get('/api/mailboxes')).statusCode).toBe(200) // B reconnects with it
     const forms = [ERIN.password, ...(['base64', 'base64url', 'hex'] as const).map((enc) => Buffer.from(ERIN.password).toString(enc))]
-    const dump: string[] = []
-    for await (const keys of probe.scanIterator({ COUNT: 100 })) {
-      for (const key of keys) {
-        dump.push(key)
-        const type = await probe.type(key)
-        if (type === 'hash') dump.push(...Object.entries(await probe.hGetAll(key)).flat())
-        else if (type === 'string') dump.push(String(await probe.get(key)))
-        else if (type !== 'none') throw new Error(`unexpected ${type} key ${key}: extend this scan`)
-      }
-    }
-    const all = dump.join('\n')
+    const all = await dumpRedis(probe)
     expect(all).toContain(ERIN.email)
     for (const f of forms) expect(all).not.toContain(f)
   })
