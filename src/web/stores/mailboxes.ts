@@ -48,11 +48,5 @@ export const useMailboxesStore = defineStore('mailboxes', () => {
     if (m) m.unread = Math.max(0, m.unread + delta)
   }
 
-  function reset() {
-    list.value = []
-    loaded.value = false
-    error.value = ''
-  }
-
-  return { list, ordered, error, loaded, byRole, byPath, refresh, adjustUnread, reset }
+  return { list, ordered, error, loaded, byRole, byPath, refresh, adjustUnread }
 })

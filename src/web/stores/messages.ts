@@ -129,18 +129,8 @@ export const useMessagesStore = defineStore('messages', () => {
     return next && next.uid !== uid ? next : null
   }
 
-  function reset() {
-    controller?.abort()
-    mailbox.value = ''
-    items.value = []
-    total.value = 0
-    query.value = ''
-    selectedUid.value = null
-    state.value = 'idle'
-  }
-
   return {
     mailbox, page, total, items, query, state, error, selectedUid, selected, pageCount, rangeText,
-    open, goToPage, setQuery, refresh, neighbour, setSeen, setFlagged, remove, reset,
+    open, goToPage, setQuery, refresh, neighbour, setSeen, setFlagged, remove,
   }
 })

@@ -6,7 +6,7 @@
 import { parseDer } from '../../asn1/der'
 import { OID } from '../../asn1/oids'
 import { derNull, intHex, intValue, isContext, kids, oid, oidOf, seq, set, tlv, octetString, type Node } from './asn'
-import { nameToString } from './certs'
+import { formatName } from '../../pki/name'
 
 export interface Attribute {
   type: string
@@ -106,7 +106,7 @@ export function readEncryptionKeyPreference(v: Node | undefined): { issuer: stri
   if (!v || !isContext(v, 0)) return null
   const [issuer, serial] = kids(v)
   if (!issuer || !serial) return null
-  return { issuer: nameToString(issuer), serial: intHex(serial) }
+  return { issuer: formatName(issuer), serial: intHex(serial) }
 }
 
 export function encodeEncryptionKeyPreference(issuerDer: Uint8Array, serialDer: Uint8Array): Uint8Array {

@@ -3,10 +3,9 @@
  * identifier and to import its public key. Path validation is src/core/pki's job.
  */
 import { parseDer } from '../../asn1/der'
-import { formatName } from '../../pki/name'
 import { OID } from '../../asn1/oids'
 import { equal, toHex } from '../../util/bytes'
-import { intHex, isContext, isUniversal, kids, oidOf, primitiveValue, raw, type Node } from './asn'
+import { intHex, isContext, isUniversal, kids, oidOf, primitiveValue, raw } from './asn'
 
 export interface CertInfo {
   der: Uint8Array
@@ -64,15 +63,6 @@ export function certInfo(der: Uint8Array): CertInfo | null {
   } catch {
     return null
   }
-}
-
-/**
- * A Name in the same RFC 4514 form as everywhere else in reports and the UI (most
- * specific RDN first, pki/name.ts), so a signer's issuer reads like the certificate
- * summaries it may be compared with. Display only; match on DER bytes.
- */
-export function nameToString(name: Node): string {
-  return formatName(name)
 }
 
 /** Find a certificate by issuer Name DER + serial INTEGER DER, or by SKI (hex). */

@@ -16,7 +16,8 @@ import { equal, toHex } from '../../util/bytes'
 import { digest, digestName, resolveSigAlg, verifySignature, type DigestName } from './algorithms'
 import { intHex, isContext, isUniversal, kids, octets, oidOf, primitiveValue, raw, timeOf, type Node } from './asn'
 import { parseSmimeCapabilities, readAttributes, readEncryptionKeyPreference } from './attributes'
-import { certInfo, findCert, nameToString, type CertInfo } from './certs'
+import { formatName } from '../../pki/name'
+import { certInfo, findCert, type CertInfo } from './certs'
 
 export interface SignerCheck {
   /** Signature, message-digest attribute and content-type attribute all verify. */
@@ -193,7 +194,7 @@ async function checkSigner(si: Node, ctx: SignerCtx): Promise<SignerCheck> {
   if (isUniversal(sidNode, 16)) {
     const [issuer, serial] = kids(sidNode)
     if (issuer && serial) {
-      result.sid = { issuer: nameToString(issuer), serial: intHex(serial) }
+      result.sid = { issuer: formatName(issuer), serial: intHex(serial) }
       cert = findCert(ctx.known, { issuer: raw(issuer), serialDer: raw(serial) })
     }
   } else if (isContext(sidNode, 0)) {
