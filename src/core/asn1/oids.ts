@@ -87,6 +87,9 @@ export const OID = {
   anyExtendedKeyUsage: '2.5.29.37.0',
   emailProtection: '1.3.6.1.5.5.7.3.4',
   emailAddress: '1.2.840.113549.1.9.1',
+  commonName: '2.5.4.3',
+  // PKCS#9 extensionRequest (RFC 2985 §5.4.2): the extensions a PKCS#10 request asks for
+  extensionRequest: '1.2.840.113549.1.9.14',
 } as const
 
 const NAMES: Record<string, string> = {}

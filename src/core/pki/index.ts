@@ -76,3 +76,5 @@ function stripZeros(b: Uint8Array): Uint8Array {
   while (i < b.length - 1 && b[i] === 0) i++
   return b.subarray(i)
 }
+
+export { createCertificateRequest, certificateHasKey, REQUEST_KEY_TYPES, type CertificateRequest, type RequestKeyType } from './request'
