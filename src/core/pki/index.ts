@@ -77,4 +77,5 @@ function stripZeros(b: Uint8Array): Uint8Array {
   return b.subarray(i)
 }
 
-export { createCertificateRequest, certificateHasKey, REQUEST_KEY_TYPES, type CertificateRequest, type RequestKeyType } from './request'
+export { createCertificateRequest, certificateHasKey, certificateSpki, REQUEST_KEY_TYPES, type CertificateRequest, type RequestKeyType } from './request'
+export { judgeDirectoryCertificates, type DirectoryJudgement } from './directory'

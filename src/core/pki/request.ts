@@ -117,6 +117,15 @@ function unusedBitsOf(byte: number): number {
   return n
 }
 
+/** The certificate's SubjectPublicKeyInfo (DER), or null when it is not a certificate. */
+export function certificateSpki(certificate: Uint8Array): Uint8Array | null {
+  try {
+    return parseCertificate(certificate).spki
+  } catch {
+    return null
+  }
+}
+
 /** Does this certificate carry exactly this public key (SubjectPublicKeyInfo)? Never throws. */
 export function certificateHasKey(certificate: Uint8Array, spki: Uint8Array): boolean {
   try {
