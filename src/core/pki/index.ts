@@ -20,6 +20,8 @@ export type { CertificateStatus, CertificateValidation, ValidateOptions } from '
 export type { RevocationState } from './revocation'
 export type { PathWeakness } from './algorithms'
 export { BUNDLED_EMAIL_DISTRUST_AFTER, bundledEmailDistrustAfter } from './distrust'
+export { signerContinuity } from './continuity'
+export type { SignerContinuity } from './continuity'
 
 /** Email addresses of a certificate: SAN rfc822Name and subject emailAddress, lowercased, deduplicated. */
 export function certificateEmails(der: Uint8Array): string[] {

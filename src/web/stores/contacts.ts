@@ -9,7 +9,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { SecurityReport, SignerReport } from '../../core/message/report'
-import { readCertificates, summarizeCertificate, validateCertificate, type CertificateStatus } from '../../core/pki'
+import { readCertificates, signerContinuity, summarizeCertificate, validateCertificate, type CertificateStatus, type SignerContinuity } from '../../core/pki'
 import { fromBase64 } from '../../core/util/base64'
 import { isCoreError } from '../../core/errors'
 import type { CertificateRecord, CertificateSource } from '../storage/db'
@@ -115,6 +115,58 @@ export interface SignerToAdd {
   sha256: string
   /** Other certificates already stored for the signer's addresses (a changed certificate). */
   replacesKnown: CertificateRecord[]
+  /** The address `continuity` is about (signerAddress), or null when the certificate names none. */
+  address: string | null
+  /**
+   * How this certificate continues the ones stored for `address` (issue 9, core/pki
+   * continuity.ts): 'changed' (a different key from a different issuer) is said in the
+   * security summary; a renewal by the same issuer, or the same key, stays quiet.
+   */
+  continuity: SignerContinuity
+}
+
+/** The signer's address: the From address when its certificate vouches for it, else the certificate's first. */
+export function signerAddress(signer: SignerReport): string | null {
+  const a = signer.email ?? signer.emails[0]
+  return a ? a.toLowerCase() : null
+}
+
+/**
+ * Signer continuity of a signer's certificate against `stored`, the Contacts certificates
+ * (any; only those for the signer's address count). Pure.
+ *
+ * What "before" means: the certificates in Contacts now. A certificate that is itself in
+ * Contacts is 'same': the user accepted it (their "Add to contacts", an import) or it was
+ * the first one collected for the address. Auto-collection never stores a new certificate
+ * for an address that already has another one (collectFromSignedMail), so collecting it
+ * before this comparison cannot hide a change, and every message signed with a changed
+ * certificate keeps saying so, on every open, until the user adds it, as SSH keeps
+ * warning until known_hosts is updated. After that the warning would only be noise
+ * repeated on all of the sender's mail; the old certificate stays stored for the record.
+ * Mail signed with an OLD certificate found after a new one was added is quiet for the
+ * same reason: that certificate is in Contacts.
+ */
+export function continuityOf(
+  signer: SignerReport,
+  der: Uint8Array,
+  stored: readonly CertificateRecord[],
+): { address: string | null; continuity: SignerContinuity } {
+  const address = signerAddress(signer)
+  if (address === null) return { address, continuity: { kind: 'first' } }
+  const known = stored.filter((r) => r.emails.includes(address)).map((r) => r.der)
+  try {
+    return { address, continuity: signerContinuity(der, known) }
+  } catch {
+    // An unreadable signer certificate verified nothing: there is no continuity to state.
+    return { address, continuity: { kind: 'first' } }
+  }
+}
+
+/** A SignerToAdd for a signer whose certificate (`record`) is not in Contacts. */
+async function signerToAdd(signer: SignerReport, der: Uint8Array, record: CertificateRecord): Promise<SignerToAdd> {
+  const address = signerAddress(signer)
+  const stored = address !== null ? await certificatesFor(address) : []
+  return { signer, sha256: record.sha256, replacesKnown: await otherCertificatesFor(record), ...continuityOf(signer, der, stored) }
 }
 
 /** Stored certificates for any of this certificate's addresses, other than itself. */
@@ -231,7 +283,7 @@ export const useContactsStore = defineStore('contacts', () => {
       if (auto && !(await getCertificate(record.sha256))) {
         const others = await otherCertificatesFor(record)
         if (others.length > 0) {
-          out.changed.push({ signer, sha256: record.sha256, replacesKnown: others })
+          out.changed.push(await signerToAdd(signer, der, record))
           continue
         }
       }
@@ -245,7 +297,11 @@ export const useContactsStore = defineStore('contacts', () => {
   /**
    * Signers of a report not yet in the address book (the reading pane offers "Add to
    * contacts"), each with the certificates already stored for its addresses: non-empty
-   * `replacesKnown` means the sender's certificate changed, which the pane should say.
+   * `replacesKnown` means the sender's certificate changed, which the pane should say,
+   * and `continuity` whether that change is a renewal (quiet) or a different key from a
+   * different issuer (a warning in the security summary). Only signers whose signature
+   * verified cryptographically: 'invalid' proves nothing about who signed, and a revoked
+   * certificate is already said in red.
    */
   async function signersToAdd(report: SecurityReport): Promise<SignerToAdd[]> {
     const out: SignerToAdd[] = []
@@ -253,7 +309,7 @@ export const useContactsStore = defineStore('contacts', () => {
       if (signer.status === 'invalid' || signer.status === 'revoked') continue
       const record = await recordFor(der, 'mail', null)
       if (await getCertificate(record.sha256)) continue
-      out.push({ signer, sha256: record.sha256, replacesKnown: await otherCertificatesFor(record) })
+      out.push(await signerToAdd(signer, der, record))
     }
     return out
   }
