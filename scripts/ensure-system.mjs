@@ -1,12 +1,18 @@
 // Makes sure the Debian packages Cachet needs are present: installs them when we are
 // root on Debian, otherwise prints the one command that does. Used by `npm start`
-// (mail stack) and `npm test` (mail stack, Chromium, S/MIME peers, Redis for the shared
-// session store's tests, which also ask for it themselves through installMissing).
+// (mail stack with its CA and directory) and `npm test` (the same, Chromium, S/MIME
+// peers, Redis for the shared session store's tests, which also ask for it themselves
+// through installMissing).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 
 const PACKAGES = {
   dovecot: { bin: ['/usr/sbin/dovecot'], pkgs: ['dovecot-imapd', 'dovecot-lmtpd'] },
+  // The demo CA server (the mail stack runs CFSSL's multirootca, from the same package).
+  cfssl: { bin: ['/usr/bin/cfssl', '/usr/bin/multirootca'], pkgs: ['golang-cfssl'] },
+  // The demo directory: the mail stack starts its own slapd (own config, data and port);
+  // the system service the package may set up is neither used nor needed.
+  slapd: { bin: ['/usr/sbin/slapd', '/usr/bin/ldapsearch'], pkgs: ['slapd', 'ldap-utils'] },
   chromium: { bin: ['/usr/bin/chromium'], pkgs: ['chromium'] },
   openssl: { bin: ['/usr/bin/openssl'], pkgs: ['openssl'] },
   nss: { bin: ['/usr/bin/cmsutil', '/usr/bin/pk12util', '/usr/bin/certutil'], pkgs: ['libnss3-tools'] },

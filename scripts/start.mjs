@@ -1,6 +1,7 @@
-// `npm start`: installs what is missing (npm packages; Dovecot and OpenSSL from Debian when
-// root, else prints the apt-get line), builds the app when dist/ is missing or stale, then
-// starts the demo mail stack and the bridge on one origin, and prints how to sign in.
+// `npm start`: installs what is missing (npm packages; Dovecot, OpenSSL, CFSSL and OpenLDAP
+// from Debian when root, else prints the apt-get line), builds the app when dist/ is
+// missing or stale, then starts the demo mail stack (with its CA and directory) and the
+// bridge on one origin, and prints how to sign in.
 // Ctrl-C stops everything. Env: PORT (bridge, default 8080), CACHET_DATA_DIR (mail data,
 // default data/mailstack), LOG_LEVEL (bridge, default warn), and the bridge's own
 // settings (src/bridge/config.ts).
@@ -13,7 +14,7 @@ import { ensureNodeModules, ensureSystem } from './ensure-system.mjs'
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 process.chdir(root)
 ensureNodeModules(root)
-ensureSystem(['dovecot', 'openssl'])
+ensureSystem(['dovecot', 'openssl', 'cfssl', 'slapd'])
 
 /** Newest modification time under the given paths (files or folders). */
 function newest(paths) {
@@ -64,6 +65,8 @@ console.log(`
   Mail server: IMAP 127.0.0.1:${mailstack.imapPort}, SMTP submission 127.0.0.1:${mailstack.smtpPort} (data in ${mailstack.dataDir})
   Demo S/MIME identities (PFX, password "demo"): ${mailstack.pki ? join(mailstack.pki.dir, '<name>.p12') : 'not created'}
     CA certificate: ${mailstack.pki?.caCert ?? '-'}
+  Certificate authority (CFSSL, authenticated signing only): ${mailstack.ca ? `${mailstack.ca.url}, CRL ${mailstack.ca.crlUrl}` : 'not running'}
+  Directory (LDAP, anonymous reads): ${mailstack.directory ? `${mailstack.directory.url}, base ${mailstack.directory.base}` : 'not running'}
 
   Ctrl-C stops everything.
 `)

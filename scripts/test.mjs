@@ -8,7 +8,7 @@ import { ensureNodeModules, ensureSystem } from './ensure-system.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 ensureNodeModules(root)
-ensureSystem(['dovecot', 'chromium', 'openssl', 'nss', 'gpgsm', 'bouncycastle', 'redis'])
+ensureSystem(['dovecot', 'cfssl', 'slapd', 'chromium', 'openssl', 'nss', 'gpgsm', 'bouncycastle', 'redis'])
 
 const stages = {
   lint: ['npx', 'eslint', '.'],
