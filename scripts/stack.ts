@@ -1,8 +1,9 @@
 /**
- * The whole Cachet stack in one call: the demo mail stack (Dovecot + submission) and the
- * bridge serving the built app. Used by `npm start` (scripts/start.mjs) and by tests that
- * need everything (e2e, bench): `startStack({ ports: 'free' })` starts it in a temp dir on
- * free ports.
+ * The whole Cachet stack in one call: the demo mail stack (Dovecot + submission, the CA
+ * and the directory) and the bridge serving the built app, enrolling at that CA and
+ * reading (and publishing to) that directory. Used by `npm start` (scripts/start.mjs)
+ * and by tests that need everything (e2e, bench): `startStack({ ports: 'free' })` starts
+ * it in a temp dir on free ports.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -14,7 +15,7 @@ import { startMailstack, type Mailstack } from '../src/mailstack/index'
 export interface StackOptions {
   /** Mail data folder. Default: a new temp dir when ports are 'free', else ./data/mailstack. */
   dataDir?: string
-  /** 'free': every port picked by the OS (tests). 'default': 8080/1143/1587/1124 (npm start). */
+  /** 'free': every port picked by the OS (tests). 'default': 8080/1143/1587/1124, CA 1888/1889, LDAP 1389 (npm start). */
   ports?: 'free' | 'default'
   /** Bridge port; overrides `ports` for the bridge only (PORT env in npm start). */
   port?: number
@@ -41,8 +42,12 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     imapPort: free ? 0 : undefined,
     smtpPort: free ? 0 : undefined,
     lmtpPort: free ? 0 : undefined,
+    caPort: free ? 0 : undefined,
+    crlPort: free ? 0 : undefined,
+    directoryPort: free ? 0 : undefined,
     seed: o.seed ?? !free,
   })
+  const { ca, directory } = mailstack
   let bridge: RunningBridge
   try {
     bridge = await startBridge(
@@ -51,6 +56,14 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         imap: { host: '127.0.0.1', port: mailstack.imapPort, tls: false, rejectUnauthorized: true },
         smtp: { host: '127.0.0.1', port: mailstack.smtpPort, tls: false, rejectUnauthorized: true },
         staticDir: o.staticDir === undefined ? 'dist' : o.staticDir,
+        ca: ca && { url: ca.url, authKey: ca.authKey, profiles: ca.profiles },
+        directory: directory && {
+          url: directory.url,
+          base: directory.base,
+          bindDn: directory.bindDn,
+          bindPassword: directory.bindPassword,
+          timeoutMs: /^\d+$/.test(process.env.DIRECTORY_TIMEOUT_MS ?? '') ? Number(process.env.DIRECTORY_TIMEOUT_MS) : 5000,
+        },
         ...(free ? { logLevel: false as const, allowPrivateCrl: true } : {}),
         ...o.bridge,
       }),

@@ -11,7 +11,9 @@ import { registerErrorHandler } from './plugins/errors'
 import { registerSecurityHeaders } from './plugins/security'
 import { registerSessions } from './plugins/sessions'
 import { registerStatic } from './plugins/static'
+import { certificateRoutes } from './routes/certificates'
 import { crlRoutes } from './routes/crl'
+import { directoryRoutes } from './routes/directory'
 import { eventRoutes } from './routes/events'
 import { mailboxRoutes } from './routes/mailboxes'
 import { messageRoutes, registerRawBodyParser } from './routes/messages'
@@ -71,6 +73,8 @@ export async function buildApp(config: BridgeConfig = loadConfig()): Promise<Fas
   searchRoutes(app)
   eventRoutes(app, config)
   crlRoutes(app, config)
+  certificateRoutes(app, config)
+  directoryRoutes(app, config)
   await registerStatic(app, config.staticDir)
   return app
 }

@@ -3,6 +3,7 @@
  * at the demo mail stack, so `npm start` needs none.
  */
 import { randomBytes } from 'node:crypto'
+import { ENROL_LIMIT_DEFAULT } from '../contract/index'
 
 export interface BridgeConfig {
   host: string
@@ -30,6 +31,21 @@ export interface BridgeConfig {
   /** Fastify log level, or false for none. Passwords and bodies are never logged. */
   logLevel: string | false
   https: { cert: string; key: string } | null
+  /**
+   * The organisation's CA, where the bridge enrols as registration authority: a CFSSL
+   * server (CA_URL) whose profiles need the shared HMAC key CA_AUTH_KEY (hex), with one
+   * profile per key type (CA_PROFILE_RSA, CA_PROFILE_EC). null (CA_URL unset) = no enrolment.
+   */
+  ca: { url: string; authKey: string; profiles: { rsa: string; ec: string } } | null
+  /** Enrolments per account per window (ENROL_LIMIT_PER_HOUR): each one makes the CA sign. */
+  enrolLimit: { windowMs: number; max: number }
+  /**
+   * The LDAP directory of published certificates (DIRECTORY_URL, ldap:// or ldaps://, and
+   * DIRECTORY_BASE). With DIRECTORY_BIND_DN/PASSWORD the bridge binds as that DN, which is
+   * also how it publishes enrolled certificates; without, it reads anonymously and
+   * publishes nothing. null = no directory.
+   */
+  directory: { url: string; base: string; bindDn: string | null; bindPassword: string | null; timeoutMs: number } | null
 }
 
 const bool = (v: string | undefined, def = false) => (v === undefined || v === '' ? def : /^(1|true|yes|on)$/i.test(v))
@@ -68,10 +84,82 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     allowPrivateCrl: bool(env.CACHET_ALLOW_PRIVATE_CRL),
     logLevel: env.LOG_LEVEL === 'silent' ? false : env.LOG_LEVEL || 'info',
     https,
+    ca: caFromEnv(env),
+    enrolLimit: { windowMs: 3_600_000, max: int(env.ENROL_LIMIT_PER_HOUR, ENROL_LIMIT_DEFAULT) },
+    directory: directoryFromEnv(env),
   }
   const config = { ...base, ...overrides }
+  checkCa(config.ca)
+  checkDirectory(config.directory)
   if (config.redisUrl && config.sessionSecret.length < 32) {
     throw new Error('SESSION_SECRET is too short for REDIS_URL: it keys the encryption of the credentials stored in Redis. Use 32+ random characters (e.g. `openssl rand -base64 32`).')
   }
   return config
+}
+
+function caFromEnv(env: NodeJS.ProcessEnv): BridgeConfig['ca'] {
+  if (!env.CA_URL) {
+    if (env.CA_AUTH_KEY) throw new Error('CA_AUTH_KEY is set but CA_URL is not. Set CA_URL to the CFSSL server (e.g. http://ca.internal:8888), or unset CA_AUTH_KEY.')
+    return null
+  }
+  if (!env.CA_AUTH_KEY) {
+    throw new Error("CA_URL is set but CA_AUTH_KEY is not. Give the bridge the hex HMAC key of the CA's authenticated signing profiles (the \"key\" of the auth_key the profiles name in the CFSSL configuration).")
+  }
+  return {
+    url: env.CA_URL.replace(/\/+$/, ''),
+    authKey: env.CA_AUTH_KEY,
+    profiles: { rsa: env.CA_PROFILE_RSA || 'smime-rsa', ec: env.CA_PROFILE_EC || 'smime-ec' },
+  }
+}
+
+/** Refuses to start with a CA setting that could only fail later, at the first enrolment. */
+function checkCa(ca: BridgeConfig['ca']): void {
+  if (!ca) return
+  let url: URL
+  try {
+    url = new URL(ca.url)
+  } catch {
+    throw new Error(`CA_URL is not a URL: "${ca.url}". Use the CFSSL server's address, e.g. http://ca.internal:8888.`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`CA_URL must be http:// or https:// (got ${url.protocol}).`)
+  if (url.username || url.password || url.search || url.hash) throw new Error('CA_URL must be a plain server address: no credentials, query or fragment.')
+  if (!/^(?:[0-9a-fA-F]{2}){16,}$/.test(ca.authKey)) {
+    throw new Error('CA_AUTH_KEY must be the hex HMAC key of the CA (an even number of hex digits, at least 32, i.e. 16 bytes; e.g. `openssl rand -hex 16`).')
+  }
+  if (!ca.profiles.rsa || !ca.profiles.ec) throw new Error('CA_PROFILE_RSA and CA_PROFILE_EC must name CFSSL signing profiles (defaults smime-rsa, smime-ec).')
+}
+
+function directoryFromEnv(env: NodeJS.ProcessEnv): BridgeConfig['directory'] {
+  if (!env.DIRECTORY_URL) {
+    if (env.DIRECTORY_BASE || env.DIRECTORY_BIND_DN) throw new Error('DIRECTORY_BASE or DIRECTORY_BIND_DN is set but DIRECTORY_URL is not. Set DIRECTORY_URL (ldap:// or ldaps://) or unset them.')
+    return null
+  }
+  if (!env.DIRECTORY_BASE) throw new Error('DIRECTORY_URL is set but DIRECTORY_BASE is not. Set it to the search base of the people entries, e.g. dc=example,dc=com.')
+  return {
+    url: env.DIRECTORY_URL,
+    base: env.DIRECTORY_BASE,
+    bindDn: env.DIRECTORY_BIND_DN || null,
+    bindPassword: env.DIRECTORY_BIND_PASSWORD || null,
+    timeoutMs: int(env.DIRECTORY_TIMEOUT_MS, 5000),
+  }
+}
+
+function checkDirectory(d: BridgeConfig['directory']): void {
+  if (!d) return
+  let url: URL
+  try {
+    url = new URL(d.url)
+  } catch {
+    throw new Error(`DIRECTORY_URL is not a URL: "${d.url}". Use ldap://host:389 or ldaps://host:636.`)
+  }
+  if (url.protocol !== 'ldap:' && url.protocol !== 'ldaps:') throw new Error(`DIRECTORY_URL must be ldap:// or ldaps:// (got ${url.protocol}).`)
+  if (!url.hostname) throw new Error('DIRECTORY_URL has no host. Use ldap://host:389 or ldaps://host:636.')
+  if (url.username || url.password || url.search || url.hash || (url.pathname !== '' && url.pathname !== '/')) {
+    throw new Error('DIRECTORY_URL must be only scheme, host and port (the search base goes in DIRECTORY_BASE, the bind DN in DIRECTORY_BIND_DN).')
+  }
+  if (!d.base.trim()) throw new Error('DIRECTORY_BASE is empty. Set it to the search base of the people entries, e.g. dc=example,dc=com.')
+  if ((d.bindDn === null) !== (d.bindPassword === null)) {
+    throw new Error('DIRECTORY_BIND_DN and DIRECTORY_BIND_PASSWORD go together: set both (to bind and publish certificates) or neither (anonymous reads).')
+  }
+  if (!Number.isInteger(d.timeoutMs) || d.timeoutMs < 1) throw new Error('DIRECTORY_TIMEOUT_MS must be a positive number of milliseconds.')
 }

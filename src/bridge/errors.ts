@@ -23,6 +23,14 @@ const STATUS: Record<ErrorCode, number> = {
   crl_too_large: 502,
   crl_timeout: 504,
   crl_fetch_failed: 502,
+  ca_not_configured: 503,
+  csr_invalid: 400,
+  csr_address_mismatch: 403,
+  ca_refused: 502,
+  ca_unavailable: 503,
+  directory_not_configured: 503,
+  directory_unavailable: 503,
+  too_many_addresses: 400,
   internal: 500,
 }
 
@@ -32,9 +40,11 @@ export class BridgeError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** Only where the contract gives one code two statuses (ca_unavailable: 503, or 504 when too slow). */
+    status?: number,
   ) {
     super(message)
-    this.status = STATUS[code]
+    this.status = status ?? STATUS[code]
   }
 }
 

@@ -9,7 +9,7 @@ export const ERROR_CODES = [
   'unauthorized', // no session, or it expired: sign in again
   'invalid_credentials', // the IMAP server refused the email/password
   'csrf', // missing or wrong x-csrf-token header on a state-changing route
-  'rate_limited', // too many sign-in attempts (per account or per client)
+  'rate_limited', // too many sign-in attempts (per account or per client), or certificate enrolments (per account)
   'not_found', // mailbox or message does not exist
   'conflict', // e.g. creating a mailbox that exists
   'payload_too_large', // raw message above the bridge's limit
@@ -22,6 +22,15 @@ export const ERROR_CODES = [
   'crl_too_large', // CRL above the size limit
   'crl_timeout', // CRL server too slow
   'crl_fetch_failed', // CRL server error / unreachable
+  // Certificates and the directory (certificates.ts):
+  'ca_not_configured', // the bridge has no CA (CA_URL unset): enrolment is not offered
+  'csr_invalid', // not a PKCS#10 request, unreadable, unsupported key/signature, or its signature fails
+  'csr_address_mismatch', // the request names something other than the signed-in address
+  'ca_refused', // the CA answered with an error (details only in the bridge log)
+  'ca_unavailable', // the CA cannot be reached (503) or did not answer in time (504)
+  'directory_not_configured', // the bridge has no directory (DIRECTORY_URL unset)
+  'directory_unavailable', // the directory is down, too slow, or refused the bridge's bind
+  'too_many_addresses', // a directory lookup with more addresses than DIRECTORY_MAX_ADDRESSES
   'internal', // anything else; details are in the server log, never in the response
 ] as const
 

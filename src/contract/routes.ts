@@ -24,6 +24,7 @@ import { SendQuery, SendResponse } from './send'
 import { SearchQuery } from './search'
 import { EventsQuery } from './events'
 import { CrlQuery } from './crl'
+import { DirectoryLookupRequest, DirectoryLookupResponse, EnrolmentInfo, EnrolRequest, EnrolResponse } from './certificates'
 import { OkResponse } from './errors'
 
 export const routes = {
@@ -48,6 +49,13 @@ export const routes = {
   search: { method: 'GET', path: '/api/search', auth: true, csrf: false, query: SearchQuery, response: MessagePage },
   events: { method: 'GET', path: '/api/events', auth: true, csrf: false, query: EventsQuery, response: 'sse' },
   crl: { method: 'GET', path: '/api/crl', auth: true, csrf: false, query: CrlQuery, response: 'raw' },
+
+  /** Whether the bridge enrols at a CA (CA_URL), and the CA's display name. See certificates.ts. */
+  enrolment: { method: 'GET', path: '/api/certificates/enrolment', auth: true, csrf: false, response: EnrolmentInfo },
+  /** A PKCS#10 request for the signed-in address → the CA's certificate. 400 csr_invalid, 403 csr_address_mismatch, 429, 502/503/504. */
+  enrol: { method: 'POST', path: '/api/certificates/enrol', auth: true, csrf: true, body: EnrolRequest, response: EnrolResponse },
+  /** Published certificates of up to 100 addresses (LDAP, DIRECTORY_URL). 400 too_many_addresses, 503. */
+  directory: { method: 'POST', path: '/api/directory/lookup', auth: true, csrf: true, body: DirectoryLookupRequest, response: DirectoryLookupResponse },
 } as const
 
 export type RouteName = keyof typeof routes

@@ -1,6 +1,8 @@
 /**
  * Test harness: a real Dovecot + submission service in a temp dir on free ports, and a
- * bridge app (not listening; use app.inject) pointed at it.
+ * bridge app (not listening; use app.inject) pointed at it. With `{ pki: true }` the
+ * stack also runs the demo PKI's CA (CFSSL) and the directory (slapd), and the bridge is
+ * configured with both (its `ca` and `directory`), as in `npm start`.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -17,9 +19,11 @@ export interface Harness {
   stop(): Promise<void>
 }
 
-export async function startHarness(overrides: Partial<BridgeConfig> = {}): Promise<Harness> {
+export async function startHarness(overrides: Partial<BridgeConfig> = {}, o: { pki?: boolean } = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cachet-bridge-test-'))
-  const mailstack = await startMailstack({ dataDir, imapPort: 0, smtpPort: 0, lmtpPort: 0, pki: false })
+  const mailstack = o.pki
+    ? await startMailstack({ dataDir, imapPort: 0, smtpPort: 0, lmtpPort: 0, caPort: 0, crlPort: 0, directoryPort: 0 })
+    : await startMailstack({ dataDir, imapPort: 0, smtpPort: 0, lmtpPort: 0, pki: false })
   const config = loadConfig(
     {},
     {
@@ -28,6 +32,7 @@ export async function startHarness(overrides: Partial<BridgeConfig> = {}): Promi
       staticDir: null,
       logLevel: false,
       sessionSecret: 'test-secret-test-secret-test-secret',
+      ...pkiConfig(mailstack),
       ...overrides,
     },
   )
@@ -44,6 +49,17 @@ export async function startHarness(overrides: Partial<BridgeConfig> = {}): Promi
     },
   }
   return h
+}
+
+/** The bridge's `ca` and `directory` settings for a mail stack's CA and directory (null when it runs none). */
+export function pkiConfig(mailstack: Mailstack): Pick<BridgeConfig, 'ca' | 'directory'> {
+  const { ca, directory } = mailstack
+  return {
+    ca: ca ? { url: ca.url, authKey: ca.authKey, profiles: ca.profiles } : null,
+    directory: directory
+      ? { url: directory.url, base: directory.base, bindDn: directory.bindDn, bindPassword: directory.bindPassword, timeoutMs: 5000 }
+      : null,
+  }
 }
 
 export interface Client {

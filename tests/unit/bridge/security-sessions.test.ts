@@ -84,6 +84,8 @@ describe('CSRF on every state change', () => {
       delete: { payload: { mailbox: 'INBOX', uids: [1] } },
       append: { payload: msg, query: '?mailbox=Drafts', raw: true },
       send: { payload: msg, raw: true },
+      enrol: { payload: { csr: '-----BEGIN CERTIFICATE REQUEST-----\nMA==\n-----END CERTIFICATE REQUEST-----\n' } },
+      directory: { payload: { addresses: ['bob@example.com'] } },
     }
     for (const [name, r] of stateChanging) {
       const b = bodies[name]
