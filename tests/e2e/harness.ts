@@ -36,12 +36,20 @@ export interface Harness {
   close(): Promise<void>
 }
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /**
+   * The organisation's certificate services too: the demo PKI, the CA server (CFSSL) and
+   * the directory (slapd), with the bridge as registration authority and directory client.
+   */
+  certificates?: boolean
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dist = join(ROOT, 'dist', 'index.html')
   // `npm test` builds before this stage; a lone `vitest --project e2e` builds when needed.
   if (!existsSync(dist)) execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' })
   const dataDir = mkdtempSync(join(tmpdir(), 'cachet-e2e-'))
-  const mailstack = await startMailstack({ dataDir, imapPort: 0, smtpPort: 0, lmtpPort: 0, pki: false })
+  const mailstack = await startMailstack({ dataDir, imapPort: 0, smtpPort: 0, lmtpPort: 0, pki: opts.certificates === true })
   let bridge: RunningBridge | null = null
   let browser: Browser | null = null
   try {
@@ -54,6 +62,10 @@ export async function startHarness(): Promise<Harness> {
         staticDir: join(ROOT, 'dist'),
         logLevel: false,
         loginLimits: { windowMs: 60_000, perIp: 1000, perAccountFailures: 100 },
+        ca: mailstack.ca ? { url: mailstack.ca.url, authKey: mailstack.ca.authKey, profiles: mailstack.ca.profiles } : null,
+        directory: mailstack.directory
+          ? { url: mailstack.directory.url, base: mailstack.directory.base, bindDn: mailstack.directory.bindDn, bindPassword: mailstack.directory.bindPassword, timeoutMs: 5000 }
+          : null,
       }),
     )
     browser = await chromium.launch({

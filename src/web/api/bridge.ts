@@ -4,6 +4,9 @@
  */
 import {
   AppendResponse,
+  DirectoryLookupResponse,
+  EnrolmentInfo,
+  EnrolResponse,
   MailboxList,
   MailEvent,
   MAIL_EVENT_TYPES,
@@ -90,4 +93,19 @@ export function subscribeEvents(mailbox: string, onEvent: (e: MailEvent) => void
   es.onopen = () => onState(true)
   es.onerror = () => onState(es.readyState === EventSource.OPEN)
   return () => es.close()
+}
+
+/** Whether the bridge can send requests to the organisation's CA (CA_URL). */
+export function enrolmentInfo(): Promise<EnrolmentInfo> {
+  return requestJson(EnrolmentInfo, { method: 'GET', path: routes.enrolment.path })
+}
+
+/** Send a PKCS#10 request (PEM) to the organisation's CA through the bridge (the registration authority). */
+export function enrol(csr: string): Promise<EnrolResponse> {
+  return requestJson(EnrolResponse, { method: 'POST', path: routes.enrol.path, json: { csr }, csrf: true })
+}
+
+/** Certificates the directory publishes for these addresses (public data; the app validates them). */
+export function lookupDirectory(addresses: string[]): Promise<DirectoryLookupResponse> {
+  return requestJson(DirectoryLookupResponse, { method: 'POST', path: routes.directory.path, json: { addresses }, csrf: true })
 }

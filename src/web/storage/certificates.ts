@@ -34,7 +34,7 @@ export async function upsertCertificate(
         capabilities: rec.capabilities ?? old.capabilities,
         capabilitiesSeen: rec.capabilities ? rec.capabilitiesSeen : old.capabilitiesSeen,
         // An explicit import upgrades a collected certificate's provenance, never the reverse.
-        source: old.source === 'import' || rec.source === 'import' ? 'import' : 'mail',
+        source: old.source === 'import' || rec.source === 'import' ? 'import' : old.source,
       }
     : rec
   await tx.store.put(record)

@@ -15,7 +15,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import type { PassphraseVerifier, SealedKey } from '../../core/keystore'
 
-export const DB_VERSION = 1
+export const DB_VERSION = 2
 
 /** The database of one account. */
 export function dbNameFor(account: string): string {
@@ -54,7 +54,30 @@ export interface IdentityRecord extends IdentityInfo {
   sealedKey: SealedKey
 }
 
-export type CertificateSource = 'import' | 'mail'
+/**
+ * A certificate request made in this browser and not yet answered by a certificate: the
+ * new key waits here, sealed like an identity's, until the issued certificate arrives
+ * (from the organisation's CA at once, or imported later for a request sent elsewhere).
+ */
+export interface RequestInfo {
+  /** SHA-256 of the new key's SubjectPublicKeyInfo, lowercase hex: the certificate is matched by its key. */
+  id: string
+  email: string
+  keyType: 'rsa-3072' | 'p-256'
+  /** The PKCS#10 request (PEM), to download again. */
+  csrPem: string
+  /** 'ca': sent to the organisation's CA through the bridge; 'file': downloaded for any CA. */
+  via: 'ca' | 'file'
+  /** The identity this request renews, if any (it stays: mail encrypted to its key still opens). */
+  renews: string | null
+  createdAt: string
+}
+
+export interface RequestRecord extends RequestInfo {
+  sealedKey: SealedKey
+}
+
+export type CertificateSource = 'import' | 'mail' | 'directory'
 
 /** A correspondent's (or an authority's) certificate, keyed by its SHA-256. */
 export interface CertificateRecord {
@@ -153,6 +176,7 @@ export interface CachetDb extends DBSchema {
   drafts: { key: string; value: DraftRecord }
   outbox: { key: string; value: OutboxRecord }
   crls: { key: string; value: CrlRecord }
+  requests: { key: string; value: RequestRecord }
 }
 
 let dbPromise: Promise<IDBPDatabase<CachetDb>> | null = null
@@ -186,6 +210,9 @@ export function db(): Promise<IDBPDatabase<CachetDb>> {
         database.createObjectStore('drafts', { keyPath: 'id' })
         database.createObjectStore('outbox', { keyPath: 'id' })
         database.createObjectStore('crls', { keyPath: 'url' })
+      }
+      if (oldVersion < 2) {
+        database.createObjectStore('requests', { keyPath: 'id' })
       }
     },
     blocking() {

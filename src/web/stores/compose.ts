@@ -24,6 +24,7 @@ import { saveDraft as saveLocalDraft } from '../storage/drafts'
 import { listIdentities } from '../storage/identities'
 import { getSettings } from '../storage/settings'
 import { useContactsStore } from './contacts'
+import { directoryCertificates } from './directory'
 import { identityForAddress } from './identities'
 import { openSecurely, sealSecurely } from './keystore'
 import { useReaderStore } from './reader'
@@ -80,6 +81,8 @@ export const useComposeStore = defineStore('compose', () => {
   let defaults = { signAll: false, encryptWhenPossible: false, hasIdentity: false }
   /** Recipient address → Cachet has a usable certificate for it (the chips). */
   const certificates = ref<Record<string, boolean>>({})
+  /** Recipients whose certificate comes from the organisation's directory (none in Contacts). */
+  const fromDirectory = ref<Record<string, boolean>>({})
   /** Set → the "Missing certificates" dialog names these recipients. */
   const missing = ref<string[] | null>(null)
   /** Sealing progress 0..1 (large attachments), from the engine's cumulative reports. */
@@ -136,8 +139,20 @@ export const useComposeStore = defineStore('compose', () => {
     const me = useSessionStore().email.toLowerCase()
     const next: Record<string, boolean> = {}
     for (const e of list) next[e] = e === me ? hasIdentity.value : Boolean(await contacts.certificateFor(e).catch(() => null))
+    // Everyone else is looked up in the directory (cached for the session): a usable
+    // certificate there means Cachet encrypts without asking.
+    const lookUp = list.filter((e) => !next[e] && e !== me)
+    const dir: Record<string, boolean> = {}
+    if (lookUp.length) {
+      const answers = await directoryCertificates(lookUp)
+      for (const e of lookUp) {
+        const a = answers.get(e)
+        if (a?.state === 'found' && a.certificates.some((c) => c.usable)) next[e] = dir[e] = true
+      }
+    }
     if (my !== checkSeq) return // the fields changed meanwhile; a newer check decides
     certificates.value = next
+    fromDirectory.value = dir
     if (!encryptTouched.value) encrypt.value = defaultEncrypt(defaults, list, next)
   }
 
@@ -453,7 +468,7 @@ export const useComposeStore = defineStore('compose', () => {
 
   return {
     isOpen, mode, to, cc, bcc, subject, body, attachments, status, error, progress, busy, draft,
-    sign, encrypt, hasIdentity, certificates, missing, sealProgress, sealPhase, recipientList, outboxError, localDraftId,
+    sign, encrypt, hasIdentity, certificates, fromDirectory, missing, sealProgress, sealPhase, recipientList, outboxError, localDraftId,
     openNew, fromView, openDraft, openLocalDraft, addFiles, removeAttachment, send, saveDraft, close,
     setEncrypt, checkCertificates, importMissing,
   }

@@ -233,6 +233,13 @@ export const useContactsStore = defineStore('contacts', () => {
   }
 
   /** Import certificate files (several at once; each may hold several certificates). */
+  /** "Add to contacts" for a certificate found in the directory (Contacts → Find certificate). */
+  async function addFromDirectory(der: Uint8Array): Promise<{ added: boolean; record: CertificateRecord }> {
+    const r = await upsertCertificate(await recordFor(der, 'directory', null))
+    await load()
+    return r
+  }
+
   async function importFiles(files: readonly { name: string; bytes: Uint8Array }[]): Promise<ImportSummary> {
     const summary: ImportSummary = { added: [], known: [], errors: [] }
     for (const f of files) {
@@ -325,5 +332,5 @@ export const useContactsStore = defineStore('contacts', () => {
     return encryptionCertificateFor(records.value, email, checks.value)
   }
 
-  return { records, checks, state, grouped, load, validateAll, importFiles, collectFromSignedMail, signersToAdd, remove, certificateFor }
+  return { records, checks, state, grouped, load, validateAll, importFiles, addFromDirectory, collectFromSignedMail, signersToAdd, remove, certificateFor }
 })

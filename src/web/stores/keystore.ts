@@ -13,6 +13,7 @@ import { listCertificates } from '../storage/certificates'
 import { listIdentities } from '../storage/identities'
 import { encryptionCertificateFor, useContactsStore, type CertificateCheck, type CertificateRecord, type SignerToAdd } from './contacts'
 import { validateCertificate } from '../../core/pki'
+import { directoryEncryptionCertificates } from './directory'
 import { identityForAddress } from './identities'
 import { certificatesInReport, keyringForOpen, refreshCrls } from './trust'
 
@@ -198,12 +199,20 @@ export async function sealSecurely(draftRaw: Uint8Array, req: SecureSealRequest)
   if (req.encrypt) {
     const records = await listCertificates()
     const checks = await revocationChecks(records, req.recipients)
-    const chosen = req.recipients.map((email) => ({ email, cert: encryptionCertificateFor(records, email, checks) }))
-    const missing = chosen.filter((c) => !c.cert).map((c) => c.email)
+    const fromContacts = req.recipients.map((email) => ({ email, cert: encryptionCertificateFor(records, email, checks) }))
+    // Whoever has no usable certificate in Contacts: the directory's usable ones (judged
+    // like any other: trusted chain, the address, encryption usage, validity, not revoked).
+    const chosen: { email: string; ders: Uint8Array[]; capabilities: string[] | null }[] = []
+    for (const c of fromContacts) {
+      const ders = c.cert ? [c.cert.der] : await directoryEncryptionCertificates(c.email)
+      chosen.push({ email: c.email, ders, capabilities: c.cert?.capabilities ?? null })
+    }
+    const missing = chosen.filter((c) => c.ders.length === 0).map((c) => c.email)
     if (missing.length) return { kind: 'missing-certificates', emails: missing }
-    recipients = chosen.map((c) => c.cert!.der)
-    cipher = chosen.every((c) => c.cert!.capabilities?.some((n) => /aes-?256-?gcm/i.test(n))) ? 'aes-256-gcm' : 'aes-256-cbc'
-    oaep = chosen.length > 0 && chosen.every((c) => c.cert!.capabilities?.some((n) => /rsaes-?oaep/i.test(n)))
+    recipients = chosen.flatMap((c) => c.ders)
+    // No announced capabilities (a directory certificate) means the conservative choice.
+    cipher = chosen.every((c) => c.capabilities?.some((n) => /aes-?256-?gcm/i.test(n))) ? 'aes-256-gcm' : 'aes-256-cbc'
+    oaep = chosen.length > 0 && chosen.every((c) => c.capabilities?.some((n) => /rsaes-?oaep/i.test(n)))
   }
   const options: SealRequest = { identityId: identity.id, sign: req.sign, encrypt: req.encrypt, recipients, ...(cipher ? { cipher } : {}), ...(oaep ? { oaep } : {}) }
   const call = () => cryptoWorker().call('seal', { draftRaw, options }, req.onProgress ? { onProgress: req.onProgress } : {})

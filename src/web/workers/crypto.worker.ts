@@ -7,6 +7,7 @@
 import { toErrorEntry } from '../../core/errors'
 import { setDbAccount, WORKER_NAME_PREFIX } from '../storage/db'
 import { getSettings } from '../storage/settings'
+import { completeRequest, createRequest, discardRequest } from './enrolment'
 import { exportPfx, importPfx, removeIdentity } from './identities'
 import { open, seal } from './messages'
 import type { MethodName, WorkerErrorBody, WorkerMethods, WorkerRequest, WorkerResponse } from './protocol'
@@ -55,6 +56,12 @@ const handlers: Handlers = {
   exportPfx: ({ identityId, newPassword }) => exportPfx(vault, identityId, newPassword, crypto),
   deleteIdentity: async ({ identityId }) => {
     await removeIdentity(vault, identityId)
+    return vault.status()
+  },
+  createRequest: (args) => createRequest(vault, args, crypto),
+  completeRequest: ({ certificates }) => completeRequest(vault, certificates, crypto),
+  discardRequest: async ({ id }) => {
+    await discardRequest(id)
     return vault.status()
   },
   open: ({ raw, keyring }) => open(vault, raw, keyring, crypto),

@@ -7,7 +7,7 @@
  * Private keys, derived keys and passphrases never travel back to the page.
  */
 import type { SecurityReport } from '../../core/message/report'
-import type { IdentityInfo } from '../storage/db'
+import type { IdentityInfo, RequestInfo } from '../storage/db'
 
 export interface KeystoreStatus {
   /** A key-store passphrase has been set (the first PFX import sets it). */
@@ -79,6 +79,17 @@ export interface ImportPfxResult {
   replaced: boolean
 }
 
+export interface CreateRequestResult {
+  request: RequestInfo
+  /** True when this request set the key-store passphrase. */
+  passphraseSet: boolean
+}
+
+export interface CompleteRequestResult {
+  identity: IdentityInfo
+  requestId: string
+}
+
 /** Request name → [argument, result]. */
 export interface WorkerMethods {
   status: [Record<string, never>, KeystoreStatus]
@@ -90,6 +101,11 @@ export interface WorkerMethods {
   importPfx: [{ bytes: Uint8Array; pfxPassword: string | null; passphrase: string }, ImportPfxResult]
   exportPfx: [{ identityId: string; newPassword: string }, Uint8Array]
   deleteIdentity: [{ identityId: string }, KeystoreStatus]
+  /** Enrolment: a new key pair, sealed here, and its PKCS#10 request (only the request comes back). */
+  createRequest: [{ email: string; keyType: 'rsa-3072' | 'p-256'; passphrase: string; via: 'ca' | 'file'; renews: string | null }, CreateRequestResult]
+  /** The issued certificate (with its chain, any order) for a waiting key: it becomes an identity. */
+  completeRequest: [{ certificates: Uint8Array[] }, CompleteRequestResult]
+  discardRequest: [{ id: string }, KeystoreStatus]
   open: [{ raw: Uint8Array; keyring: PublicKeyring }, OpenResult]
   seal: [{ draftRaw: Uint8Array; options: SealRequest }, SealResult]
 }

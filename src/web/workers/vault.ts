@@ -106,6 +106,13 @@ export class Vault {
     await this.load(verifier, derived, passphrase)
   }
 
+  /** Pick up identities stored since the last unlock (a completed request): only when unlocked. */
+  async reload(): Promise<void> {
+    if (!this.derivedKey) return
+    const verifier = await this.requireVerifier()
+    await this.load(verifier, this.derivedKey, null)
+  }
+
   lock(): void {
     for (const id of this.keys.values()) id.privateKey.fill(0)
     this.keys.clear()

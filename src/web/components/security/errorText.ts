@@ -58,3 +58,29 @@ export function keystoreErrorText(e: unknown): string {
       return c.message || 'The operation failed.'
   }
 }
+
+/** The sentence for a failed "Get a certificate", "Renew" or certificate import. */
+export function enrolErrorText(e: unknown): string {
+  const c = coded(e)
+  if (!c) return e instanceof Error ? e.message : String(e)
+  switch (c.code) {
+    case 'wrong-password':
+      return 'The key store passphrase is wrong. It is the passphrase that protects your keys in this browser.'
+    case 'ca_not_configured':
+      return 'Your organisation has not connected a certificate authority to Cachet. Create a certificate request instead and send it to your certificate authority.'
+    case 'ca_unavailable':
+      return 'The certificate authority cannot be reached right now. Your request is kept under "Certificate requests": send it again later.'
+    case 'ca_refused':
+      return 'The certificate authority refused the request. Your request is kept under "Certificate requests"; ask your administrator, then send it again or discard it.'
+    case 'csr_address_mismatch':
+      return 'The request names another address than the one you are signed in with. A certificate can only be requested for your own address.'
+    case 'csr_invalid':
+      return 'The certificate request was not accepted as valid. Try again; if it keeps failing, tell your administrator.'
+    case 'rate_limited':
+      return 'Too many certificate requests in the last hour. Wait, then send the request again from "Certificate requests".'
+    case 'network':
+      return 'Cannot reach the Cachet server. Your request is kept under "Certificate requests": send it again when you are online.'
+    default:
+      return c.message || 'The certificate request failed.'
+  }
+}
