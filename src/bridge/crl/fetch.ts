@@ -60,7 +60,16 @@ export async function fetchCrl(rawUrl: string, o: CrlFetchOptions): Promise<Buff
           const status = res.statusCode ?? 0
           if (status >= 300 && status < 400 && res.headers.location) {
             res.resume()
-            return resolve({ redirect: new URL(res.headers.location, url).toString() })
+            // The server chooses this text: a Location that is not a URL ('http://[') must be
+            // this request's error, never an exception thrown in a socket callback, which
+            // would end the bridge for every user.
+            let next: URL
+            try {
+              next = new URL(res.headers.location, url)
+            } catch {
+              return reject(new BridgeError('crl_fetch_failed', 'The CRL server redirected to something that is not a URL.'))
+            }
+            return resolve({ redirect: next.toString() })
           }
           if (status !== 200) {
             res.resume()

@@ -19,6 +19,8 @@ beforeAll(async () => {
     if (req.url === '/ca.crl') return res.end(crlBytes)
     if (req.url === '/big.crl') return res.end(Buffer.alloc(2048))
     if (req.url === '/redirect') return res.writeHead(302, { location: '/ca.crl' }).end()
+    // A hostile CRL server: a Location that is not a URL (issue 11: it used to end the bridge).
+    if (req.url === '/bad-redirect') return res.writeHead(302, { location: 'http://[' }).end()
     if (req.url === '/slow') return setTimeout(() => res.end('late'), 2000)
     res.writeHead(404).end()
   })
@@ -78,6 +80,20 @@ describe('CRL relay (CACHET_ALLOW_PRIVATE_CRL=1, development)', () => {
       expect(res.statusCode).toBe(200)
       expect(res.headers['content-type']).toBe('application/pkix-crl')
       expect(res.rawPayload.equals(crlBytes)).toBe(true)
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('a redirect to something that is not a URL is a clean crl_fetch_failed, and the bridge keeps serving', async () => {
+    await expect(fetchCrl(`${base}/bad-redirect`, { allowPrivate: true })).rejects.toMatchObject({ code: 'crl_fetch_failed' })
+    const app = await buildApp(loadConfig({}, { ...h.config, allowPrivateCrl: true }))
+    try {
+      const a = await signIn(app, 'alice@example.com')
+      const res = await a.get(`/api/crl?url=${encodeURIComponent(`${base}/bad-redirect`)}`)
+      expect(res.statusCode).toBe(502)
+      expect(res.json()).toMatchObject({ code: 'crl_fetch_failed' })
+      expect((await a.get('/api/mailboxes')).statusCode).toBe(200)
     } finally {
       await app.close()
     }
