@@ -8,7 +8,8 @@ import { ENROL_LIMIT_DEFAULT } from '../contract/index'
 export interface BridgeConfig {
   host: string
   port: number
-  imap: { host: string; port: number; tls: boolean; rejectUnauthorized: boolean }
+  /** allowPlaintext: IMAP_ALLOW_PLAINTEXT=1, see imap/connection.ts startTlsPolicy. */
+  imap: { host: string; port: number; tls: boolean; rejectUnauthorized: boolean; allowPlaintext?: boolean }
   smtp: { host: string; port: number; tls: boolean; rejectUnauthorized: boolean }
   /**
    * Signs the session cookie and (with Redis) keys the encryption of stored credentials.
@@ -67,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       port: int(env.IMAP_PORT, 1143),
       tls: bool(env.IMAP_TLS),
       rejectUnauthorized: !bool(env.IMAP_TLS_INSECURE),
+      allowPlaintext: bool(env.IMAP_ALLOW_PLAINTEXT),
     },
     smtp: {
       host: env.SMTP_HOST || '127.0.0.1',

@@ -12,6 +12,26 @@ export interface ImapServer {
   port: number
   tls: boolean
   rejectUnauthorized: boolean
+  /** IMAP_ALLOW_PLAINTEXT=1: the operator accepts a password in clear text to a remote server. */
+  allowPlaintext?: boolean
+}
+
+/** 127.0.0.0/8, ::1 and localhost: the connection never leaves this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '')
+  return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h)
+}
+
+/**
+ * imapflow's doSTARTTLS for a server: implicit TLS needs none; loopback (the demo stack)
+ * goes without; anything else must upgrade with STARTTLS (RFC 9051 §6.2.1) before LOGIN,
+ * or the connection fails, unless the operator explicitly allowed clear text, where
+ * STARTTLS is still used when offered.
+ */
+export function startTlsPolicy(server: ImapServer): boolean | undefined {
+  if (server.tls) return undefined
+  if (isLoopbackHost(server.host)) return false
+  return server.allowPlaintext ? undefined : true
 }
 
 export interface Credentials {
@@ -25,7 +45,7 @@ export async function openImap(server: ImapServer, creds: Credentials, opts: { a
     host: server.host,
     port: server.port,
     secure: server.tls,
-    doSTARTTLS: server.tls ? undefined : false,
+    doSTARTTLS: startTlsPolicy(server),
     tls: { rejectUnauthorized: server.rejectUnauthorized },
     auth: creds,
     logger: false,
