@@ -15,7 +15,7 @@ export interface ParsedArgs {
   positional: string[]
   /** Every value given for an option, in order (flags get 'true'). */
   options: Map<string, string[]>
-  /** All options in command-line order, for options that pair up (--pfx/--password). */
+  /** All options in command-line order, for options that pair up (--pfx and its password, see secrets.ts). */
   sequence: { name: string; value: string }[]
 }
 
@@ -78,25 +78,4 @@ export function all(p: ParsedArgs, name: string): string[] {
 
 export function flag(p: ParsedArgs, name: string): boolean {
   return p.options.has(name)
-}
-
-/**
- * `--pfx FILE --password PW` pairs: each --pfx must be followed (before the next --pfx)
- * by exactly one --password. An empty password is allowed (`--password ""`).
- */
-export function pfxPairs(p: ParsedArgs): { file: string; password: string }[] {
-  const out: { file: string; password: string | null }[] = []
-  for (const { name, value } of p.sequence) {
-    if (name === 'pfx') out.push({ file: value, password: null })
-    else if (name === 'password') {
-      const last = out[out.length - 1]
-      if (!last) throw new UsageError('--password must follow a --pfx FILE.')
-      if (last.password !== null) throw new UsageError(`--pfx ${last.file} has two --password options.`)
-      last.password = value
-    }
-  }
-  return out.map((x) => {
-    if (x.password === null) throw new UsageError(`--pfx ${x.file} needs a --password (use --password "" for none).`)
-    return { file: x.file, password: x.password }
-  })
 }

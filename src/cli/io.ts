@@ -8,6 +8,8 @@ export interface Io {
   readFile(path: string): Promise<Uint8Array>
   writeFile(path: string, data: Uint8Array): Promise<void>
   readStdin(): Promise<Uint8Array>
+  /** An environment variable, undefined when unset (--password-env reads it here). */
+  env(name: string): string | undefined
   stdout(s: string | Uint8Array): void
   stderr(s: string): void
 }
@@ -20,6 +22,7 @@ export const nodeIo: Io = {
     for await (const c of process.stdin) chunks.push(c as Buffer)
     return new Uint8Array(Buffer.concat(chunks))
   },
+  env: (name) => process.env[name],
   stdout: (s) => {
     process.stdout.write(s)
   },

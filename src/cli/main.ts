@@ -9,12 +9,14 @@ import { InputError } from './keyring'
 import { INSPECT_USAGE } from './commands/inspect'
 import { SEAL_USAGE } from './commands/seal-usage'
 import { PFX_INFO_USAGE } from './commands/pfx-info'
+import { PASSWORD_USAGE } from './secrets'
 import type { CryptoLike } from '../core/crypto'
 import { isCoreError } from '../core/errors'
 
 const USAGE = `cachet-smime: S/MIME from the command line.
 
-${INSPECT_USAGE}${SEAL_USAGE}${PFX_INFO_USAGE}`
+${INSPECT_USAGE}${SEAL_USAGE}${PFX_INFO_USAGE}
+${PASSWORD_USAGE}`
 
 export async function main(argv: readonly string[], io: Io, crypto: CryptoLike = globalThis.crypto): Promise<number> {
   const [cmd, ...rest] = argv

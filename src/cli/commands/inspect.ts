@@ -1,6 +1,9 @@
 /**
- * `cachet-smime inspect MESSAGE.eml [--pfx FILE --password PW]... [--trust CERT]...
+ * `cachet-smime inspect MESSAGE.eml [--pfx FILE PASSWORD]... [--trust CERT]...
  *   [--cert CERT]... [--crl CRL]... [--at ISO-8601-TIME] [--inner FILE]`  (issue #5)
+ *
+ * PASSWORD is --password-file FILE, --password-env NAME, --password - (standard input)
+ * or --password PW (issue 11; see ../secrets.ts).
  *
  * Prints one SecurityReport as JSON. Exit status: 0 clean (valid or unsigned, and
  * decrypted or not encrypted), 1 read but not clean, 2 usage error or not a message.
@@ -9,17 +12,18 @@ import type { CryptoLike } from '../../core/crypto'
 import { looksLikeMessage, openMessage } from '../../core/message/open'
 import { isClean } from '../../core/message/verdict'
 import type { Keyring } from '../../core/types'
-import { all, one, parseArgs, pfxPairs, UsageError } from '../args'
+import { all, one, parseArgs, UsageError } from '../args'
 import type { Io } from '../io'
 import { InputError, loadCertificates, loadCrls, loadIdentities, parseTime, readInput } from '../keyring'
+import { passwordSpecs, resolvePfxPasswords } from '../secrets'
 
 export const INSPECT_USAGE =
-  'Usage: cachet-smime inspect MESSAGE.eml [--pfx FILE --password PW]... [--trust CERT]... [--cert CERT]... [--crl CRL]... [--at ISO-8601-TIME] [--inner FILE]\n'
+  'Usage: cachet-smime inspect MESSAGE.eml [--pfx FILE PASSWORD]... [--trust CERT]... [--cert CERT]... [--crl CRL]... [--at ISO-8601-TIME] [--inner FILE]\n'
 
 export async function inspect(argv: readonly string[], io: Io, crypto: CryptoLike): Promise<number> {
   const p = parseArgs(argv, {
     pfx: { value: true, repeat: true },
-    password: { value: true, repeat: true },
+    ...passwordSpecs(true),
     trust: { value: true, repeat: true },
     cert: { value: true, repeat: true },
     crl: { value: true, repeat: true },
@@ -27,7 +31,7 @@ export async function inspect(argv: readonly string[], io: Io, crypto: CryptoLik
     inner: { value: true },
   })
   if (p.positional.length !== 1) throw new UsageError(p.positional.length ? `inspect takes one message file, got ${p.positional.length}.` : 'inspect needs a message file.')
-  const pairs = pfxPairs(p)
+  const pairs = await resolvePfxPasswords(p, io)
   const at = one(p, 'at')
   const raw = await readInput(io, p.positional[0]!, 'message')
   const ids = await loadIdentities(io, pairs, crypto)

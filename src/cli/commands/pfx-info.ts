@@ -1,27 +1,31 @@
 /**
- * `cachet-smime pfx-info FILE [--password PW]` (issue #5): what a PKCS#12 file holds,
+ * `cachet-smime pfx-info FILE [PASSWORD]` (issue #5): what a PKCS#12 file holds,
  * as one JSON object — the identity's certificate (subject, email, issuer, serial,
  * validity), its key (algorithm and size or curve), the chain, and the algorithms the
- * file used. Without --password the file is read as having no password (absent), and
- * the empty password is tried too, as OpenSSL does.
+ * file used. PASSWORD is one of --password-file FILE, --password-env NAME, --password -
+ * (standard input) or --password PW (issue 11; see ../secrets.ts). Without one the file
+ * is read as having no password (absent), and the empty password is tried too, as
+ * OpenSSL does.
  *
  * Exit status: 0 an identity was read; 1 the file was read but holds no private key;
  * 2 usage error, unreadable file, not a PKCS#12 file, wrong password, unsupported
  * algorithm (JSON `errors` on stdout, a sentence on stderr saying what to do).
  */
-import { parseArgs, one, UsageError } from '../args'
+import { parseArgs, UsageError } from '../args'
+import { PASSWORD_USAGE, passwordSpecs, resolvePasswords, singlePasswordSource, type SecretIo } from '../secrets'
 import type { CryptoLike } from '../../core/crypto'
 import { isCoreError, toErrorEntry } from '../../core/errors'
 import { describePrivateKey, readPfx } from '../../core/pkcs12'
 import { summarizeCertificate } from '../../core/pki'
 
-export interface PfxInfoIo {
+/** readStdin and env are optional: without them, `-` and --password-env are usage errors. */
+export interface PfxInfoIo extends SecretIo {
   readFile(path: string): Promise<Uint8Array>
   stdout(s: string): void
   stderr(s: string): void
 }
 
-export const PFX_INFO_USAGE = 'Usage: cachet-smime pfx-info FILE [--password PW]\n'
+export const PFX_INFO_USAGE = 'Usage: cachet-smime pfx-info FILE [PASSWORD]\n'
 
 export interface PfxInfoChainEntry {
   subject: string
@@ -58,13 +62,14 @@ export async function pfxInfo(args: readonly string[], io: PfxInfoIo, crypto: Cr
   let file: string
   let password: string | null
   try {
-    const p = parseArgs(args, { password: { value: true } })
+    const p = parseArgs(args, passwordSpecs(false))
     if (p.positional.length !== 1) throw new UsageError(p.positional.length ? 'pfx-info takes exactly one FILE.' : 'pfx-info needs a FILE.')
     file = p.positional[0]!
-    password = one(p, 'password') ?? null
+    const source = singlePasswordSource(p)
+    password = source === null ? null : (await resolvePasswords([source], io))[0]!
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(`${e.message}\n\n${PFX_INFO_USAGE}`)
+      io.stderr(`${e.message}\n\n${PFX_INFO_USAGE}\n${PASSWORD_USAGE}`)
       return 2
     }
     throw e
@@ -82,7 +87,7 @@ export async function pfxInfo(args: readonly string[], io: PfxInfoIo, crypto: Cr
     contents = await readPfx(der, password, crypto)
   } catch (e) {
     if (isCoreError(e)) {
-      const hint = e.code === 'wrong-password' && password === null ? ' (no --password was given; pass --password PW)' : ''
+      const hint = e.code === 'wrong-password' && password === null ? ' (no password was given; pass --password-file FILE, --password-env NAME or --password PW)' : ''
       return fail(io, e.code, e.message + hint)
     }
     const entry = toErrorEntry(e)

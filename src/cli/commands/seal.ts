@@ -1,7 +1,10 @@
 /**
- * `cachet-smime seal --pfx FILE --password PW [--sign] [--encrypt --to CERT...]
+ * `cachet-smime seal --pfx FILE PASSWORD [--sign] [--encrypt --to CERT...]
  *   [--cipher aes-256-cbc|aes-128-cbc|aes-256-gcm|aes-128-gcm] [--oaep] [--pss]
  *   [--opaque] [--allow-expired] < DRAFT.eml > OUT.eml`  (issue #6)
+ *
+ * PASSWORD is --password-file FILE, --password-env NAME or --password PW (issue 11; see
+ * ../secrets.ts). Not standard input: that is the draft.
  *
  * Reads the draft from stdin, writes the message for SMTP to stdout. Exit status 0 on
  * success, 2 on usage errors or unusable input (e.g. an expired recipient certificate,
@@ -10,16 +13,17 @@
 import type { CryptoLike } from '../../core/crypto'
 import { sealMessage, type SealCipher } from '../../core/message/seal'
 import { summarizeCertificate } from '../../core/pki'
-import { flag, all, one, parseArgs, pfxPairs, UsageError } from '../args'
+import { flag, all, one, parseArgs, UsageError } from '../args'
 import type { Io } from '../io'
 import { loadCertificates, loadIdentities } from '../keyring'
+import { checkStdinUse, passwordSpecs, pfxPasswordSources, resolvePasswords } from '../secrets'
 
 const CIPHERS: readonly SealCipher[] = ['aes-256-cbc', 'aes-128-cbc', 'aes-256-gcm', 'aes-128-gcm']
 
 export async function seal(argv: readonly string[], io: Io, crypto: CryptoLike): Promise<number> {
   const p = parseArgs(argv, {
     pfx: { value: true },
-    password: { value: true },
+    ...passwordSpecs(false),
     sign: { value: false },
     encrypt: { value: false },
     to: { value: true, repeat: true },
@@ -30,8 +34,10 @@ export async function seal(argv: readonly string[], io: Io, crypto: CryptoLike):
     'allow-expired': { value: false },
   })
   if (p.positional.length) throw new UsageError(`seal reads the draft from standard input; unexpected argument "${p.positional[0]}".`)
-  const pairs = pfxPairs(p)
-  if (pairs.length !== 1) throw new UsageError('seal needs --pfx FILE --password PW (the sender).')
+  const sources = pfxPasswordSources(p)
+  if (sources.length !== 1) throw new UsageError('seal needs --pfx FILE and its password (the sender).')
+  const stdinRule = { stdinRefused: 'seal reads the draft from standard input, so the password cannot come from there.' }
+  checkStdinUse(sources.map((x) => x.source), stdinRule)
   const sign = flag(p, 'sign')
   const encrypt = flag(p, 'encrypt')
   if (!sign && !encrypt) throw new UsageError('Choose --sign, --encrypt or both.')
@@ -43,7 +49,8 @@ export async function seal(argv: readonly string[], io: Io, crypto: CryptoLike):
   if (flag(p, 'oaep') && !encrypt) throw new UsageError('--oaep applies to --encrypt.')
   if ((flag(p, 'pss') || flag(p, 'opaque')) && !sign) throw new UsageError('--pss and --opaque apply to --sign.')
 
-  const ids = await loadIdentities(io, pairs, crypto)
+  const [password] = await resolvePasswords([sources[0]!.source], io, stdinRule)
+  const ids = await loadIdentities(io, [{ file: sources[0]!.file, password: password! }], crypto)
   const identity = ids.identities[0]!
   const recipients: Uint8Array[] = []
   for (const f of toFiles) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { all, flag, one, parseArgs, pfxPairs, UsageError } from '../../../src/cli/args'
+import { all, flag, one, parseArgs, UsageError } from '../../../src/cli/args'
 
 const SPEC = {
   pfx: { value: true, repeat: true },
@@ -26,20 +26,5 @@ describe('parseArgs', () => {
   })
   it('everything after -- is positional', () => {
     expect(parseArgs(['--', '--sign'], SPEC).positional).toEqual(['--sign'])
-  })
-})
-
-describe('pfxPairs', () => {
-  it('pairs each --pfx with the --password after it, empty passwords allowed', () => {
-    const p = parseArgs(['--pfx', 'a.pfx', '--password', 'x', '--trust', 't', '--pfx', 'b.pfx', '--password', ''], SPEC)
-    expect(pfxPairs(p)).toEqual([
-      { file: 'a.pfx', password: 'x' },
-      { file: 'b.pfx', password: '' },
-    ])
-  })
-  it('a --pfx without a password, a password without a pfx, or two passwords are usage errors', () => {
-    expect(() => pfxPairs(parseArgs(['--pfx', 'a.pfx'], SPEC))).toThrow(/needs a --password/)
-    expect(() => pfxPairs(parseArgs(['--password', 'x'], SPEC))).toThrow(/must follow/)
-    expect(() => pfxPairs(parseArgs(['--pfx', 'a', '--password', 'x', '--password', 'y'], SPEC))).toThrow(/two --password/)
   })
 })

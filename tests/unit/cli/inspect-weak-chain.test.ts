@@ -26,6 +26,7 @@ function io(files: Map<string, Uint8Array>): Io & { text(): string } {
     },
     writeFile: async () => {},
     readStdin: async () => new Uint8Array(0),
+    env: () => undefined,
     stdout: (s) => {
       out.push(typeof s === 'string' ? s : Buffer.from(s).toString('utf8'))
     },

@@ -27,6 +27,7 @@ class MemIo implements Io {
     this.written.set(path, data)
   }
   readStdin = async () => this.stdin
+  env = () => undefined
   stdout = (s: string | Uint8Array) => {
     this.out.push(typeof s === 'string' ? new TextEncoder().encode(s) : s)
   }
