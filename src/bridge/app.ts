@@ -39,7 +39,7 @@ export async function buildApp(config: BridgeConfig = loadConfig()): Promise<Fas
           redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
         }
       : false,
-    trustProxy: process.env.TRUST_PROXY === '1',
+    trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     ...(config.https ? { https: { cert: config.https.cert, key: config.https.key } } : {}),
   }) as unknown as FastifyInstance
@@ -61,7 +61,7 @@ export async function buildApp(config: BridgeConfig = loadConfig()): Promise<Fas
   app.addHook('preClose', async () => store.closeAll())
 
   registerErrorHandler(app)
-  await registerSecurityHeaders(app)
+  await registerSecurityHeaders(app, config)
   await registerSessions(app, config, store)
   registerRawBodyParser(app)
 

@@ -33,6 +33,11 @@ export interface BridgeConfig {
   logLevel: string | false
   https: { cert: string; key: string } | null
   /**
+   * TRUST_PROXY=1: the bridge sits behind a reverse proxy whose X-Forwarded-For/-Proto it
+   * believes. A request the proxy reports as https gets HSTS and a Secure cookie.
+   */
+  trustProxy: boolean
+  /**
    * The organisation's CA, where the bridge enrols as registration authority: a CFSSL
    * server (CA_URL) whose profiles need the shared HMAC key CA_AUTH_KEY (hex), with one
    * profile per key type (CA_PROFILE_RSA, CA_PROFILE_EC). null (CA_URL unset) = no enrolment.
@@ -86,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     allowPrivateCrl: bool(env.CACHET_ALLOW_PRIVATE_CRL),
     logLevel: env.LOG_LEVEL === 'silent' ? false : env.LOG_LEVEL || 'info',
     https,
+    trustProxy: bool(env.TRUST_PROXY),
     ca: caFromEnv(env),
     enrolLimit: { windowMs: 3_600_000, max: int(env.ENROL_LIMIT_PER_HOUR, ENROL_LIMIT_DEFAULT) },
     directory: directoryFromEnv(env),

@@ -6,8 +6,12 @@
  */
 import helmet from '@fastify/helmet'
 import type { FastifyInstance } from 'fastify'
+import type { BridgeConfig } from '../config'
 
-export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
+/** One year, the value browsers' preload lists ask for; subdomains too (RFC 6797 §6.1). */
+export const HSTS = 'max-age=31536000; includeSubDomains'
+
+export async function registerSecurityHeaders(app: FastifyInstance, config: Pick<BridgeConfig, 'https'>): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -31,6 +35,13 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
     crossOriginEmbedderPolicy: false,
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
+    // helmet would send HSTS on plain http too, where browsers ignore it (RFC 6797 §8.1):
+    // it goes out below exactly when this request came over TLS.
     hsts: false,
+  })
+  // Over TLS (HTTPS_CERT, or https as a trusted proxy reports it): browsers then refuse
+  // plain http to this host, so a network attacker cannot strip TLS from the next visit.
+  app.addHook('onSend', async (request, reply) => {
+    if (config.https !== null || request.protocol === 'https') reply.header('strict-transport-security', HSTS)
   })
 }

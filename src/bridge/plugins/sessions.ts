@@ -64,19 +64,28 @@ export async function registerSessions(app: FastifyInstance, config: BridgeConfi
   })
 }
 
+/**
+ * Secure whenever the connection is TLS: HTTPS_CERT/COOKIE_SECURE, or a request that a
+ * trusted proxy (TRUST_PROXY=1) reports as https (Fastify's request.protocol reads
+ * X-Forwarded-Proto only when the proxy is trusted).
+ */
+export function secureCookie(request: FastifyRequest, config: BridgeConfig): boolean {
+  return config.secureCookies || config.https !== null || request.protocol === 'https'
+}
+
 export function setSessionCookie(reply: FastifyReply, config: BridgeConfig, session: Session): void {
   reply.setCookie(SESSION_COOKIE, session.id, {
     path: '/',
     httpOnly: true,
     sameSite: 'strict',
-    secure: config.secureCookies,
+    secure: secureCookie(reply.request, config),
     signed: true,
     maxAge: Math.floor(config.absoluteTimeoutMs / 1000),
   })
 }
 
 export function clearSessionCookie(reply: FastifyReply, config: BridgeConfig): void {
-  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: config.secureCookies })
+  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: secureCookie(reply.request, config) })
 }
 
 /** The current session; only call from routes with `auth: true`. */

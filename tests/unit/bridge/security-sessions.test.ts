@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CSRF_HEADER, routes, routePath } from '../../../src/contract/index'
 import { loadConfig } from '../../../src/bridge/config'
+import { buildApp } from '../../../src/bridge/app'
 import { startBridge } from '../../../src/bridge/server'
 import { rawMessage, signIn, startHarness, type Harness } from './harness'
 
@@ -172,6 +173,36 @@ describe('expiry over HTTP', () => {
 })
 
 describe('Secure cookie over TLS', () => {
+  it('behind a trusted TLS proxy (TRUST_PROXY=1), a request it reports as https gets HSTS and a Secure cookie; plain http and an untrusted header get neither', async () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(true)
+    expect(loadConfig({}).trustProxy).toBe(false)
+    const trusted = await buildApp(loadConfig({}, { ...h.config, staticDir: null, trustProxy: true }))
+    const untrusted = await buildApp(loadConfig({}, { ...h.config, staticDir: null, trustProxy: false }))
+    try {
+      const login = (app: typeof trusted, proto?: string) =>
+        app.inject({
+          method: 'POST',
+          url: '/api/session',
+          headers: { 'content-type': 'application/json', ...(proto ? { 'x-forwarded-proto': proto } : {}) },
+          remoteAddress: '10.20.30.40',
+          payload: { email: 'alice@example.com', password: 'demo' },
+        })
+      const viaTls = await login(trusted, 'https')
+      expect(viaTls.statusCode).toBe(200)
+      expect(viaTls.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains')
+      expect(String(viaTls.headers['set-cookie'])).toMatch(/cachet_session=[^;]+;.*Secure/i)
+      for (const [app, proto] of [[trusted, 'http'], [trusted, undefined], [untrusted, 'https']] as const) {
+        const r = await login(app, proto)
+        expect(r.statusCode).toBe(200)
+        expect(r.headers['strict-transport-security'], `${proto}`).toBeUndefined()
+        expect(String(r.headers['set-cookie']), `${proto}`).not.toMatch(/Secure/i)
+      }
+    } finally {
+      await trusted.close()
+      await untrusted.close()
+    }
+  })
+
   it('marks the session cookie Secure (and HttpOnly, SameSite=Strict) when the bridge serves HTTPS', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cachet-bridge-tls-'))
     try {
@@ -193,12 +224,12 @@ describe('Secure cookie over TLS', () => {
       const bridge = await startBridge(config)
       try {
         expect(bridge.url.startsWith('https://')).toBe(true)
-        const { status, setCookie } = await new Promise<{ status: number; setCookie: string[] }>((resolve, reject) => {
+        const { status, setCookie, hsts } = await new Promise<{ status: number; setCookie: string[]; hsts: unknown }>((resolve, reject) => {
           const req = httpsRequest(
             { host: '127.0.0.1', port: bridge.port, path: '/api/session', method: 'POST', ca: cert, headers: { 'content-type': 'application/json' } },
             (res) => {
               res.resume()
-              res.on('end', () => resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'] ?? [] }))
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'] ?? [], hsts: res.headers['strict-transport-security'] }))
             },
           )
           req.on('error', reject)
@@ -209,6 +240,8 @@ describe('Secure cookie over TLS', () => {
         expect(session).toMatch(/;\s*Secure/i)
         expect(session).toMatch(/;\s*HttpOnly/i)
         expect(session).toMatch(/;\s*SameSite=Strict/i)
+        // Issue 11: HSTS whenever the bridge serves HTTPS.
+        expect(hsts).toBe('max-age=31536000; includeSubDomains')
       } finally {
         await bridge.close()
       }
