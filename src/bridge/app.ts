@@ -27,6 +27,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     sessions: SessionStore
     bridgeConfig: BridgeConfig
+    /** Open event streams of this bridge (tests, load figures). */
+    eventStreamCount: () => number
   }
 }
 

@@ -38,6 +38,12 @@ export interface BridgeConfig {
    */
   trustProxy: boolean
   /**
+   * Event streams (each holds an IMAP connection in IDLE): at most `perSession` per session
+   * (a new one closes the oldest; the app keeps two, INBOX and the open folder) and `total`
+   * per bridge (EVENT_STREAMS_MAX; beyond it 503 too_many_streams, the browser retries).
+   */
+  eventStreams: { perSession: number; total: number }
+  /**
    * The organisation's CA, where the bridge enrols as registration authority: a CFSSL
    * server (CA_URL) whose profiles need the shared HMAC key CA_AUTH_KEY (hex), with one
    * profile per key type (CA_PROFILE_RSA, CA_PROFILE_EC). null (CA_URL unset) = no enrolment.
@@ -92,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: env.LOG_LEVEL === 'silent' ? false : env.LOG_LEVEL || 'info',
     https,
     trustProxy: bool(env.TRUST_PROXY),
+    eventStreams: { perSession: 3, total: int(env.EVENT_STREAMS_MAX, 2000) },
     ca: caFromEnv(env),
     enrolLimit: { windowMs: 3_600_000, max: int(env.ENROL_LIMIT_PER_HOUR, ENROL_LIMIT_DEFAULT) },
     directory: directoryFromEnv(env),

@@ -17,6 +17,7 @@ const STATUS: Record<ErrorCode, number> = {
   imap_unavailable: 503,
   imap_error: 502,
   session_store_unavailable: 503,
+  too_many_streams: 503,
   smtp_failed: 502,
   recipient_rejected: 422,
   crl_forbidden: 403,

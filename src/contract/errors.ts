@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'imap_unavailable', // the IMAP server cannot be reached
   'imap_error', // the IMAP server answered NO/BAD
   'session_store_unavailable', // the shared session store (Redis, REDIS_URL) cannot be reached: retry later
+  'too_many_streams', // the bridge holds as many event streams as it allows (EVENT_STREAMS_MAX): retry later
   'smtp_failed', // SMTP submission failed
   'recipient_rejected', // the SMTP server refused one or more recipients
   'crl_forbidden', // CRL URL not http/https, or points at a private/loopback address
