@@ -32,6 +32,8 @@ const STATUS: Record<ErrorCode, number> = {
   directory_not_configured: 503,
   directory_unavailable: 503,
   too_many_addresses: 400,
+  policy_requires_encryption: 422,
+  policy_requires_signature: 422,
   internal: 500,
 }
 

@@ -32,6 +32,9 @@ export const ERROR_CODES = [
   'directory_not_configured', // the bridge has no directory (DIRECTORY_URL unset)
   'directory_unavailable', // the directory is down, too slow, or refused the bridge's bind
   'too_many_addresses', // a directory lookup with more addresses than DIRECTORY_MAX_ADDRESSES
+  // Policy (policy.ts; POLICY_FILE), enforced on POST /api/send:
+  'policy_requires_encryption', // a "requireEncryption" rule matches the subject/recipients, and the message is not S/MIME enveloped
+  'policy_requires_signature', // a "requireSignature" rule matches, and the message is neither signed nor enveloped
   'internal', // anything else; details are in the server log, never in the response
 ] as const
 

@@ -26,6 +26,7 @@ import { EventsQuery } from './events'
 import { CrlQuery } from './crl'
 import { DirectoryLookupRequest, DirectoryLookupResponse, EnrolmentInfo, EnrolRequest, EnrolResponse } from './certificates'
 import { OkResponse } from './errors'
+import { PolicyResponse } from './policy'
 
 export const routes = {
   /** Sign in (IMAP LOGIN). Sets the session cookie (rotated). 401 invalid_credentials, 429 rate_limited. */
@@ -56,6 +57,8 @@ export const routes = {
   enrol: { method: 'POST', path: '/api/certificates/enrol', auth: true, csrf: true, body: EnrolRequest, response: EnrolResponse },
   /** Published certificates of up to 100 addresses (LDAP, DIRECTORY_URL). 400 too_many_addresses, 503. */
   directory: { method: 'POST', path: '/api/directory/lookup', auth: true, csrf: true, body: DirectoryLookupRequest, response: DirectoryLookupResponse },
+  /** The organisation's rules (POLICY_FILE; none when unset), as validated at start. See policy.ts. */
+  policy: { method: 'GET', path: '/api/policy', auth: true, csrf: false, response: PolicyResponse },
 } as const
 
 export type RouteName = keyof typeof routes
