@@ -8,6 +8,8 @@ import { BridgeError } from '../errors'
 export interface EnrolLimitOptions {
   windowMs: number
   max: number
+  /** The 429's words for a wait of `seconds` (default: about certificate requests). */
+  refusal?: (seconds: number) => string
 }
 
 export class EnrolLimits {
@@ -32,7 +34,8 @@ export class EnrolLimits {
     if (live.length >= this.o.max) {
       this.hits.set(account, live)
       const wait = Math.max(1, Math.ceil((live[0]! + this.o.windowMs - now) / 1000))
-      throw new BridgeError('rate_limited', `Too many certificate requests for this account. Wait ${Math.ceil(wait / 60)} minute(s) and try again.`, {
+      const text = this.o.refusal?.(wait) ?? `Too many certificate requests for this account. Wait ${Math.ceil(wait / 60)} minute(s) and try again.`
+      throw new BridgeError('rate_limited', text, {
         'retry-after': String(wait),
       })
     }

@@ -81,3 +81,4 @@ function stripZeros(b: Uint8Array): Uint8Array {
 
 export { createCertificateRequest, certificateHasKey, certificateSpki, REQUEST_KEY_TYPES, type CertificateRequest, type RequestKeyType } from './request'
 export { judgeDirectoryCertificates, type DirectoryJudgement } from './directory'
+export { crlUrlsToFetch, MAX_CRL_URLS } from './revocation-urls'

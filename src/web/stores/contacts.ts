@@ -202,15 +202,22 @@ export const useContactsStore = defineStore('contacts', () => {
   }
 
   /**
-   * Fetch (through the bridge) the CRLs the stored certificates name, then check again if
-   * any arrived, so a revoked certificate is shown as revoked. Failures leave the status
-   * as it was (revocation 'unknown'); they are retried at the next load.
+   * Fetch (through the bridge) the CRLs the stored certificates name (those with a trusted
+   * chain only: trust.ts refreshCrls), then check again if any arrived, so a revoked
+   * certificate is shown as revoked. Failures leave the status as it was (revocation
+   * 'unknown'); they are retried later.
    */
   async function refreshRevocation(): Promise<void> {
     try {
       const { fetched } = await refreshCrls(records.value.map((r) => r.der))
       if (fetched > 0) await validateAll()
     } catch {}
+  }
+
+  /** After a trust decision: validate again, and fetch the CRLs that a newly trusted chain names. */
+  async function recheck(): Promise<void> {
+    await validateAll()
+    await refreshRevocation()
   }
 
   /** Validate every stored certificate against the current trust store (for "trusted or not"). */
@@ -232,7 +239,6 @@ export const useContactsStore = defineStore('contacts', () => {
     checks.value = next
   }
 
-  /** Import certificate files (several at once; each may hold several certificates). */
   /** "Add to contacts" for a certificate found in the directory (Contacts → Find certificate). */
   async function addFromDirectory(der: Uint8Array): Promise<{ added: boolean; record: CertificateRecord }> {
     const r = await upsertCertificate(await recordFor(der, 'directory', null))
@@ -240,6 +246,7 @@ export const useContactsStore = defineStore('contacts', () => {
     return r
   }
 
+  /** Import certificate files (several at once; each may hold several certificates). */
   async function importFiles(files: readonly { name: string; bytes: Uint8Array }[]): Promise<ImportSummary> {
     const summary: ImportSummary = { added: [], known: [], errors: [] }
     for (const f of files) {
@@ -332,5 +339,5 @@ export const useContactsStore = defineStore('contacts', () => {
     return encryptionCertificateFor(records.value, email, checks.value)
   }
 
-  return { records, checks, state, grouped, load, validateAll, importFiles, addFromDirectory, collectFromSignedMail, signersToAdd, remove, certificateFor }
+  return { records, checks, state, grouped, load, validateAll, recheck, importFiles, addFromDirectory, collectFromSignedMail, signersToAdd, remove, certificateFor }
 })

@@ -10,7 +10,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { routes } from '../../contract'
-import { crlDistributionPoints, readCrls, summarizeCertificate } from '../../core/pki'
+import { crlUrlsToFetch, readCrls, summarizeCertificate } from '../../core/pki'
 import { parseCrl } from '../../core/pki/crl'
 import { EMAIL_ROOTS } from '../../core/pki/roots'
 import type { SecurityReport } from '../../core/message/report'
@@ -63,19 +63,28 @@ async function bundledWithHashes(): Promise<{ sha256: string; der: Uint8Array; s
   return list
 }
 
-/** Fetch (through the bridge) and cache the CRLs a set of certificates names. */
+/** URLs that failed in this page: not asked again before `until` (1 min, doubling, at most 1 h). */
+const failedCrls = new Map<string, { count: number; until: number }>()
+
+/**
+ * Fetch (through the bridge) and cache the CRLs these certificates name, for those whose
+ * chain ends at an anchor the user trusts and whose revocation is unknown (core
+ * crlUrlsToFetch: a stranger's URL is never fetched, issue 11). A URL that failed is
+ * left alone for a while.
+ */
 export async function refreshCrls(certs: readonly Uint8Array[], now = new Date()): Promise<{ fetched: number; failed: string[] }> {
-  const urls = new Set<string>()
-  for (const der of certs) {
-    try {
-      for (const u of crlDistributionPoints(der)) urls.add(u)
-    } catch {}
-  }
+  const keyring = await keyringForOpen()
+  const urls = await crlUrlsToFetch(certs, { anchors: keyring.trustAnchors, intermediates: keyring.certificates, crls: keyring.crls, at: now }, globalThis.crypto)
   let fetched = 0
   const failed: string[] = []
-  for (const url of [...urls].slice(0, 20)) {
+  for (const url of urls) {
     const cached = await getCrl(url)
     if (cached && isCrlFresh(cached, now)) continue
+    const backoff = failedCrls.get(url)
+    if (backoff && now.getTime() < backoff.until) {
+      failed.push(url)
+      continue
+    }
     try {
       const bytes = await requestBytes({ method: 'GET', path: routes.crl.path, query: { url } })
       const der = readCrls(bytes)[0]
@@ -88,8 +97,11 @@ export async function refreshCrls(certs: readonly Uint8Array[], now = new Date()
         thisUpdate: parsed.thisUpdate.toISOString(),
         nextUpdate: parsed.nextUpdate?.toISOString() ?? null,
       })
+      failedCrls.delete(url)
       fetched++
     } catch {
+      const count = (backoff?.count ?? 0) + 1
+      failedCrls.set(url, { count, until: now.getTime() + Math.min(3_600_000, 60_000 * 2 ** (count - 1)) })
       failed.push(url)
     }
   }
