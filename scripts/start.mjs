@@ -48,6 +48,8 @@ register()
 const { startStack } = await import('./stack.ts')
 
 process.env.LOG_LEVEL ??= 'warn'
+// The demo organisation's policy ("Secure subject", "Partners sign"); POLICY_FILE= (empty) runs without one.
+process.env.POLICY_FILE ??= 'src/mailstack/demo-policy.yaml'
 const dataDir = process.env.CACHET_DATA_DIR || 'data/mailstack'
 let stack
 try {

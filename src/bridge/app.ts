@@ -17,6 +17,7 @@ import { directoryRoutes } from './routes/directory'
 import { eventRoutes } from './routes/events'
 import { mailboxRoutes } from './routes/mailboxes'
 import { messageRoutes, registerRawBodyParser } from './routes/messages'
+import { policyRoutes } from './routes/policy'
 import { searchRoutes } from './routes/search'
 import { sendRoutes } from './routes/send'
 import { sessionRoutes } from './routes/session'
@@ -77,6 +78,7 @@ export async function buildApp(config: BridgeConfig = loadConfig()): Promise<Fas
   crlRoutes(app, config)
   certificateRoutes(app, config)
   directoryRoutes(app, config)
+  policyRoutes(app, config)
   await registerStatic(app, config.staticDir)
   return app
 }

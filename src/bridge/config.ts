@@ -3,7 +3,8 @@
  * at the demo mail stack, so `npm start` needs none.
  */
 import { randomBytes } from 'node:crypto'
-import { ENROL_LIMIT_DEFAULT } from '../contract/index'
+import { EMPTY_POLICY, ENROL_LIMIT_DEFAULT, type Policy } from '../contract/index'
+import { loadPolicyFile } from './policy/load'
 
 export interface BridgeConfig {
   host: string
@@ -58,6 +59,11 @@ export interface BridgeConfig {
    * publishes nothing. null = no directory.
    */
   directory: { url: string; base: string; bindDn: string | null; bindPassword: string | null; timeoutMs: number } | null
+  /**
+   * The organisation's rules (POLICY_FILE, JSON or YAML; src/contract/policy.ts), read and
+   * validated at start: an invalid file stops the bridge. No file = no rules.
+   */
+  policy: Policy
 }
 
 const bool = (v: string | undefined, def = false) => (v === undefined || v === '' ? def : /^(1|true|yes|on)$/i.test(v))
@@ -102,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ca: caFromEnv(env),
     enrolLimit: { windowMs: 3_600_000, max: int(env.ENROL_LIMIT_PER_HOUR, ENROL_LIMIT_DEFAULT) },
     directory: directoryFromEnv(env),
+    policy: overrides.policy ?? (env.POLICY_FILE ? loadPolicyFile(env.POLICY_FILE) : EMPTY_POLICY),
   }
   const config = { ...base, ...overrides }
   checkCa(config.ca)

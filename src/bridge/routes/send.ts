@@ -3,6 +3,8 @@
  * with an explicit envelope), then the same bytes are appended to the \Sent folder.
  * Envelope: MAIL FROM is the signed-in account; RCPT TO is `envelopeTo` when given (the
  * app's way to send Bcc, since the bytes carry no Bcc header), else To + Cc.
+ * The organisation's policy (POLICY_FILE) is enforced first, on the Subject and these
+ * recipients: 422 policy_requires_encryption / policy_requires_signature (policy/enforce.ts).
  */
 import type { FastifyInstance } from 'fastify'
 import nodemailer from 'nodemailer'
@@ -12,6 +14,7 @@ import { BridgeError } from '../errors'
 import { specialFolder } from '../imap/mailboxes'
 import { addressList, headerValues, readHeaders } from '../mime-headers'
 import { sessionOf } from '../plugins/sessions'
+import { enforcePolicy } from '../policy/enforce'
 import { parse } from '../validate'
 import { define } from './define'
 import { rawBody } from './messages'
@@ -35,6 +38,8 @@ export function sendRoutes(app: FastifyInstance, config: BridgeConfig): void {
       if (to.length === 0) throw new BridgeError('bad_request', 'The message has no recipients (To, Cc or envelopeTo).')
       for (const a of to) parse(EmailAddress, a, `recipient "${a.slice(0, 80)}"`)
       const recipients = [...new Set(to.map((a) => a.toLowerCase()))]
+      // Before any byte leaves: a message the policy wants encrypted or signed and that is not goes nowhere (422).
+      enforcePolicy(config.policy, raw, fields, recipients)
 
       const transport = nodemailer.createTransport({
         host: config.smtp.host,
