@@ -64,7 +64,7 @@ console.log(`
   Cachet is running at ${stack.url}
 
   Demo accounts (password "demo"): ${mailstack.accounts.map((a) => a.email).join(', ')}
-  Mail server: IMAP 127.0.0.1:${mailstack.imapPort}, SMTP submission 127.0.0.1:${mailstack.smtpPort} (data in ${mailstack.dataDir})
+  Mail server: IMAP 127.0.0.1:${mailstack.imapPort}, SMTP submission 127.0.0.1:${mailstack.smtpPort} (data in ${mailstack.dataDir}${mailstack.mailDir !== mailstack.dataDir ? `; mail in ${mailstack.mailDir}, which Dovecot's unprivileged processes can enter` : ''})
   Demo S/MIME identities (PFX, password "demo"): ${mailstack.pki ? join(mailstack.pki.dir, '<name>.p12') : 'not created'}
     CA certificate: ${mailstack.pki?.caCert ?? '-'}
   Certificate authority (CFSSL, authenticated signing only): ${mailstack.ca ? `${mailstack.ca.url}, CRL ${mailstack.ca.crlUrl}` : 'not running'}

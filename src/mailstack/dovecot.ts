@@ -3,9 +3,10 @@
  * process, so stopping the parent stops it. Waits until IMAP and LMTP accept connections.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { renderDovecotConfig, type MailFormat } from './dovecot-config'
 import { waitForPort } from './net'
 
@@ -60,6 +61,38 @@ function mailIdentity(): { mail: SysUser; login: string; rootless: boolean } {
     }
   })()
   return { mail: { name: u.username, uid: u.uid, gid: u.gid, group }, login: u.username, rootless: true }
+}
+
+/** Where Dovecot's own files go when the data folder is private (see dovecotDirFor). */
+export const SHARED_MAIL_ROOT = '/var/lib/cachet-mailstack'
+
+/** Can a user who is neither the owner nor in the group enter every folder down to `dir`? */
+export function othersCanEnter(dir: string): boolean {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(d) && (statSync(d).mode & 0o001) === 0) return false
+    if (dirname(d) === d) return true
+  }
+}
+
+/**
+ * The folder for Dovecot's configuration, sockets, state, accounts file and mail. As
+ * root, Dovecot's mail and login processes run as unprivileged users ("nobody",
+ * "dovenull"), which must enter it: a data folder inside a folder no other user may enter
+ * (a clone in root's home folder) would leave them unable to read their configuration
+ * (the user saw only "451 4.3.0 Temporary internal error"). Then Dovecot's files go to
+ * SHARED_MAIL_ROOT/<hash of the data folder>, the same folder at every start, so mail is
+ * kept across restarts; everything else (PKI, directory, CA) stays in the data folder.
+ */
+export function dovecotDirFor(dataDir: string): string {
+  // The data folder itself is opened up by startDovecot (chmod 755); the folders above it
+  // belong to the person, and are not ours to open.
+  if (process.getuid?.() !== 0 || othersCanEnter(dirname(resolve(dataDir)))) return dataDir
+  const id = createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16)
+  const dir = join(SHARED_MAIL_ROOT, id)
+  mkdirSync(dir, { recursive: true })
+  for (let d = dir; d !== dirname(SHARED_MAIL_ROOT); d = dirname(d)) chmodSync(d, 0o755)
+  writeFileSync(join(dir, 'data-folder'), `${resolve(dataDir)}\n`)
+  return dir
 }
 
 /** Gives the mail user ownership of the mail tree (needed when we run as root). */

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path'
 import { demoAccounts, DEMO_ACCOUNTS, DEMO_PASSWORD, writePasswdFile, type Account } from './accounts'
 import { startCa, type CaHandle } from './ca'
 import { startDirectory, type DirectoryEntry, type DirectoryHandle } from './directory'
-import { startDovecot } from './dovecot'
+import { dovecotDirFor, startDovecot } from './dovecot'
 import { ensureDemoPki, type DemoPki } from './demo-pki'
 import { freePort } from './net'
 import { seedWelcomeMail } from './seed'
@@ -56,6 +56,8 @@ export interface MailstackOptions {
 
 export interface Mailstack {
   dataDir: string
+  /** Dovecot's files and the mail: dataDir, or SHARED_MAIL_ROOT/<id> as root in a private folder. */
+  mailDir: string
   imapPort: number
   smtpPort: number
   lmtpPort: number
@@ -95,7 +97,9 @@ export async function startMailstack(opts: MailstackOptions = {}): Promise<Mails
   const smtpPort = await pick(opts.smtpPort, DEFAULT_PORTS.smtp)
   const lmtpPort = await pick(opts.lmtpPort, DEFAULT_PORTS.lmtp)
   const accounts = opts.accounts ?? demoAccounts()
-  const passwdFile = join(dataDir, 'passwd')
+  // Dovecot's files: the data folder, or a folder its unprivileged processes can enter.
+  const mailDir = dovecotDirFor(dataDir)
+  const passwdFile = join(mailDir, 'passwd')
   writePasswdFile(passwdFile, accounts)
   const pki = opts.pki === false ? null : ensureDemoPki(join(dataDir, 'demo-pki'), accounts.map((a) => a.email))
 
@@ -122,11 +126,11 @@ export async function startMailstack(opts: MailstackOptions = {}): Promise<Mails
     if (failure) throw failure
   }
   try {
-    const dovecot = await startDovecot({ dataDir, imapPort, lmtpPort, passwdFile })
+    const dovecot = await startDovecot({ dataDir: mailDir, imapPort, lmtpPort, passwdFile })
     running.push(() => dovecot.stop())
     const submission = await startSubmission({ port: smtpPort, lmtpPort, passwdFile })
     running.push(() => submission.stop())
-    if (opts.seed) await seedWelcomeMail(dataDir, lmtpPort, accounts.map((a) => a.email))
+    if (opts.seed) await seedWelcomeMail(mailDir, lmtpPort, accounts.map((a) => a.email))
     const ca = withCa && pki ? await startCa({ dir: pki.dir, port: caPort, crlPort }) : null
     if (ca) running.push(() => ca.stop())
     const directory = withDirectory
@@ -135,6 +139,7 @@ export async function startMailstack(opts: MailstackOptions = {}): Promise<Mails
     if (directory) running.push(() => directory.stop())
     return {
       dataDir,
+      mailDir,
       imapPort,
       smtpPort,
       lmtpPort,
