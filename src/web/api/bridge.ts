@@ -13,6 +13,7 @@ import {
   MessagePage,
   MoveResponse,
   OkResponse,
+  PolicyResponse,
   SendResponse,
   SessionInfo,
   routePath,
@@ -108,4 +109,9 @@ export function enrol(csr: string): Promise<EnrolResponse> {
 /** Certificates the directory publishes for these addresses (public data; the app validates them). */
 export function lookupDirectory(addresses: string[]): Promise<DirectoryLookupResponse> {
   return requestJson(DirectoryLookupResponse, { method: 'POST', path: routes.directory.path, json: { addresses }, csrf: true })
+}
+
+/** The organisation's rules (POLICY_FILE on the bridge; none when unset). */
+export function getPolicy(): Promise<PolicyResponse> {
+  return requestJson(PolicyResponse, { method: 'GET', path: routes.policy.path })
 }

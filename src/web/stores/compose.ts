@@ -9,14 +9,20 @@
  * have no certificate stops at the "Missing certificates" choice; nothing is sent until the
  * user picks. A send that fails after sealing goes to the Outbox (stores/outbox.ts) with Retry.
  * Save draft: sealed to yourself when Encrypt is on, APPENDed to Drafts, and kept locally.
+ *
+ * The organisation's policy (compose/policy.ts) applies as the user types: a required
+ * Sign / Encrypt is on and locked (signOn / encryptOn are what sealing uses); a required
+ * encryption that cannot be done blocks Send (policy.blocked) and the Missing
+ * certificates dialog then offers no "Send unencrypted".
  */
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
+import { computed, ref, watch } from 'vue'
 import { EmailAddress } from '../../contract'
 import { parseAddressList } from '../../core/mime/headers'
 import * as bridge from '../api/bridge'
 import { errorText } from '../api/client'
 import { buildMessage, type MailboxAddress } from '../compose/build'
+import { applyPolicy, blockedText } from '../compose/policy'
 import { openMessage, openUnwrapped } from '../mail/open'
 import { addressesIn, defaultEncrypt, defaultSign, encryptFor, looksEncrypted } from '../mail/outgoing'
 import { router } from '../router'
@@ -34,6 +40,7 @@ import { toMessageView, type AddressView, type MessageView } from '../mail/view'
 import { useMailboxesStore } from './mailboxes'
 import { useMessagesStore } from './messages'
 import { useOutboxStore } from './outbox'
+import { usePolicyStore } from './policy'
 import { useSessionStore } from './session'
 
 export type ComposeMode = 'new' | 'reply' | 'reply-all' | 'forward' | 'draft'
@@ -96,6 +103,33 @@ export const useComposeStore = defineStore('compose', () => {
   /** Failed sends and drafts kept on this device. */
   const kept = useOutboxStore()
   let nextId = 1
+
+  /** The organisation's rules applied to what is being written (recomputed as the user types). */
+  const policy = computed(() =>
+    applyPolicy(
+      usePolicyStore().policy,
+      { subject: subject.value, recipients: recipientList.value, body: body.value, hasAttachments: attachments.value.length > 0 },
+      certificates.value,
+    ),
+  )
+  /** What sealing uses: the checkbox, or the policy's requirement. */
+  const signOn = computed(() => sign.value || policy.value.signRequiredBy !== null)
+  const encryptOn = computed(() => encrypt.value || policy.value.encryptRequiredBy !== null)
+  // A rule that turns Sign on does so when it starts to apply (the user may untick it after).
+  watch(
+    () => policy.value.signSuggestedBy,
+    (rule) => {
+      if (rule) sign.value = true
+    },
+  )
+  // encryptWhenPossible: on as soon as every recipient has a certificate, unless the user chose.
+  watch(
+    () => [policy.value.encryptSuggestedBy, certificates.value] as const,
+    ([rule]) => {
+      const list = recipientList.value
+      if (rule && !encryptTouched.value && list.length && list.every((e) => certificates.value[e] === true)) encrypt.value = true
+    },
+  )
 
   const busy = computed(() => status.value === 'sending' || status.value === 'saving' || status.value === 'sealing' || attachments.value.some((a) => a.state === 'reading'))
   const recipientList = computed(() => addressesIn([to.value, cc.value, bcc.value]))
@@ -339,11 +373,11 @@ export const useComposeStore = defineStore('compose', () => {
    * when the user has to act first (missing certificates: the dialog; no identity; locked).
    */
   async function seal(raw: Uint8Array, me: string, envelopeTo: string[], encryptNow: boolean): Promise<Uint8Array | null> {
-    if (!sign.value && !encryptNow) return raw
+    if (!signOn.value && !encryptNow) return raw
     startSealing()
     const r = await sealSecurely(raw, {
       from: me,
-      sign: sign.value,
+      sign: signOn.value,
       encrypt: encryptNow,
       recipients: encryptFor(envelopeTo.map((e) => e.toLowerCase()), me),
       onProgress: onSealProgress,
@@ -370,8 +404,13 @@ export const useComposeStore = defineStore('compose', () => {
       const { built, envelopeTo, me } = build()
       if (envelopeTo.length === 0) throw new Error('Add at least one recipient in To, Cc or Bcc.')
       envelope = { from: me, to: [...new Set(envelopeTo)] }
-      if (choice === 'unencrypted') setEncrypt(false)
-      sealed = await seal(built.raw, me, envelopeTo, encrypt.value)
+      // Never in clear when a rule requires encryption: neither blocked nor "unencrypted".
+      if (policy.value.blocked) throw new Error(blockedText(policy.value.blocked))
+      if (choice === 'unencrypted') {
+        if (policy.value.encryptRequiredBy) throw new Error(`Required by policy: ${policy.value.encryptRequiredBy}. This message must be encrypted.`)
+        setEncrypt(false)
+      }
+      sealed = await seal(built.raw, me, envelopeTo, encryptOn.value)
       if (!sealed) return false
     } catch (e) {
       status.value = 'error'
@@ -428,7 +467,7 @@ export const useComposeStore = defineStore('compose', () => {
     try {
       const { built, me } = build()
       let raw = built.raw
-      if (encrypt.value) {
+      if (encryptOn.value) {
         startSealing()
         const r = await sealSecurely(raw, { from: me, sign: false, encrypt: true, recipients: [], onProgress: onSealProgress })
         if (r.kind !== 'sealed') throw new Error(r.kind === 'no-identity' ? `an encrypted draft needs your certificate for ${me}; import your PFX under Security, or untick Encrypt.` : 'it could not be encrypted.')
@@ -437,7 +476,7 @@ export const useComposeStore = defineStore('compose', () => {
       localDraftId.value = await saveLocalDraft({
         ...(localDraftId.value ? { id: localDraftId.value } : {}),
         raw,
-        encrypted: encrypt.value,
+        encrypted: encryptOn.value,
         subject: subject.value,
         serverUid: null,
       })
@@ -447,7 +486,7 @@ export const useComposeStore = defineStore('compose', () => {
       await dropOldDraft()
       if (res.uid) {
         draft.value = { mailbox: res.mailbox, uid: res.uid }
-        await saveLocalDraft({ id: localDraftId.value, raw, encrypted: encrypt.value, subject: subject.value, serverUid: res.uid })
+        await saveLocalDraft({ id: localDraftId.value, raw, encrypted: encryptOn.value, subject: subject.value, serverUid: res.uid })
       }
       await kept.refresh()
       status.value = 'saved'
@@ -468,7 +507,7 @@ export const useComposeStore = defineStore('compose', () => {
 
   return {
     isOpen, mode, to, cc, bcc, subject, body, attachments, status, error, progress, busy, draft,
-    sign, encrypt, hasIdentity, certificates, fromDirectory, missing, sealProgress, sealPhase, recipientList, outboxError, localDraftId,
+    sign, encrypt, signOn, encryptOn, policy, hasIdentity, certificates, fromDirectory, missing, sealProgress, sealPhase, recipientList, outboxError, localDraftId,
     openNew, fromView, openDraft, openLocalDraft, addFiles, removeAttachment, send, saveDraft, close,
     setEncrypt, checkCertificates, importMissing,
   }

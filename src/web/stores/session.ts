@@ -5,6 +5,7 @@ import { ApiError, errorText, onUnauthorized, setCsrfToken } from '../api/client
 import * as bridge from '../api/bridge'
 import { setDbAccount } from '../storage/db'
 import { endCryptoWorker } from '../workers/client'
+import { usePolicyStore } from './policy'
 
 export type SessionStatus = 'unknown' | 'signed-out' | 'signed-in'
 
@@ -21,6 +22,8 @@ export const useSessionStore = defineStore('session', () => {
     setDbAccount(address)
     email.value = address
     status.value = 'signed-in'
+    // The organisation's rules, for compose and Security, once per sign-in.
+    void usePolicyStore().load()
   }
 
   /**

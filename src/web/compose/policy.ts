@@ -1,0 +1,85 @@
+/**
+ * The organisation's policy as compose applies it (DESIGN.md, "Policy"): what the matcher
+ * of src/contract/policy.ts decides for the message being written, turned into what the
+ * window does. Pure: the store feeds it the fields and the recipients' certificates.
+ *
+ * - requireSignature / requireEncryption lock Sign / Encrypt on ("Required by policy: <rule>").
+ * - sign turns Sign on (the user may untick it); encryptWhenPossible turns Encrypt on when
+ *   every recipient has a certificate. Neither is enforced by the bridge.
+ * - warn shows its text.
+ * - A required encryption with a recipient who has no certificate blocks Send, naming the
+ *   rule and the recipients: the message is never sent in clear.
+ */
+import { evaluatePolicy, type Policy, type PolicyCondition, type PolicyRule } from '../../contract'
+
+export interface ComposeFacts {
+  subject: string
+  recipients: string[]
+  body: string
+  hasAttachments: boolean
+}
+
+export interface ComposePolicy {
+  /** The first rule that requires each, or null. */
+  signRequiredBy: string | null
+  encryptRequiredBy: string | null
+  /** Soft actions: rules that turn Sign / Encrypt on. */
+  signSuggestedBy: string | null
+  encryptSuggestedBy: string | null
+  warnings: { rule: string; text: string }[]
+  /** Encryption is required and these recipients have no certificate: Send is blocked. */
+  blocked: { rule: string; recipients: string[] } | null
+}
+
+export function applyPolicy(policy: Policy, facts: ComposeFacts, certificates: Record<string, boolean>): ComposePolicy {
+  const out = evaluatePolicy(policy, facts)
+  const encryptRequiredBy = out.requireEncryption[0] ?? null
+  // Only recipients whose check is done and found nothing: "checking" is not "missing".
+  const without = facts.recipients.filter((r) => certificates[r] === false)
+  return {
+    signRequiredBy: out.requireSignature[0] ?? null,
+    encryptRequiredBy,
+    signSuggestedBy: out.sign[0] ?? null,
+    encryptSuggestedBy: out.encryptWhenPossible[0] ?? null,
+    warnings: out.warnings,
+    blocked: encryptRequiredBy && without.length ? { rule: encryptRequiredBy, recipients: without } : null,
+  }
+}
+
+/** The sentence that explains why Send is blocked. */
+export function blockedText(b: { rule: string; recipients: string[] }): string {
+  const who = b.recipients.join(', ')
+  return `Required by policy: ${b.rule}. This message must be encrypted, and there is no certificate for ${who}. Import ${b.recipients.length === 1 ? 'their certificate' : 'their certificates'} in Contacts or remove ${b.recipients.length === 1 ? 'this recipient' : 'these recipients'}; it will not be sent unencrypted.`
+}
+
+// ---------------------------------------------------------------------------------------
+// A rule in words (Security → Organisation policy)
+
+const quote = (s: string) => `“${s}”`
+const list = (xs: string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} or ${xs.at(-1)}`)
+
+export function conditionWords(c: PolicyCondition): string {
+  if ('always' in c) return 'every message'
+  if ('subjectContains' in c) return `the subject contains ${quote(c.subjectContains)} (any case)`
+  if ('subjectMatches' in c) return `the subject matches the pattern ${quote(c.subjectMatches)}`
+  if ('recipientDomains' in c) return `any recipient is at ${list(c.recipientDomains)}`
+  if ('recipientAddresses' in c) return `any recipient is ${list(c.recipientAddresses)}`
+  if ('bodyMatches' in c) return `the text matches the pattern ${quote(c.bodyMatches)}`
+  return 'the message has attachments'
+}
+
+export function actionWords(a: PolicyRule['then'][number]): string {
+  if (typeof a === 'object') return `show the warning ${quote(a.warn)}`
+  return {
+    requireEncryption: 'it must be encrypted',
+    requireSignature: 'it must be signed',
+    sign: 'sign it',
+    encryptWhenPossible: 'encrypt it when every recipient has a certificate',
+  }[a]
+}
+
+/** "When the subject contains “[secure]” (any case): it must be encrypted." */
+export function ruleWords(rule: PolicyRule): string {
+  const when = rule.when.some((c) => 'always' in c) && rule.when.length === 1 ? 'For every message' : `When ${rule.when.map(conditionWords).join(' and ')}`
+  return `${when}: ${rule.then.map(actionWords).join('; ')}.`
+}
