@@ -51,7 +51,7 @@ describe('a data folder inside a folder others cannot enter', () => {
     await c.connect()
     try {
       const status = await c.status('INBOX', { messages: true })
-      expect(status.messages).toBeGreaterThan(0)
+      expect(status && status.messages).toBeGreaterThan(0)
     } finally {
       await c.logout()
     }
