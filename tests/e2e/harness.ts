@@ -13,6 +13,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startMailstack, DEMO_PASSWORD, type Mailstack } from '../../src/mailstack/index'
 import { startBridge, type RunningBridge } from '../../src/bridge/server'
 import { loadConfig } from '../../src/bridge/config'
+import type { Policy } from '../../src/contract/index'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const SCREENSHOTS = join(ROOT, 'screenshots')
@@ -42,6 +43,8 @@ export interface HarnessOptions {
    * the directory (slapd), with the bridge as registration authority and directory client.
    */
   certificates?: boolean
+  /** The organisation's policy the bridge loads (as POLICY_FILE would); default: none. */
+  policy?: Policy
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -66,6 +69,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         directory: mailstack.directory
           ? { url: mailstack.directory.url, base: mailstack.directory.base, bindDn: mailstack.directory.bindDn, bindPassword: mailstack.directory.bindPassword, timeoutMs: 5000 }
           : null,
+        ...(opts.policy ? { policy: opts.policy } : {}),
       }),
     )
     browser = await chromium.launch({

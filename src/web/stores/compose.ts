@@ -104,6 +104,9 @@ export const useComposeStore = defineStore('compose', () => {
   const kept = useOutboxStore()
   let nextId = 1
 
+  const busy = computed(() => status.value === 'sending' || status.value === 'saving' || status.value === 'sealing' || attachments.value.some((a) => a.state === 'reading'))
+  const recipientList = computed(() => addressesIn([to.value, cc.value, bcc.value]))
+
   /** The organisation's rules applied to what is being written (recomputed as the user types). */
   const policy = computed(() =>
     applyPolicy(
@@ -130,9 +133,6 @@ export const useComposeStore = defineStore('compose', () => {
       if (rule && !encryptTouched.value && list.length && list.every((e) => certificates.value[e] === true)) encrypt.value = true
     },
   )
-
-  const busy = computed(() => status.value === 'sending' || status.value === 'saving' || status.value === 'sealing' || attachments.value.some((a) => a.state === 'reading'))
-  const recipientList = computed(() => addressesIn([to.value, cc.value, bcc.value]))
 
   function reset(m: ComposeMode) {
     mode.value = m
