@@ -6,7 +6,8 @@
 //   export default { title: 'What it measures', async run(log) { … return rows } }
 // where rows is an array of { label, value, unit, note? } and log(msg) prints progress.
 import { spawnSync } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { readdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -40,6 +41,8 @@ if (files.length === 0) {
 }
 
 let failed = false
+/** Every section's rows, also written to bench-results.json (not committed) for comparing commits. */
+const results = []
 for (const f of files) {
   console.log(`\n▶ ${f}`)
   const started = Date.now()
@@ -57,6 +60,7 @@ for (const f of files) {
     continue
   }
   const { title, rows } = JSON.parse(line.slice(MARK.length))
+  results.push({ file: f, title, rows })
   console.log(`\n${title}`)
   const width = Math.max(...rows.map((x) => x.label.length))
   for (const row of rows) {
@@ -65,4 +69,8 @@ for (const f of files) {
   }
   console.log(`◀ ${f}: ${((Date.now() - started) / 1000).toFixed(1)} s`)
 }
+const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout?.trim() || null
+const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? null, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }
+writeFileSync(join(root, 'bench-results.json'), JSON.stringify({ date: new Date().toISOString(), commit, machine, sections: results }, null, 2) + '\n')
+console.log('\nFigures written to bench-results.json.')
 process.exit(failed ? 1 : 0)
