@@ -42,6 +42,19 @@ export async function upsertCertificate(
   return { added: !old, record }
 }
 
+/** Accept a certificate as the mail gateway of `domain` (null: no longer a gateway). */
+export async function setGateway(sha256: string, domain: string | null): Promise<CertificateRecord | null> {
+  const d = await db()
+  const tx = d.transaction('certificates', 'readwrite')
+  const old = await tx.store.get(sha256)
+  if (!old) return null
+  const { gatewayFor: _previous, ...rest } = old
+  const record: CertificateRecord = domain ? { ...rest, gatewayFor: domain.toLowerCase() } : rest
+  await tx.store.put(record)
+  await tx.done
+  return record
+}
+
 export async function deleteCertificate(sha256: string): Promise<void> {
   await (await db()).delete('certificates', sha256)
 }

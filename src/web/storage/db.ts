@@ -102,6 +102,12 @@ export interface CertificateRecord {
   /** SMIMECapabilities last announced by this certificate's owner (algorithm names). */
   capabilities: string[] | null
   capabilitiesSeen: string | null
+  /**
+   * The user accepted this certificate as the mail gateway of this domain (a domain
+   * certificate, as in the Open Group's S/MIME gateway profile): mail to someone at the
+   * domain without a personal certificate is encrypted to it. Absent = not a gateway.
+   */
+  gatewayFor?: string
 }
 
 /** A user trust decision: trust a root for email, or distrust a bundled one. */

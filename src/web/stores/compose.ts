@@ -90,6 +90,8 @@ export const useComposeStore = defineStore('compose', () => {
   const certificates = ref<Record<string, boolean>>({})
   /** Recipients whose certificate comes from the organisation's directory (none in Contacts). */
   const fromDirectory = ref<Record<string, boolean>>({})
+  /** Recipients with no personal certificate whose mail goes encrypted to their domain's gateway: address → domain. */
+  const viaGateway = ref<Record<string, string>>({})
   /** Set → the "Missing certificates" dialog names these recipients. */
   const missing = ref<string[] | null>(null)
   /** Sealing progress 0..1 (large attachments), from the engine's cumulative reports. */
@@ -184,9 +186,19 @@ export const useComposeStore = defineStore('compose', () => {
         if (a?.state === 'found' && a.certificates.some((c) => c.usable)) next[e] = dir[e] = true
       }
     }
+    // No personal certificate at all: the domain's accepted mail gateway stands in.
+    const gateways: Record<string, string> = {}
+    for (const e of list.filter((x) => !next[x] && x !== me)) {
+      const g = await contacts.gatewayFor(e).catch(() => null)
+      if (g?.gatewayFor) {
+        gateways[e] = g.gatewayFor
+        next[e] = true
+      }
+    }
     if (my !== checkSeq) return // the fields changed meanwhile; a newer check decides
     certificates.value = next
     fromDirectory.value = dir
+    viaGateway.value = gateways
     if (!encryptTouched.value) encrypt.value = defaultEncrypt(defaults, list, next)
   }
 
@@ -507,7 +519,7 @@ export const useComposeStore = defineStore('compose', () => {
 
   return {
     isOpen, mode, to, cc, bcc, subject, body, attachments, status, error, progress, busy, draft,
-    sign, encrypt, signOn, encryptOn, policy, hasIdentity, certificates, fromDirectory, missing, sealProgress, sealPhase, recipientList, outboxError, localDraftId,
+    sign, encrypt, signOn, encryptOn, policy, hasIdentity, certificates, fromDirectory, viaGateway, missing, sealProgress, sealPhase, recipientList, outboxError, localDraftId,
     openNew, fromView, openDraft, openLocalDraft, addFiles, removeAttachment, send, saveDraft, close,
     setEncrypt, checkCertificates, importMissing,
   }

@@ -14,7 +14,7 @@ import { fromBase64 } from '../../core/util/base64'
 import { isCoreError } from '../../core/errors'
 import type { CertificateRecord, CertificateSource } from '../storage/db'
 export type { CertificateRecord }
-import { certificatesFor, deleteCertificate, getCertificate, listCertificates, upsertCertificate } from '../storage/certificates'
+import { certificatesFor, deleteCertificate, getCertificate, listCertificates, setGateway, upsertCertificate } from '../storage/certificates'
 import { getSettings } from '../storage/settings'
 import { keyringForOpen, refreshCrls } from './trust'
 
@@ -61,16 +61,43 @@ export function encryptionCertificateFor(
   now = new Date(),
 ): CertificateRecord | null {
   const a = email.trim().toLowerCase()
-  const t = now.toISOString()
-  const usable = records.filter((r) => {
-    if (!r.emails.includes(a) || r.notBefore > t || r.notAfter < t) return false
-    if (r.extendedKeyUsage.length > 0 && !r.extendedKeyUsage.some((u) => u === 'emailProtection' || u === 'anyExtendedKeyUsage')) return false
-    if (r.keyUsage.length > 0 && !r.keyUsage.some((u) => u === 'keyEncipherment' || u === 'keyAgreement')) return false
-    const c = checks[r.sha256]
-    return !c || (c.status !== 'revoked' && c.status !== 'error')
-  })
+  const usable = records.filter((r) => r.emails.includes(a) && usableForEncryption(r, checks, now))
   usable.sort((x, y) => y.notBefore.localeCompare(x.notBefore))
   return usable[0] ?? null
+}
+
+/** Currently valid, an encryption usage, and not known to be revoked or broken. */
+function usableForEncryption(r: CertificateRecord, checks: Readonly<Record<string, CertificateCheck>>, now: Date): boolean {
+  const t = now.toISOString()
+  if (r.notBefore > t || r.notAfter < t) return false
+  if (r.extendedKeyUsage.length > 0 && !r.extendedKeyUsage.some((u) => u === 'emailProtection' || u === 'anyExtendedKeyUsage')) return false
+  if (r.keyUsage.length > 0 && !r.keyUsage.some((u) => u === 'keyEncipherment' || u === 'keyAgreement')) return false
+  const c = checks[r.sha256]
+  return !c || (c.status !== 'revoked' && c.status !== 'error')
+}
+
+/**
+ * The accepted mail gateway certificate for an address's domain (Open Group gateway
+ * profile: a domain certificate), for a recipient with no personal certificate. Pure.
+ */
+export function gatewayCertificateFor(
+  records: readonly CertificateRecord[],
+  email: string,
+  checks: Readonly<Record<string, CertificateCheck>> = {},
+  now = new Date(),
+): CertificateRecord | null {
+  const domain = email.trim().toLowerCase().split('@').pop() ?? ''
+  const usable = records.filter((r) => domain && r.gatewayFor === domain && usableForEncryption(r, checks, now))
+  usable.sort((x, y) => y.notBefore.localeCompare(x.notBefore))
+  return usable[0] ?? null
+}
+
+/**
+ * The domains a certificate may be accepted as the gateway for: those it names (the
+ * domains of its addresses). A certificate is never a gateway for a domain it does not name.
+ */
+export function gatewayDomains(r: CertificateRecord): string[] {
+  return [...new Set(r.emails.map((e) => e.split('@').pop() ?? '').filter(Boolean))]
 }
 
 async function recordFor(der: Uint8Array, source: CertificateSource, capabilities: string[] | null): Promise<CertificateRecord> {
@@ -339,5 +366,19 @@ export const useContactsStore = defineStore('contacts', () => {
     return encryptionCertificateFor(records.value, email, checks.value)
   }
 
-  return { records, checks, state, grouped, load, validateAll, recheck, importFiles, addFromDirectory, collectFromSignedMail, signersToAdd, remove, certificateFor }
+  /** For compose: the accepted gateway certificate of the address's domain, or null. */
+  async function gatewayFor(email: string): Promise<CertificateRecord | null> {
+    if (state.value !== 'done') records.value = await listCertificates()
+    return gatewayCertificateFor(records.value, email, checks.value)
+  }
+
+  /** "Mail gateway for <domain>": accept (a domain the certificate names) or stop (null). */
+  async function acceptGateway(sha256: string, domain: string | null): Promise<void> {
+    const r = records.value.find((x) => x.sha256 === sha256)
+    if (domain && (!r || !gatewayDomains(r).includes(domain.toLowerCase()))) throw new Error(`This certificate does not name ${domain}.`)
+    await setGateway(sha256, domain)
+    await load()
+  }
+
+  return { records, checks, state, grouped, load, validateAll, recheck, importFiles, addFromDirectory, collectFromSignedMail, signersToAdd, remove, certificateFor, gatewayFor, acceptGateway }
 })

@@ -11,7 +11,7 @@ import { cryptoWorker, type KeystoreStatus, type SealRequest } from '../workers/
 import type { SecurityReport } from '../../core/message/report'
 import { listCertificates } from '../storage/certificates'
 import { listIdentities } from '../storage/identities'
-import { encryptionCertificateFor, useContactsStore, type CertificateCheck, type CertificateRecord, type SignerToAdd } from './contacts'
+import { encryptionCertificateFor, gatewayCertificateFor, useContactsStore, type CertificateCheck, type CertificateRecord, type SignerToAdd } from './contacts'
 import { validateCertificate } from '../../core/pki'
 import { directoryEncryptionCertificates } from './directory'
 import { identityForAddress } from './identities'
@@ -204,8 +204,15 @@ export async function sealSecurely(draftRaw: Uint8Array, req: SecureSealRequest)
     // like any other: trusted chain, the address, encryption usage, validity, not revoked).
     const chosen: { email: string; ders: Uint8Array[]; capabilities: string[] | null }[] = []
     for (const c of fromContacts) {
-      const ders = c.cert ? [c.cert.der] : await directoryEncryptionCertificates(c.email)
-      chosen.push({ email: c.email, ders, capabilities: c.cert?.capabilities ?? null })
+      let ders = c.cert ? [c.cert.der] : await directoryEncryptionCertificates(c.email)
+      let capabilities = c.cert?.capabilities ?? null
+      // No personal certificate anywhere: the accepted mail gateway of the domain, if any.
+      const gateway = ders.length === 0 ? gatewayCertificateFor(records, c.email, checks) : null
+      if (gateway) {
+        ders = [gateway.der]
+        capabilities = gateway.capabilities
+      }
+      chosen.push({ email: c.email, ders, capabilities })
     }
     const missing = chosen.filter((c) => c.ders.length === 0).map((c) => c.email)
     if (missing.length) return { kind: 'missing-certificates', emails: missing }
@@ -228,7 +235,9 @@ export async function sealSecurely(draftRaw: Uint8Array, req: SecureSealRequest)
 /** Revocation of the candidate certificates of these addresses, from the cached CRLs: a revoked one is never encrypted to. */
 async function revocationChecks(records: readonly CertificateRecord[], emails: readonly string[]): Promise<Record<string, CertificateCheck>> {
   const wanted = new Set(emails.map((e) => e.trim().toLowerCase()))
-  const candidates = records.filter((r) => r.emails.some((e) => wanted.has(e)))
+  const domains = new Set([...wanted].map((e) => e.split('@').pop()))
+  // Gateway certificates of the recipients' domains are checked too (they may stand in).
+  const candidates = records.filter((r) => r.emails.some((e) => wanted.has(e)) || (r.gatewayFor !== undefined && domains.has(r.gatewayFor)))
   if (candidates.length === 0) return {}
   const keyring = await keyringForOpen()
   const out: Record<string, CertificateCheck> = {}

@@ -1,0 +1,79 @@
+/**
+ * Issue 10, gateways, end to end in Chromium: alice accepts a domain certificate (issued by
+ * the demo CA to gateway@partner.example) as "Mail gateway for partner.example" in
+ * Contacts; compose then says mail to pat@partner.example, who has no certificate, is
+ * "encrypted to the partner.example gateway", and the bytes it sends open with OpenSSL and
+ * the gateway's key.
+ */
+import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ensureDemoPki } from '../../src/mailstack/demo-pki'
+import { eventually, startHarness, type Harness } from './harness'
+import { importPfx, openInbox, recordBodies, trustCa, type RecordedBody } from './smime-helpers'
+
+const SECRET = 'Gateway delivery: the crates leave on Tuesday'
+
+let h: Harness
+let alice: Page
+let bodies: RecordedBody[] = []
+
+beforeAll(async () => {
+  h = await startHarness({ certificates: true })
+  alice = (await h.signedIn('alice@example.com')).page
+  bodies = await recordBodies(alice)
+})
+afterAll(async () => {
+  await h?.close()
+})
+
+describe('mail gateway of a partner domain', () => {
+  it('alice accepts the partner.example domain certificate as its mail gateway', async () => {
+    const pki = h.mailstack.pki!
+    await importPfx(alice, pki.accounts.find((a) => a.email === 'alice@example.com')!.pfx, 'demo', 'alice gateway key store 19')
+    await trustCa(alice, pki.caCert)
+    // The import panel stays open after the CA's import.
+    const open = alice.getByRole('button', { name: 'Import certificates' })
+    if (await open.count()) await open.click()
+    await alice.getByLabel('Certificate files').setInputFiles([gateway().certPem])
+    const card = alice.getByRole('article', { name: /Certificate .*gateway/ }).first()
+    await card.waitFor()
+    alice.once('dialog', (d) => void d.accept())
+    await card.getByRole('button', { name: 'Mail gateway for partner.example' }).click()
+    await card.getByTestId('gateway').filter({ hasText: 'Mail gateway for partner.example' }).waitFor()
+    await card.scrollIntoViewIfNeeded()
+    await h.screenshot(alice, 'gateway-01-contacts-accepted')
+  })
+
+  it('compose encrypts to the gateway for someone at partner.example without a certificate, and OpenSSL opens it with the gateway key', async () => {
+    await openInbox(alice)
+    await alice.getByRole('button', { name: 'Compose' }).click()
+    const dialog = alice.getByRole('dialog', { name: 'New message' })
+    await dialog.getByRole('textbox', { name: 'To' }).fill('Pat <pat@partner.example>')
+    await dialog.getByRole('textbox', { name: 'Subject' }).fill('Crates')
+    await dialog.getByRole('textbox', { name: 'Message' }).fill(SECRET)
+    await dialog.getByRole('listitem', { name: 'pat@partner.example: encrypted to the partner.example gateway' }).waitFor()
+    const encrypt = dialog.getByRole('checkbox', { name: 'Encrypt' })
+    if (!(await encrypt.isChecked())) await encrypt.check()
+    await h.screenshot(alice, 'gateway-02-compose-encrypted-to-gateway')
+    await dialog.getByRole('button', { name: 'Send' }).click()
+    // The demo mail server delivers only locally: the send is refused and kept in the Outbox,
+    // but what left the browser is what a gateway would get.
+    const sent = await eventually(() => bodies.find((r) => r.url.includes('/api/send')), 'the send request', 60_000)
+    const raw = sent.body.toString('latin1')
+    expect(raw).toMatch(/Content-Type: application\/pkcs7-mime; smime-type=(authEnveloped|enveloped)-data/i)
+    expect(raw).not.toContain(SECRET)
+    const file = join(h.mailstack.pki!.dir, 'to-gateway.eml')
+    writeFileSync(file, sent.body)
+    const g = gateway()
+    const opened = execFileSync('openssl', ['cms', '-decrypt', '-in', file, '-recip', g.certPem, '-inkey', g.keyPem]).toString('utf8')
+    expect(opened).toContain(SECRET)
+  })
+})
+
+/** The demo CA's certificate for partner.example's gateway (made once, next to the demo identities). */
+function gateway() {
+  return ensureDemoPki(h.mailstack.pki!.dir, ['gateway@partner.example']).accounts[0]!
+}
