@@ -61,7 +61,7 @@ describe('mail gateway of a partner domain', () => {
     await dialog.getByRole('button', { name: 'Send' }).click()
     // The demo mail server delivers only locally: the send is refused and kept in the Outbox,
     // but what left the browser is what a gateway would get.
-    const sent = await eventually(() => bodies.find((r) => r.url.includes('/api/send')), 'the send request', 60_000)
+    const sent = (await eventually(() => bodies.find((r) => r.url.includes('/api/send')), 'the send request', 60_000))!
     const raw = sent.body.toString('latin1')
     expect(raw).toMatch(/Content-Type: application\/pkcs7-mime; smime-type=(authEnveloped|enveloped)-data/i)
     expect(raw).not.toContain(SECRET)
