@@ -29,9 +29,10 @@ export async function oracleCases(pki: CorpusPki, crypto: CryptoLike): Promise<H
       description:
         "Mallory signs Alice's ciphertext as the content of her own multipart/signed (encrypted inside signed, RFC 8551 §3.7). " +
         'It is a root layer chain, so it IS decrypted and shown as from Mallory; the defence is the reply path (quote only what was seen, encrypted, no silent new recipients). ' +
-        "Mallory is not among the envelope's recipients, so the layer is marked foreignCiphertext ('rewrapped-ciphertext'): the app warns and a reply or forward quotes none of it. Browser suite: check the reply.",
+        "Mallory is not among the envelope's recipients, so the layer is marked foreignCiphertext ('rewrapped-ciphertext'): the app warns and a reply or forward quotes none of it. " +
+        "Her signature covers the ciphertext only, so the content is not shown as signed by anyone (signature 'none', signer listed as signing the encrypted envelope only; issue 16). Browser suite: check the reply.",
       raw: message(env, resigned),
-      expected: { signature: 'valid', encryption: 'decrypted', secrets: [], signerEmail: pki.mallory.email, fromShows: pki.mallory.email, errorCode: 'rewrapped-ciphertext', neverQuoted: [secret] },
+      expected: { signature: 'none', encryption: 'decrypted', secrets: [], signerEmail: pki.mallory.email, fromShows: pki.mallory.email, errorCode: 'rewrapped-ciphertext', neverQuoted: [secret] },
     },
     {
       name: 'oracle-blank-lines',

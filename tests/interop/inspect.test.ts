@@ -242,12 +242,15 @@ describe('nesting', () => {
     expect(report.text).toBe(TEXT)
   })
 
-  it('encrypted then signed → signed outside, enveloped inside', async () => {
+  it('encrypted then signed → signed outside, enveloped inside; the signature covers the envelope only, so the content is not signed (issue 16)', async () => {
     const enc = await opensslEncrypt(dir, [L.erin!], textEntity(TEXT), {})
     const smime = await opensslSign(dir, L.alice!, enc, {})
     const { report } = await inspect(await save(withHeaders(env(L.alice!, L.erin!), smime)), [...trust, ...identityArgs(L.erin!)])
     expect(report.layers.map((l) => l.kind)).toEqual(['signed', 'enveloped'])
-    expect(report.verdict).toEqual({ signature: 'valid', encryption: 'decrypted' })
+    expect(report.verdict).toEqual({ signature: 'none', encryption: 'decrypted' })
+    const outer = report.layers[0]!
+    expect(outer.kind === 'signed' && outer.signers[0]).toMatchObject({ status: 'valid', coversEnvelopeOnly: true })
+    expect(outer.kind === 'signed' && outer.signers[0]!.reasons).toContain('signs the encrypted envelope only')
     expect(report.text).toBe(TEXT)
   })
 

@@ -24,7 +24,7 @@ import { processEnveloped, processSigned, type LayerContext, type LayerOutcome }
 import type { LayerReport, SecurityReport } from './report'
 import type { FromAddress } from './signer'
 import { checkRewrapped } from './rewrap'
-import { computeVerdict } from './verdict'
+import { computeVerdict, markEnvelopeOnly, outerSignatureNotes } from './verdict'
 import { extractBody, type AttachmentView, type BodyView } from './view'
 
 /** Deepest nesting of S/MIME layers unwrapped (triple wrap needs 3). */
@@ -194,7 +194,9 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
       signatureBroken = true
     }
   }
+  markEnvelopeOnly(layers)
   report.verdict = computeVerdict(layers, { signatureBroken })
+  errors.push(...outerSignatureNotes(layers))
   let embedded: EmbeddedPart[] = []
   try {
     embedded = findEmbedded(current)

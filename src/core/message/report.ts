@@ -30,6 +30,13 @@ export interface SignerReport {
    * RSA keys under 1024 bits are not weak but unacceptable: the signer is 'untrusted'.
    */
   chainWeak?: ChainWeakness[]
+  /**
+   * Set when this signer signs an encrypted layer and nothing else (encrypt-then-sign):
+   * it proves who sent the ciphertext, not who wrote what it says, so it does not count
+   * toward verdict.signature (verdict.ts); its reasons say "signs the encrypted envelope
+   * only". Additive (issue 16): absent means the signer covers the content it wraps.
+   */
+  coversEnvelopeOnly?: true
   /** Path from the signer up to the anchor, signer first (empty if no certificate). */
   chain: CertificateSummary[]
   revocation: 'good' | 'revoked' | 'unknown'

@@ -126,9 +126,9 @@ export function sentence(clause: string): string {
   return clause.charAt(0).toUpperCase() + clause.slice(1)
 }
 
-/** The signer whose status decided the verdict (first with that status), else the first. */
+/** The signer whose status decided the verdict (first with that status), else the first; never one of the envelope only. */
 function decidingSigner(report: SecurityReport): SignerReport | undefined {
-  const all = signersOf(report)
+  const all = signersOf(report).filter((s) => !s.coversEnvelopeOnly)
   return all.find((s) => s.status === report.verdict.signature) ?? all[0]
 }
 
@@ -144,10 +144,14 @@ function signatureLine(report: SecurityReport): SecurityLine | null {
   const s = decidingSigner(report)
   const who = signerName(s)
   switch (v) {
-    case 'none':
+    case 'none': {
+      // Encrypt-then-sign: the signature covers the ciphertext, not what it says (issue 16).
+      const envelope = signersOf(report).filter((x) => x.coversEnvelopeOnly)
+      if (envelope.length) return { tone: 'warn', text: `Only the encrypted envelope is signed (by ${signerName(envelope[0])}): that does not show who wrote the message` }
       return signersOf(report).length || report.layers.some((l) => l.kind === 'signed')
         ? { tone: 'bad', text: 'Signed, but no signature could be checked' }
         : null
+    }
     case 'valid': {
       const weak = signersOf(report).flatMap(signerWeaknessWords)
       if (weak.length) return { tone: 'warn', text: `Signed by ${who}, verified, but with weak algorithms: ${weak[0]}${weak.length > 1 ? ` (and ${weak.length - 1} more in the details)` : ''}` }

@@ -5,6 +5,10 @@
  * 'rewrapped-ciphertext' error when no signer of the enclosing signed layer is one of
  * its recipients. Legitimate encrypt-then-sign (the signer encrypted to themselves) is
  * not marked. Real keys from OpenSSL (tests/hostile-corpus/pki.ts).
+ *
+ * Since issue 16 a signature over the ciphertext only never counts toward
+ * verdict.signature ('none'): its signer is listed with coversEnvelopeOnly, the status
+ * its own checks gave it unchanged.
  */
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -27,12 +31,15 @@ afterAll(async () => {
 })
 
 const envelopeLayer = (layers: LayerReport[]) => layers.find((l) => l.kind !== 'signed')
+/** The first signer of the outermost layer (the one around the ciphertext). */
+const envelopeSigner = (layers: LayerReport[]) => (layers[0]?.kind === 'signed' ? layers[0].signers[0] : undefined)
 
 describe('re-signed ciphertext (rewrapped-ciphertext)', () => {
-  it("corpus oracle-resigned-ciphertext: Mallory's signature around Alice's ciphertext is marked, verdict unchanged", async () => {
+  it("corpus oracle-resigned-ciphertext: Mallory's signature around Alice's ciphertext is marked and does not count (signs the envelope only)", async () => {
     const c = (await oracleCases(pki, crypto)).find((x) => x.name === 'oracle-resigned-ciphertext')!
     const r = await openMessage(c.raw, pki.keyring(), crypto)
-    expect(r.report.verdict).toEqual({ signature: 'valid', encryption: 'decrypted' })
+    expect(r.report.verdict).toEqual({ signature: 'none', encryption: 'decrypted' })
+    expect(envelopeSigner(r.report.layers)).toMatchObject({ status: 'valid', coversEnvelopeOnly: true })
     expect(r.report.layers.map((l) => l.kind)).toEqual(['signed', 'enveloped'])
     const env = envelopeLayer(r.report.layers)!
     expect(env.foreignCiphertext).toEqual({ signer: pki.mallory.email })
@@ -42,12 +49,13 @@ describe('re-signed ciphertext (rewrapped-ciphertext)', () => {
     expect(r.report.text).toContain(c.expected.neverQuoted![0]!)
   })
 
-  it('legitimate encrypt-then-sign: Alice encrypts to Bob and herself, then signs → not marked', async () => {
+  it('legitimate encrypt-then-sign: Alice encrypts to Bob and herself, then signs → not marked, still only the envelope is signed', async () => {
     const secret = randomSecret('legit')
     const { entity: enc } = await encryptedEntity(secretEntity(secret), [pki.bob.certificate, pki.alice.certificate], 'aes-256-gcm', crypto)
     const raw = message(envelope(`Alice <${pki.alice.email}>`, 'Launch'), await signedEntity(enc, pki.alice, crypto))
     const r = await openMessage(raw, pki.keyring(), crypto)
-    expect(r.report.verdict).toEqual({ signature: 'valid', encryption: 'decrypted' })
+    expect(r.report.verdict).toEqual({ signature: 'none', encryption: 'decrypted' })
+    expect(envelopeSigner(r.report.layers)).toMatchObject({ status: 'valid', coversEnvelopeOnly: true })
     const env = envelopeLayer(r.report.layers)!
     expect(env.foreignCiphertext).toBeUndefined()
     expect(r.report.errors).toEqual([])
@@ -60,6 +68,9 @@ describe('re-signed ciphertext (rewrapped-ciphertext)', () => {
     const ok = await openMessage(message(envelope(`Alice <${pki.alice.email}>`, 'x'), byAlice), pki.keyring(), crypto)
     expect(ok.report.layers.map((l) => l.kind)).toEqual(['signed', 'enveloped', 'signed'])
     expect(ok.report.errors.map((e) => e.code)).not.toContain(REWRAPPED_CODE)
+    // The outer signature signs the envelope only; Alice's inner one covers the content and counts.
+    expect(ok.report.verdict).toEqual({ signature: 'valid', encryption: 'decrypted' })
+    expect(ok.report.layers[0]!.kind === 'signed' && ok.report.layers[0]!.signers[0]!.coversEnvelopeOnly).toBe(true)
     // Mallory wraps Alice's whole signed message in her own signature: Alice's inner signer is
     // a recipient, but Mallory's outer one is not.
     const wrapped = await signedEntity(byAlice, pki.mallory, crypto)
@@ -73,7 +84,8 @@ describe('re-signed ciphertext (rewrapped-ciphertext)', () => {
     const raw = message(envelope(`Alice <${pki.alice.email}>`, 'x'), await signedEntity(enc, pki.eve, crypto))
     const kr = pki.keyring()
     const r = await openMessage(raw, { ...kr, certificates: [...kr.certificates, pki.alice.certificate] }, crypto)
-    expect(r.report.verdict.signature).toBe('untrusted')
+    expect(r.report.verdict.signature).toBe('none')
+    expect(envelopeSigner(r.report.layers)?.status).toBe('untrusted')
     expect(r.report.errors.map((e) => e.code)).toContain(REWRAPPED_CODE)
   })
 
@@ -97,7 +109,8 @@ describe('re-signed ciphertext (rewrapped-ciphertext)', () => {
       const kr = pki.keyring()
       const trusting = { ...kr, trustAnchors: [...kr.trustAnchors, other.root.certDer], certificates: [...kr.certificates, other.intermediate.certDer] }
       const known = await openMessage(raw, { ...trusting, certificates: [...trusting.certificates, encCert.certDer] }, crypto)
-      expect(known.report.verdict).toEqual({ signature: 'valid', encryption: 'decrypted' })
+      expect(known.report.verdict).toEqual({ signature: 'none', encryption: 'decrypted' })
+      expect(envelopeSigner(known.report.layers)?.status).toBe('valid')
       expect(known.report.errors.map((e) => e.code)).not.toContain(REWRAPPED_CODE)
       const unknown = await openMessage(raw, trusting, crypto)
       expect(unknown.report.errors.map((e) => e.code)).toContain(REWRAPPED_CODE)
@@ -110,7 +123,7 @@ describe('re-signed ciphertext (rewrapped-ciphertext)', () => {
     const { entity: enc } = await encryptedEntity(secretEntity(randomSecret('nocopy')), [pki.bob.certificate], 'aes-256-cbc', crypto)
     const raw = message(envelope(`Alice <${pki.alice.email}>`, 'x'), await signedEntity(enc, pki.alice, crypto))
     const r = await openMessage(raw, pki.keyring(), crypto)
-    expect(r.report.verdict).toEqual({ signature: 'valid', encryption: 'decrypted' })
+    expect(r.report.verdict).toEqual({ signature: 'none', encryption: 'decrypted' })
     const env = envelopeLayer(r.report.layers)!
     expect(env.foreignCiphertext).toEqual({ signer: pki.alice.email })
   })

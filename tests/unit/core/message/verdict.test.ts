@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { LayerReport, SignerReport } from '../../../../src/core/message/report'
-import { computeVerdict, isClean } from '../../../../src/core/message/verdict'
+import { computeVerdict, ENVELOPE_ONLY_REASON, isClean, markEnvelopeOnly, OUTER_SIGNATURE_CODE, outerSignatureNotes } from '../../../../src/core/message/verdict'
 import type { SignerStatus } from '../../../../src/core/types'
 
 const signer = (status: SignerStatus): SignerReport => ({
@@ -44,5 +44,41 @@ describe('isClean (inspect exit status 0)', () => {
     expect(isClean({ signature: 'none', encryption: 'none' })).toBe(true)
     expect(isClean({ signature: 'untrusted', encryption: 'none' })).toBe(false)
     expect(isClean({ signature: 'none', encryption: 'not-for-you' })).toBe(false)
+  })
+})
+
+describe('each signed layer judged for what it covers (issue 16)', () => {
+  it('a signature whose content is only an encrypted layer does not count: none, whatever its status', () => {
+    for (const st of ['valid', 'untrusted', 'invalid'] as const) {
+      expect(computeVerdict([signed(st), env('decrypted')])).toEqual({ signature: 'none', encryption: 'decrypted' })
+      expect(computeVerdict([signed(st), env('not-for-you')]).signature).toBe('none')
+    }
+  })
+  it('the same or another signer inside the encryption is the one that counts', () => {
+    expect(computeVerdict([signed('valid'), env('decrypted'), signed('valid')]).signature).toBe('valid')
+    expect(computeVerdict([signed('valid'), env('decrypted'), signed('invalid')]).signature).toBe('invalid')
+    expect(computeVerdict([signed('invalid'), env('decrypted'), signed('untrusted')]).signature).toBe('untrusted')
+  })
+  it('a broken outer signature around a valid inner one: the inner one is the verdict, and a note says so', () => {
+    const layers = [signed('invalid'), signed('valid')]
+    expect(computeVerdict(layers).signature).toBe('valid')
+    expect(computeVerdict([signed(), signed('valid')]).signature).toBe('valid')
+    expect(outerSignatureNotes(layers).map((e) => e.code)).toEqual([OUTER_SIGNATURE_CODE])
+    expect(outerSignatureNotes([signed('valid'), signed('valid')])).toEqual([])
+    expect(outerSignatureNotes([signed('invalid'), env('decrypted'), signed('valid')])).toEqual([])
+  })
+  it('never valid for what only the broken signature covers: a valid outer one does not lift a broken inner one', () => {
+    expect(computeVerdict([signed('valid'), signed('invalid')]).signature).toBe('invalid')
+    expect(computeVerdict([signed('invalid')]).signature).toBe('invalid')
+    expect(computeVerdict([signed('valid')], { signatureBroken: true }).signature).toBe('invalid')
+  })
+  it('markEnvelopeOnly flags the envelope signers with the reason, once, and no one else', () => {
+    const layers = [signed('valid'), env('decrypted'), signed('valid')]
+    markEnvelopeOnly(layers)
+    markEnvelopeOnly(layers)
+    const [outer, , inner] = layers as Extract<LayerReport, { kind: 'signed' }>[]
+    expect(outer!.signers[0]).toMatchObject({ coversEnvelopeOnly: true, reasons: [ENVELOPE_ONLY_REASON] })
+    expect(inner!.signers[0]!.coversEnvelopeOnly).toBeUndefined()
+    expect(inner!.signers[0]!.reasons).toEqual([])
   })
 })

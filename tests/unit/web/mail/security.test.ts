@@ -115,13 +115,14 @@ describe('summarizeSecurity', () => {
     expect([s.signature, s.encryption, s.signed, s.encrypted]).toEqual(['none', 'none', null, null])
   })
 
-  it("encrypted content re-signed by someone not among its recipients: a prominent warning names the signer; verdict unchanged", async () => {
+  it("encrypted content re-signed by someone not among its recipients: a prominent warning names the signer; only the envelope is signed", async () => {
     // Erin signs ciphertext that Alice encrypted for Bob and herself (encrypted inside signed).
     const { entity: ciphertext } = await encryptedEntity(secretEntity('SECRET-for-bob'), [f.leaves.bob.certDer, f.leaves.alice.certDer], 'aes-256-cbc', crypto)
     const raw = message(envelope(`Erin <${f.leaves.erin.email}>`, 'Question'), await signedEntity(ciphertext, f.ids.erin, crypto))
     const report = (await openMessage(raw, f.keyring(['bob']), crypto)).report
     const s = summarizeSecurity(report)
-    expect([s.signature, s.encryption]).toEqual(['valid', 'decrypted'])
+    expect([s.signature, s.encryption]).toEqual(['none', 'decrypted'])
+    expect(s.signed).toEqual({ tone: 'warn', text: `Only the encrypted envelope is signed (by ${f.leaves.erin.email}): that does not show who wrote the message` })
     expect(foreignCiphertextSigner(report)).toBe(f.leaves.erin.email)
     expect(s.rewrapped).toEqual({
       tone: 'bad',
@@ -132,6 +133,21 @@ describe('summarizeSecurity', () => {
     const ok = (await openMessage(own, f.keyring(['bob']), crypto)).report
     expect(foreignCiphertextSigner(ok)).toBeNull()
     expect(summarizeSecurity(ok).rewrapped).toBeNull()
+  })
+
+  it('a broken outer signature around a valid inner one: verified by the inner signer (issue 16)', async () => {
+    const inner = await signedEntity(secretEntity('Inner words'), f.ids.alice, crypto)
+    const outer = dec(await signedEntity(inner, f.ids.alice, crypto))
+    // Break the outer signature where only it reaches: the inner message's preamble (a list rewrote it).
+    const first = outer.indexOf('This is an S/MIME signed message')
+    const second = outer.indexOf('This is an S/MIME signed message', first + 1)
+    expect(second).toBeGreaterThan(first)
+    const broken = outer.slice(0, second) + 'This is an S/MIME signed massage' + outer.slice(second + 32)
+    const report = (await openMessage(message(envelope(`Alice <${f.leaves.alice.email}>`, 'x'), enc(broken)), f.keyring([]), crypto)).report
+    expect(report.layers.flatMap((l) => (l.kind === 'signed' ? l.signers.map((x) => x.status) : []))).toEqual(['invalid', 'valid'])
+    const s = summarizeSecurity(report)
+    expect(s.signature).toBe('valid')
+    expect(s.signed!.text).toMatch(new RegExp(`^Signed by ${f.leaves.alice.email}, verified`))
   })
 
   it('over the size limit or nested too deeply: "Not checked", never "altered"; verdict stays invalid', async () => {
