@@ -7,7 +7,7 @@ import type { CryptoLike } from '../crypto'
 import { verifySigned } from '../cms/signed'
 import { decryptEnvelope, decryptEnvelopeBase64, type DecryptOptions } from '../cms/envelope'
 import { summarizeCertificate } from '../pki'
-import { parseMime, headers } from '../mime'
+import { canonicalizeLineEnds, header, parseMime, headers, type MimeEntity } from '../mime'
 import { parseAddressList } from '../mime'
 import type { CertificateSummary, ErrorEntry, Keyring } from '../types'
 import { toErrorEntry } from '../errors'
@@ -43,12 +43,54 @@ function innerFromOf(content: Uint8Array): string[] | null {
   return fromHeaders.flatMap((h) => parseAddressList(h).map((a) => a.address))
 }
 
-/** A SignedData layer: opaque (content inside) or detached (content = the exact first-part bytes). */
-export async function processSigned(der: Uint8Array, detached: Uint8Array | null, ctx: LayerContext): Promise<LayerOutcome> {
+/**
+ * May the signed part of a multipart/signed be verified in its canonical CRLF form when
+ * its exact bytes do not verify? Only when no part of it is `Content-Transfer-Encoding:
+ * binary` (RFC 8551 §3.1.1 canonicalises text; binary content is signed as its exact
+ * bytes, where a LF is data, not a line end). Bounded by the parser's own limits.
+ */
+export function mayCanonicalize(part: MimeEntity): boolean {
+  const stack: MimeEntity[] = [part]
+  while (stack.length) {
+    const e = stack.pop()!
+    if ((header(e, 'content-transfer-encoding') ?? '').trim().toLowerCase() === 'binary') return false
+    stack.push(...e.children)
+  }
+  return true
+}
+
+const DIGEST_MISMATCH = 'message digest mismatch'
+
+/**
+ * A SignedData layer: opaque (content inside) or detached (content = the exact first-part bytes).
+ *
+ * `canonical` (detached only, see mayCanonicalize): S/MIME signs the canonical form of a
+ * text entity, lines ending in CRLF (RFC 8551 §3.1.1), and a message stored or relayed with
+ * bare LF line ends (an .eml saved on Unix, a signed part inside an encryption made by a
+ * client that wrote LF) no longer has those exact bytes. The exact bytes are checked
+ * first, always: a signature over them stands as it is. Only when a signer's digest does
+ * not match them, and the part has a bare LF, is the canonical form checked — with the
+ * same, unweakened comparison. Nothing is gained by an attacker: what verifies is then
+ * exactly the canonical form, and that form (not the bytes received) is what is shown
+ * and returned as the layer's content; changing any character still breaks the digest.
+ */
+export async function processSigned(der: Uint8Array, detached: Uint8Array | null, ctx: LayerContext, opts: { canonical?: boolean } = {}): Promise<LayerOutcome> {
   const errors: ErrorEntry[] = []
   let result: Awaited<ReturnType<typeof verifySigned>>
+  const verifyOpts = { extraCertificates: [...ctx.keyring.certificates, ...ctx.certificates] }
   try {
-    result = await verifySigned(der, detached, ctx.crypto, { extraCertificates: [...ctx.keyring.certificates, ...ctx.certificates] })
+    result = await verifySigned(der, detached, ctx.crypto, verifyOpts)
+    if (detached !== null && opts.canonical && result.signers.some((s) => !s.ok && s.reasons.includes(DIGEST_MISMATCH))) {
+      const canonical = canonicalizeLineEnds(detached)
+      if (canonical !== detached) {
+        const again = await verifySigned(der, canonical, ctx.crypto, verifyOpts)
+        const ok = (r: typeof result) => r.signers.filter((s) => s.ok).length
+        if (ok(again) > ok(result)) {
+          result = again
+          detached = canonical
+        }
+      }
+    }
   } catch (e) {
     errors.push(toErrorEntry(e))
     // A detached signature that cannot be read still leaves the signed part readable:

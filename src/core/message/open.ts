@@ -20,7 +20,7 @@ import { LIMITS } from '../asn1/der'
 import { fromBase64Bytes } from '../util/base64'
 import { toErrorEntry } from '../errors'
 import { detectRoot, findEmbedded, isMultipartSigned, isPkcs7Mime, type EmbeddedPart } from './detect'
-import { processEnveloped, processSigned, type LayerContext, type LayerOutcome } from './layers'
+import { mayCanonicalize, processEnveloped, processSigned, type LayerContext, type LayerOutcome } from './layers'
 import type { LayerReport, SecurityReport } from './report'
 import type { FromAddress } from './signer'
 import { checkRewrapped } from './rewrap'
@@ -147,7 +147,7 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
         const sigDer = decodeSignature(d.signature)
         // processSigned hands the signed part's SHA-256 to WebCrypto (another thread)
         // before it first waits; read the part's body meanwhile (issue #5, benchmark).
-        const verifying = processSigned(sigDer, d.content.raw, ctx)
+        const verifying = processSigned(sigDer, d.content.raw, ctx, { canonical: mayCanonicalize(d.content) })
         ahead = readAhead(d.entity, d.content, opts.body === false ? null : crypto)
         outcome = await verifying
       } else if (d.smimeType === 'signed-data') {
