@@ -25,6 +25,7 @@ import type { LayerReport, SecurityReport } from './report'
 import type { FromAddress } from './signer'
 import { checkRewrapped } from './rewrap'
 import { computeVerdict, markEnvelopeOnly, outerSignatureNotes } from './verdict'
+import { markDateSkew, parseDateHeader } from './time'
 import { extractBody, type AttachmentView, type BodyView } from './view'
 
 /** Deepest nesting of S/MIME layers unwrapped (triple wrap needs 3). */
@@ -195,6 +196,7 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
     }
   }
   markEnvelopeOnly(layers)
+  markDateSkew(layers, parseDateHeader(header(outer, 'date')))
   report.verdict = computeVerdict(layers, { signatureBroken })
   errors.push(...outerSignatureNotes(layers))
   let embedded: EmbeddedPart[] = []

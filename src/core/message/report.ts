@@ -37,6 +37,14 @@ export interface SignerReport {
    * only". Additive (issue 16): absent means the signer covers the content it wraps.
    */
   coversEnvelopeOnly?: true
+  /**
+   * Set when the message's Date header is more than an hour (DATE_SKEW_SECONDS) from this
+   * signer's signingTime: a replayed or re-dated message. The status is unchanged (the
+   * signature is what it is), a reason names both times, and the app does not show the
+   * signature as plainly verified. Additive (issue 16): absent means no such gap (or no
+   * Date or no signingTime to compare).
+   */
+  dateSkew?: { date: string; signingTime: string; seconds: number }
   /** Path from the signer up to the anchor, signer first (empty if no certificate). */
   chain: CertificateSummary[]
   revocation: 'good' | 'revoked' | 'unknown'

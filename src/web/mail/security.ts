@@ -132,6 +132,12 @@ function decidingSigner(report: SecurityReport): SignerReport | undefined {
   return all.find((s) => s.status === report.verdict.signature) ?? all[0]
 }
 
+/** The engine's date finding (report.ts dateSkew) in words, or null. */
+function dateSkewWords(s: SignerReport | undefined): string | null {
+  if (!s?.dateSkew) return null
+  return `the message is dated ${s.dateSkew.date} but was signed at ${s.dateSkew.signingTime}: it may have been re-dated or sent again`
+}
+
 function signatureLine(report: SecurityReport): SecurityLine | null {
   const v = report.verdict.signature
   // The verdict stays conservative ('invalid', the inspect contract), but nothing was
@@ -153,6 +159,8 @@ function signatureLine(report: SecurityReport): SecurityLine | null {
         : null
     }
     case 'valid': {
+      const skew = dateSkewWords(s)
+      if (skew) return { tone: 'warn', text: `Signed by ${who}, verified, but ${skew}` }
       const weak = signersOf(report).flatMap(signerWeaknessWords)
       if (weak.length) return { tone: 'warn', text: `Signed by ${who}, verified, but with weak algorithms: ${weak[0]}${weak.length > 1 ? ` (and ${weak.length - 1} more in the details)` : ''}` }
       return { tone: 'good', text: `Signed by ${who}, verified` }

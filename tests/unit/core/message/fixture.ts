@@ -44,6 +44,10 @@ export async function makeFixture(): Promise<Fixture> {
 export const enc = (s: string) => new TextEncoder().encode(s)
 export const dec = (b: Uint8Array) => new TextDecoder().decode(b)
 
+/**
+ * A plain draft dated now: a signature made now over a fixed old date would be flagged as
+ * re-dated (message/time.ts, more than an hour apart).
+ */
 export function draft(from: string, to: string, body = 'Hello, world.\r\n', extra = ''): Uint8Array {
-  return enc(`From: ${from}\r\nTo: ${to}\r\nSubject: Test\r\nDate: Mon, 23 Nov 2026 05:00:00 +0000\r\nMessage-ID: <t@example.test>\r\n${extra}Content-Type: text/plain; charset=utf-8\r\n\r\n${body}`)
+  return enc(`From: ${from}\r\nTo: ${to}\r\nSubject: Test\r\nDate: ${new Date().toUTCString()}\r\nMessage-ID: <t@example.test>\r\n${extra}Content-Type: text/plain; charset=utf-8\r\n\r\n${body}`)
 }

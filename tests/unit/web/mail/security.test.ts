@@ -135,6 +135,20 @@ describe('summarizeSecurity', () => {
     expect(summarizeSecurity(ok).rewrapped).toBeNull()
   })
 
+  it('a Date header more than an hour from the signing time: verified, but a warning names both times (issue 16)', async () => {
+    const old = 'Mon, 23 Nov 2026 05:00:00 +0000'
+    const raw = dec(await sealMessage(fromAlice(), { identity: f.ids.alice, sign: true, encrypt: false, recipients: [] }, crypto))
+    const redated = enc(raw.replace(/^Date: .*$/m, `Date: ${old}`))
+    const report = (await openMessage(redated, f.keyring([]), crypto)).report
+    const s = summarizeSecurity(report)
+    expect(s.signature).toBe('valid')
+    const signingTime = report.layers[0]!.kind === 'signed' ? report.layers[0]!.signers[0]!.signingTime : null
+    expect(s.signed).toEqual({
+      tone: 'warn',
+      text: `Signed by ${f.leaves.alice.email}, verified, but the message is dated 2026-11-23T05:00:00.000Z but was signed at ${signingTime}: it may have been re-dated or sent again`,
+    })
+  })
+
   it('a broken outer signature around a valid inner one: verified by the inner signer (issue 16)', async () => {
     const inner = await signedEntity(secretEntity('Inner words'), f.ids.alice, crypto)
     const outer = dec(await signedEntity(inner, f.ids.alice, crypto))
