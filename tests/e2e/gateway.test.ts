@@ -3,7 +3,8 @@
  * the demo CA to gateway@partner.example) as "Mail gateway for partner.example" in
  * Contacts; compose then says mail to pat@partner.example, who has no certificate, is
  * "encrypted to the partner.example gateway", and the bytes it sends open with OpenSSL and
- * the gateway's key.
+ * the gateway's key. X-MailID-Info-* fields a gateway wrote are listed in the details as a
+ * server's unverified claims and change no badge.
  */
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
@@ -12,7 +13,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDemoPki } from '../../src/mailstack/demo-pki'
 import { eventually, startHarness, type Harness } from './harness'
-import { importPfx, openInbox, recordBodies, trustCa, type RecordedBody } from './smime-helpers'
+import { importPfx, openInbox, recordBodies, summaryOf, trustCa, type RecordedBody } from './smime-helpers'
 
 const SECRET = 'Gateway delivery: the crates leave on Tuesday'
 
@@ -70,6 +71,40 @@ describe('mail gateway of a partner domain', () => {
     const g = gateway()
     const opened = execFileSync('openssl', ['cms', '-decrypt', '-in', file, '-recip', g.certPem, '-inkey', g.keyPem]).toString('utf8')
     expect(opened).toContain(SECRET)
+  })
+})
+
+describe('X-MailID-Info-* headers', () => {
+  it('are shown in the details as claims of a server, not verified, and change no badge', async () => {
+    const bob = h.mailstack.pki!.accounts.find((a) => a.email === 'bob@example.com')!
+    const content = join(h.mailstack.pki!.dir, 'claims-content.txt')
+    writeFileSync(content, 'Content-Type: text/plain; charset=utf-8\r\n\r\nSigned by bob, stamped by a gateway.\r\n')
+    const signed = execFileSync('openssl', ['cms', '-sign', '-binary', '-in', content, '-signer', bob.certPem, '-inkey', bob.keyPem]).toString('latin1').replace(/\r?\n/g, '\r\n')
+    const headers = [
+      'From: bob@example.com',
+      'To: alice@example.com',
+      'Subject: Stamped by a gateway',
+      `Date: ${new Date().toUTCString()}`,
+      'Message-ID: <claims-1@example.com>',
+      'X-MailID-Info-Signature: signature verified by gateway.example.com',
+      'X-MailID-Info-Encryption: =?UTF-8?Q?decrypted_by_the_gateway?=',
+    ]
+    await h.append('alice@example.com', 'INBOX', headers.join('\r\n') + '\r\n' + signed)
+    await openInbox(alice)
+    await alice.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /Stamped by a gateway/ }).click()
+    const s = await summaryOf(alice)
+    expect(s.signature).toBe('valid')
+    expect(s.encryption).toBe('none')
+    expect(s.text).not.toMatch(/gateway|decrypted/i)
+    await alice.getByRole('button', { name: 'Security details' }).click()
+    const details = alice.getByRole('region', { name: 'Security details' })
+    await details.getByText('Added by a mail server (not verified)').waitFor()
+    const claims = await details.getByTestId('server-claims').textContent()
+    expect(claims).toContain('X-MailID-Info-Signature')
+    expect(claims).toContain('signature verified by gateway.example.com')
+    expect(claims).toContain('decrypted by the gateway')
+    await details.getByTestId('server-claims').scrollIntoViewIfNeeded()
+    await h.screenshot(alice, 'gateway-03-details-server-claims')
   })
 })
 
