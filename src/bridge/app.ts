@@ -30,6 +30,8 @@ declare module 'fastify' {
     bridgeConfig: BridgeConfig
     /** Open event streams of this bridge (tests, load figures). */
     eventStreamCount: () => number
+    /** IMAP IDLE connections behind them, one per account and mailbox. */
+    imapWatcherCount: () => number
   }
 }
 

@@ -15,6 +15,7 @@ const STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   payload_too_large: 413,
   imap_unavailable: 503,
+  imap_busy: 503,
   imap_error: 502,
   session_store_unavailable: 503,
   too_many_streams: 503,
@@ -55,6 +56,12 @@ export class BridgeError extends Error {
 export function fromImapError(e: unknown): BridgeError {
   if (e instanceof BridgeError) return e
   const err = e as { code?: string; serverResponseCode?: string; responseStatus?: string; responseText?: string; authenticationFailed?: boolean }
+  // A refusal for now (RFC 5530 response codes: Dovecot's "Maximum number of connections
+  // from user+IP exceeded" is NO [LIMIT], and imapflow marks it authenticationFailed) is
+  // not a wrong password: answered as 401, the app would end a good session (issue 11).
+  if (['LIMIT', 'UNAVAILABLE', 'INUSE', 'SERVERBUG'].includes(err?.serverResponseCode ?? '')) {
+    return new BridgeError('imap_busy', 'The mail server is busy right now. Try again in a few seconds.', { 'retry-after': '5' })
+  }
   if (err?.authenticationFailed) return new BridgeError('invalid_credentials', 'Wrong email or password.')
   if (err?.serverResponseCode === 'NONEXISTENT' || /doesn't exist|not exist|Mailbox doesn/i.test(err?.responseText ?? '')) {
     return new BridgeError('not_found', 'That folder does not exist. Reload the folder list.')

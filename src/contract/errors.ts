@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'conflict', // e.g. creating a mailbox that exists
   'payload_too_large', // raw message above the bridge's limit
   'imap_unavailable', // the IMAP server cannot be reached
+  'imap_busy', // the IMAP server refused for now (RFC 5530 LIMIT, UNAVAILABLE, INUSE: e.g. too many connections): retry, the session is intact
   'imap_error', // the IMAP server answered NO/BAD
   'session_store_unavailable', // the shared session store (Redis, REDIS_URL) cannot be reached: retry later
   'too_many_streams', // the bridge holds as many event streams as it allows (EVENT_STREAMS_MAX): retry later

@@ -42,7 +42,18 @@ export interface DovecotConfigOptions {
   /** Login processes' user (dovenull as root; the current user when rootless). */
   loginUser: string
   rootless: boolean
+  /** IMAP connections per user and client address (default MAX_USERIP_CONNECTIONS). */
+  maxUserIpConnections?: number
 }
+
+/**
+ * Every session's IMAP connection comes from the bridge's one address, so Dovecot's
+ * per-user-and-IP cap counts all of a user's sessions together: one connection per
+ * session plus one IDLE per watched folder shared by all of that user's sessions
+ * (bridge routes/events.ts). 1,000 leaves room for hundreds of sessions of one account
+ * (the load bench signs in 500 over a handful of accounts).
+ */
+export const MAX_USERIP_CONNECTIONS = 1000
 
 /**
  * sdbox keeps everything a folder listing needs in the index and its cache, so opening the
@@ -90,7 +101,7 @@ mail_privileged_group =
 mail_always_cache_fields = ${CACHED_AT_SAVE.join(' ')}
 mail_cache_fields = ${CACHED_AT_SAVE.join(' ')}
 mailbox_list_index = yes
-mail_max_userip_connections = 200
+mail_max_userip_connections = ${o.maxUserIpConnections ?? MAX_USERIP_CONNECTIONS}
 imap_idle_notify_interval = 1 secs
 lmtp_add_received_header = no
 lmtp_hdr_delivery_address = none
@@ -172,7 +183,7 @@ service stats {
   }
 }
 protocol imap {
-  mail_max_userip_connections = 200
+  mail_max_userip_connections = ${o.maxUserIpConnections ?? MAX_USERIP_CONNECTIONS}
 }
 `
 }

@@ -17,6 +17,8 @@ export interface DovecotOptions {
   imapPort: number
   lmtpPort: number
   passwdFile: string
+  /** Dovecot's mail_max_userip_connections (tests of the bridge's answer to a full server). */
+  maxUserIpConnections?: number
 }
 
 export interface DovecotHandle {
@@ -170,6 +172,7 @@ export async function startDovecot(o: DovecotOptions): Promise<DovecotHandle> {
       mailGid: id.mail.gid,
       loginUser: id.login,
       rootless: id.rootless,
+      ...(o.maxUserIpConnections !== undefined ? { maxUserIpConnections: o.maxUserIpConnections } : {}),
     }),
   )
   await stopStale(join(o.dataDir, 'run', 'master.pid'), configPath)

@@ -52,6 +52,8 @@ export interface MailstackOptions {
   directory?: boolean
   /** Deliver welcome mail on the first start of this data folder (default false). */
   seed?: boolean
+  /** Dovecot's IMAP connections per user and address (default MAX_USERIP_CONNECTIONS). */
+  maxUserIpConnections?: number
 }
 
 export interface Mailstack {
@@ -126,7 +128,7 @@ export async function startMailstack(opts: MailstackOptions = {}): Promise<Mails
     if (failure) throw failure
   }
   try {
-    const dovecot = await startDovecot({ dataDir: mailDir, imapPort, lmtpPort, passwdFile })
+    const dovecot = await startDovecot({ dataDir: mailDir, imapPort, lmtpPort, passwdFile, maxUserIpConnections: opts.maxUserIpConnections })
     running.push(() => dovecot.stop())
     const submission = await startSubmission({ port: smtpPort, lmtpPort, passwdFile })
     running.push(() => submission.stop())

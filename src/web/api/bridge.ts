@@ -78,22 +78,48 @@ export function sendMessage(raw: Uint8Array, envelope: { from: string; to: strin
 }
 
 /**
- * Subscribe to new-mail events (SSE fed by IMAP IDLE). EventSource reconnects by itself;
- * `onState` reports whether the stream is live so the UI can say when it is not.
+ * Subscribe to new-mail events (SSE fed by IMAP IDLE). EventSource reconnects by itself
+ * after a dropped connection, but not after an error answer (a 503 imap_busy or
+ * too_many_streams from a busy server): then this opens a new one after a back-off (5 s,
+ * doubling to 2 min), until the returned function is called. `onState` reports whether
+ * the stream is live so the UI can say when it is not.
  */
 export function subscribeEvents(mailbox: string, onEvent: (e: MailEvent) => void, onState: (live: boolean) => void): () => void {
-  const es = new EventSource(`${routes.events.path}?${new URLSearchParams({ mailbox })}`, { withCredentials: true })
-  for (const type of MAIL_EVENT_TYPES) {
-    es.addEventListener(type, (ev) => {
-      try {
-        const parsed = MailEvent.safeParse(JSON.parse((ev as MessageEvent<string>).data))
-        if (parsed.success) onEvent(parsed.data)
-      } catch {}
-    })
+  let es: EventSource | null = null
+  let stopped = false
+  let retry: ReturnType<typeof setTimeout> | null = null
+  let delay = 5_000
+  const connect = () => {
+    const source = new EventSource(`${routes.events.path}?${new URLSearchParams({ mailbox })}`, { withCredentials: true })
+    es = source
+    for (const type of MAIL_EVENT_TYPES) {
+      source.addEventListener(type, (ev) => {
+        try {
+          const parsed = MailEvent.safeParse(JSON.parse((ev as MessageEvent<string>).data))
+          if (parsed.success) onEvent(parsed.data)
+        } catch {}
+      })
+    }
+    source.onopen = () => {
+      delay = 5_000
+      onState(true)
+    }
+    source.onerror = () => {
+      onState(source.readyState === EventSource.OPEN)
+      if (source.readyState !== EventSource.CLOSED || stopped || retry) return
+      retry = setTimeout(() => {
+        retry = null
+        if (!stopped) connect()
+      }, delay)
+      delay = Math.min(delay * 2, 120_000)
+    }
   }
-  es.onopen = () => onState(true)
-  es.onerror = () => onState(es.readyState === EventSource.OPEN)
-  return () => es.close()
+  connect()
+  return () => {
+    stopped = true
+    if (retry) clearTimeout(retry)
+    es?.close()
+  }
 }
 
 /** Whether the bridge can send requests to the organisation's CA (CA_URL). */

@@ -29,6 +29,7 @@ const FALLBACK: Partial<Record<ClientErrorCode, string>> = {
   csrf: 'Your session token is out of date. Reload the page.',
   rate_limited: 'Too many attempts. Wait a minute, then try again.',
   imap_unavailable: 'The mail server cannot be reached right now. Try again shortly.',
+  imap_busy: 'The mail server is busy right now. Try again in a few seconds.',
   smtp_failed: 'The message could not be sent. It is still here; try again.',
   internal: 'Something went wrong on the server. Try again.',
 }
