@@ -133,11 +133,14 @@ describe('OpenSSL cms -encrypt → Cachet decrypts', () => {
     })
   }
 
-  it('RSA PKCS#1 v1.5, RC2-40 (legacy provider), reported weak', async () => {
+  it('RSA PKCS#1 v1.5, RC2-40 (legacy provider): refused as not confidential, decrypted only when weak ciphers are allowed (issue 16)', async () => {
     const der = opensslEncrypt('rc2.der', ['-rc2-40', '-provider', 'legacy', '-provider', 'default', bob.cert])
-    const r = await open(der, bob)
-    expectDecrypted(r, 'rc2-cbc')
-    expect(r.weak).toEqual(['rc2-cbc'])
+    const refused = await open(der, bob)
+    expect(refused).toMatchObject({ status: 'unsupported', contentEncryptionAlgorithm: 'rc2-40-cbc', weak: ['rc2-40-cbc'], content: null })
+    expect(refused.error?.message).toMatch(/40-bit RC2/)
+    const r = await decryptEnvelope(der, [bob.identity], crypto, { allowWeakCiphers: true })
+    expectDecrypted(r, 'rc2-40-cbc')
+    expect(r.weak).toEqual(['rc2-40-cbc'])
   })
 
   const oaepVariants: [string, string[]][] = [

@@ -1,6 +1,9 @@
 /**
  * `cachet-smime inspect MESSAGE.eml [--pfx FILE PASSWORD]... [--trust CERT]...
- *   [--cert CERT]... [--crl CRL]... [--at ISO-8601-TIME] [--inner FILE]`  (issue #5)
+ *   [--cert CERT]... [--crl CRL]... [--at ISO-8601-TIME] [--inner FILE] [--allow-weak-ciphers]`  (issue #5)
+ *
+ * --allow-weak-ciphers: read content encrypted with 40-bit RC2 or single DES, which is
+ * otherwise refused as not confidential (issue 16; OpenOptions.allowWeakCiphers).
  *
  * PASSWORD is --password-file FILE, --password-env NAME, --password - (standard input)
  * or --password PW (issue 11; see ../secrets.ts).
@@ -12,13 +15,13 @@ import type { CryptoLike } from '../../core/crypto'
 import { looksLikeMessage, openMessage } from '../../core/message/open'
 import { isClean } from '../../core/message/verdict'
 import type { Keyring } from '../../core/types'
-import { all, one, parseArgs, UsageError } from '../args'
+import { all, flag, one, parseArgs, UsageError } from '../args'
 import type { Io } from '../io'
 import { InputError, loadCertificates, loadCrls, loadIdentities, parseTime, readInput } from '../keyring'
 import { passwordSpecs, resolvePfxPasswords } from '../secrets'
 
 export const INSPECT_USAGE =
-  'Usage: cachet-smime inspect MESSAGE.eml [--pfx FILE PASSWORD]... [--trust CERT]... [--cert CERT]... [--crl CRL]... [--at ISO-8601-TIME] [--inner FILE]\n'
+  'Usage: cachet-smime inspect MESSAGE.eml [--pfx FILE PASSWORD]... [--trust CERT]... [--cert CERT]... [--crl CRL]... [--at ISO-8601-TIME] [--inner FILE] [--allow-weak-ciphers]\n'
 
 export async function inspect(argv: readonly string[], io: Io, crypto: CryptoLike): Promise<number> {
   const p = parseArgs(argv, {
@@ -29,6 +32,7 @@ export async function inspect(argv: readonly string[], io: Io, crypto: CryptoLik
     crl: { value: true, repeat: true },
     at: { value: true },
     inner: { value: true },
+    'allow-weak-ciphers': { value: false },
   })
   if (p.positional.length !== 1) throw new UsageError(p.positional.length ? `inspect takes one message file, got ${p.positional.length}.` : 'inspect needs a message file.')
   const pairs = await resolvePfxPasswords(p, io)
@@ -43,12 +47,12 @@ export async function inspect(argv: readonly string[], io: Io, crypto: CryptoLik
     at: at === undefined ? undefined : parseTime(at),
   }
   if (!looksLikeMessage(raw)) {
-    const result = await openMessage(raw, keyring, crypto)
+    const result = await openMessage(raw, keyring, crypto, { allowWeakCiphers: flag(p, 'allow-weak-ciphers') })
     io.stdout(JSON.stringify(result.report, null, 2) + '\n')
     io.stderr(`${p.positional[0]} is not an email message.\n`)
     return 2
   }
-  const result = await openMessage(raw, keyring, crypto)
+  const result = await openMessage(raw, keyring, crypto, { allowWeakCiphers: flag(p, 'allow-weak-ciphers') })
   const innerPath = one(p, 'inner')
   if (innerPath !== undefined) {
     try {

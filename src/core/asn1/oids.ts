@@ -52,6 +52,7 @@ export const OID = {
   aes192Wrap: '2.16.840.1.101.3.4.1.25',
   aes256Wrap: '2.16.840.1.101.3.4.1.45',
   desEDE3CBC: '1.2.840.113549.3.7',
+  desCBC: '1.3.14.3.2.7',
   rc2CBC: '1.2.840.113549.3.2',
   // ECDH key agreement (RFC 5753, RFC 8418)
   dhSinglePassStdDHsha1kdf: '1.3.133.16.840.63.0.2',

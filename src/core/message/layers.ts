@@ -174,6 +174,7 @@ export async function processEnveloped(source: EnvelopeSource, declaredAuth: boo
     contentEncryptionAlgorithm: r.contentEncryptionAlgorithm,
     integrity: r.integrity,
     weak: r.weak,
+    ...(r.noConfidentiality ? { noConfidentiality: r.noConfidentiality } : {}),
     recipients: r.recipients,
   }
   if (r.error) errors.push({ code: r.error.code, message: r.error.message })

@@ -45,6 +45,13 @@ export interface OpenOptions {
    * memory). Default true (the inspect contract, and every other caller).
    */
   body?: boolean
+  /**
+   * Read content encrypted with a cipher that gives no real confidentiality (40-bit RC2,
+   * single DES; cms/envelope/weak.ts) instead of refusing it. Only on the user's explicit
+   * request ("read as unprotected text", `inspect --allow-weak-ciphers`): such content is
+   * then no more private than a postcard, and the layer still names the weakness.
+   */
+  allowWeakCiphers?: boolean
 }
 
 export interface MessageView {
@@ -123,7 +130,7 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
     }
     if (!looksLikeMessage(raw)) errors.push({ code: 'bad-input', message: 'This is not an email message (no header fields).' })
     for (const p of treeProblems(outer)) errors.push({ code: 'mime', message: `MIME: ${p}` })
-    const ctx: LayerContext = { keyring, crypto, from, certificates: [], crls: [], decryptOptions: opts.decrypt }
+    const ctx: LayerContext = { keyring, crypto, from, certificates: [], crls: [], decryptOptions: opts.allowWeakCiphers ? { ...opts.decrypt, allowWeakCiphers: true } : opts.decrypt }
     const maxLayers = opts.maxLayers ?? MAX_LAYERS
     for (let depth = 0; ; depth++) {
       const d = detectRoot(current)

@@ -95,6 +95,13 @@ export type LayerReport =
       /** False for CBC (no integrity protection: EFAIL malleability); true for GCM. */
       integrity: boolean
       weak: string[]
+      /**
+       * Set when the content cipher gives no real confidentiality (40-bit RC2, single DES;
+       * cms/envelope/weak.ts): why, in words. The layer is then 'unsupported' and nothing of
+       * it is shown, unless it was opened with OpenOptions.allowWeakCiphers. Additive
+       * (issue 16): absent for every other cipher (legacy ones are named in `weak`).
+       */
+      noConfidentiality?: string
       recipients: RecipientReport[]
       /**
        * Set when this layer sits inside a signed layer none of whose signers is among its

@@ -211,6 +211,10 @@ function encryptionLine(report: SecurityReport, keyLocked: boolean): SecurityLin
       return { tone: 'bad', text: 'Encrypted, but the encrypted content is damaged or was altered: nothing of it is shown' }
     case 'unsupported': {
       const alg = outer?.contentEncryptionAlgorithm ? ` (${algorithmName(outer.contentEncryptionAlgorithm)})` : ''
+      // Refused as not confidential (core: noConfidentiality, 40-bit RC2 or single DES): the cipher is known, just worthless.
+      if (outer?.noConfidentiality) {
+        return { tone: 'bad', text: `Encrypted with ${algorithmName(outer.contentEncryptionAlgorithm)}, which anyone who captured the message can break: it is not confidential, so it is not shown` }
+      }
       return { tone: 'bad', text: `Encrypted with an algorithm Cachet does not support${alg}: it cannot be opened here` }
     }
   }

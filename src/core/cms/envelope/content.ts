@@ -13,6 +13,7 @@ export interface ContentAlgorithm {
   /** Name as reports show it. */
   name: string
   keyLength: number
+  /** 'des3' is the DES family (single DES and 3DES-EDE: the key length tells them apart). */
   mode: 'cbc' | 'gcm' | 'des3' | 'rc2'
   /** Set when the algorithm is obsolete; the name goes into the report's `weak`. */
   weak: boolean
@@ -26,6 +27,8 @@ const TABLE: ContentAlgorithm[] = [
   { oid: OID.aes192GCM, name: 'aes-192-gcm', keyLength: 24, mode: 'gcm', weak: false },
   { oid: OID.aes256GCM, name: 'aes-256-gcm', keyLength: 32, mode: 'gcm', weak: false },
   { oid: OID.desEDE3CBC, name: 'des-ede3-cbc', keyLength: 24, mode: 'des3', weak: true },
+  // Single DES (56-bit key): read only on explicit request (weak.ts, issue 16).
+  { oid: OID.desCBC, name: 'des-cbc', keyLength: 8, mode: 'des3', weak: true },
   // keyLength is the effective key size, read from RC2CBCParameter (RFC 3370 §5.2)
   { oid: OID.rc2CBC, name: 'rc2-cbc', keyLength: 16, mode: 'rc2', weak: true },
 ]

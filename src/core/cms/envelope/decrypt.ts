@@ -13,6 +13,7 @@ import { KNOWN_UNSUPPORTED, contentAlgorithm, decryptCbc, decryptCbcStream, decr
 import { openContentInfo, parseEnvelope, parseEnvelopeHead, type ParsedEnvelope, type ParsedRecipient, type RecipientId } from './parse'
 import { Base64Decoder } from '../../util/base64'
 import { kariKey, kekriKey, ktriKey, ridMatches } from './recipients'
+import { contentAlgorithmName, noConfidentiality } from './weak'
 
 export interface EnvelopeResult {
   kind: 'enveloped' | 'auth-enveloped'
@@ -22,6 +23,8 @@ export interface EnvelopeResult {
   /** True only for authenticated encryption (GCM in AuthEnvelopedData); CBC is malleable. */
   integrity: boolean
   weak: string[]
+  /** Set when the content cipher gives no real confidentiality (weak.ts): why, in words. */
+  noConfidentiality?: string
   recipients: RecipientReport[]
   /** OID of the inner content (id-data for S/MIME). */
   contentType: string
@@ -39,6 +42,12 @@ export interface DecryptOptions {
    * attempt does so, so a wrong key tried first leaves the ciphertext intact.
    */
   inPlace?: boolean
+  /**
+   * Decrypt content whose cipher gives no real confidentiality (weak.ts: 40-bit RC2,
+   * single DES) instead of refusing it with status 'unsupported'. Only on the user's
+   * explicit request to read such a message as unprotected text.
+   */
+  allowWeakCiphers?: boolean
   /** AES-CBC slice size of decryptEnvelopeBase64's single pass (tests; default STREAM_SLICE). */
   streamSlice?: number
 }
@@ -221,7 +230,13 @@ function prepare(
   const kind = env.kind
   result.contentType = env.contentType
   const alg = contentAlgorithm(env.contentAlg.oid)
-  result.contentEncryptionAlgorithm = alg?.name ?? KNOWN_UNSUPPORTED[env.contentAlg.oid] ?? oidName(env.contentAlg.oid)
+  let rc2Bits: number | null = null
+  if (alg?.mode === 'rc2') {
+    try {
+      rc2Bits = contentParams(env, alg).rc2Bits
+    } catch {} // malformed parameters fail later, where the content is decrypted
+  }
+  result.contentEncryptionAlgorithm = alg ? contentAlgorithmName(alg, rc2Bits) : (KNOWN_UNSUPPORTED[env.contentAlg.oid] ?? oidName(env.contentAlg.oid))
   if (alg?.weak || KNOWN_UNSUPPORTED[env.contentAlg.oid]) result.weak.push(result.contentEncryptionAlgorithm)
   result.integrity = alg?.mode === 'gcm' && kind === 'auth-enveloped'
 
@@ -250,6 +265,14 @@ function prepare(
         ? `${alg.name} is not allowed in ${kind === 'enveloped' ? 'EnvelopedData' : 'AuthEnvelopedData'}.`
         : `The content is encrypted with ${result.contentEncryptionAlgorithm}, which Cachet cannot decrypt. Ask the sender to use AES.`,
     }
+    return null
+  }
+  // After the recipients (a message not for us says so first), before any key is unwrapped.
+  const refused = noConfidentiality(alg, rc2Bits)
+  if (refused) result.noConfidentiality = refused
+  if (refused && !opts.allowWeakCiphers) {
+    result.status = 'unsupported'
+    result.error = { code: 'unsupported-algorithm', message: refused }
     return null
   }
   return { alg, attempts }

@@ -9,6 +9,8 @@ import type { Keyring } from '../../../../src/core/types'
 import { algorithmName, foreignCiphertextSigner, summarizeSecurity } from '../../../../src/web/mail/security'
 import { encryptedEntity, envelope, message, secretEntity, signedEntity } from '../../../hostile-corpus/mime'
 import { dec, draft, enc, makeFixture, type Fixture } from '../../core/message/fixture'
+import { encryptExact } from '../../core/message/careful'
+import { textEntity, withHeaders } from '../../../interop/harness/eml'
 
 const crypto = globalThis.crypto
 let f: Fixture
@@ -162,6 +164,13 @@ describe('summarizeSecurity', () => {
     const s = summarizeSecurity(report)
     expect(s.signature).toBe('valid')
     expect(s.signed!.text).toMatch(new RegExp(`^Signed by ${f.leaves.alice.email}, verified`))
+  })
+
+  it('40-bit RC2 (made by OpenSSL): refused, and the words say the cipher is worthless, not unknown (issue 16)', async () => {
+    const raw = withHeaders({ from: f.leaves.alice.email, to: f.leaves.bob.email, subject: 'old' }, await encryptExact(f, [f.leaves.bob], textEntity('weak\r\n'), 'rc2-40-cbc'))
+    const s = await summary(raw, f.keyring(['bob']))
+    expect(s.encryption).toBe('unsupported')
+    expect(s.encrypted).toEqual({ tone: 'bad', text: 'Encrypted with rc2-40-cbc, which anyone who captured the message can break: it is not confidential, so it is not shown' })
   })
 
   it('over the size limit or nested too deeply: "Not checked", never "altered"; verdict stays invalid', async () => {
