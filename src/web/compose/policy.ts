@@ -10,7 +10,7 @@
  * - A required encryption with a recipient who has no certificate blocks Send, naming the
  *   rule and the recipients: the message is never sent in clear.
  */
-import { evaluatePolicy, type Policy, type PolicyCondition, type PolicyRule } from '../../contract'
+import { evaluatePolicy, PolicyRule, type Policy, type PolicyCondition } from '../../contract'
 
 export interface ComposeFacts {
   subject: string
@@ -50,6 +50,25 @@ export function applyPolicy(policy: Policy, facts: ComposeFacts, certificates: R
 export function blockedText(b: { rule: string; recipients: string[] }): string {
   const who = b.recipients.join(', ')
   return `Required by policy: ${b.rule}. This message must be encrypted, and there is no certificate for ${who}. Import ${b.recipients.length === 1 ? 'their certificate' : 'their certificates'} in Contacts or remove ${b.recipients.length === 1 ? 'this recipient' : 'these recipients'}; it will not be sent unencrypted.`
+}
+
+// ---------------------------------------------------------------------------------------
+// Personal rules: the same shape, kept per account in this browser, applied after the
+// organisation's. Rules only ever add requirements, so adding the user's rules to the
+// organisation's can never remove one of the organisation's.
+
+export function withPersonalRules(organisation: Policy, personal: readonly PolicyRule[]): Policy {
+  return { rules: [...organisation.rules, ...personal] }
+}
+
+/** A new personal rule, checked like a policy file's; throws words when it is not acceptable. */
+export function checkPersonalRule(input: unknown, organisation: Policy, personal: readonly PolicyRule[]): PolicyRule {
+  const r = PolicyRule.safeParse(input)
+  if (!r.success) throw new Error(r.error.issues.map((i) => i.message).join('; '))
+  const name = r.data.name.toLowerCase()
+  if (organisation.rules.some((x) => x.name.toLowerCase() === name)) throw new Error(`Your organisation already has a rule named “${r.data.name}”. Choose another name.`)
+  if (personal.some((x) => x.name.toLowerCase() === name)) throw new Error(`You already have a rule named “${r.data.name}”.`)
+  return r.data
 }
 
 // ---------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import type { PassphraseVerifier, SealedKey } from '../../core/keystore'
+import type { PolicyRule } from '../../contract'
 
 export const DB_VERSION = 2
 
@@ -127,6 +128,8 @@ export interface Settings {
   lockIdleMinutes: number
   /** Opt-in: keep the key store unlockable on this device without the passphrase. */
   rememberOnDevice: boolean
+  /** This account's own policy rules, on top of the organisation's (they only add requirements). */
+  personalRules: PolicyRule[]
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -135,6 +138,7 @@ export const DEFAULT_SETTINGS: Settings = {
   autoCollectCertificates: false,
   lockIdleMinutes: 15,
   rememberOnDevice: false,
+  personalRules: [],
 }
 
 /** Key-store metadata: the passphrase verifier and, when opted in, the device record. */

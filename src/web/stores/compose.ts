@@ -112,7 +112,7 @@ export const useComposeStore = defineStore('compose', () => {
   /** The organisation's rules applied to what is being written (recomputed as the user types). */
   const policy = computed(() =>
     applyPolicy(
-      usePolicyStore().policy,
+      usePolicyStore().effective,
       { subject: subject.value, recipients: recipientList.value, body: body.value, hasAttachments: attachments.value.length > 0 },
       certificates.value,
     ),

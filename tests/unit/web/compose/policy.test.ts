@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Policy } from '../../../../src/contract'
-import { applyPolicy, blockedText, ruleWords } from '../../../../src/web/compose/policy'
+import { applyPolicy, blockedText, checkPersonalRule, ruleWords, withPersonalRules } from '../../../../src/web/compose/policy'
 
 const DEMO = Policy.parse({
   rules: [
@@ -47,5 +47,25 @@ describe('rules in words (Security → Organisation policy)', () => {
     const p = Policy.parse({ rules: [{ name: 'All', when: [{ always: true }], then: ['sign'] }, { name: 'P', when: [{ recipientDomains: ['a.test', 'b.test', 'c.test'] }], then: ['requireSignature'] }] })
     expect(ruleWords(p.rules[0]!)).toBe('For every message: sign it.')
     expect(ruleWords(p.rules[1]!)).toBe('When any recipient is at a.test, b.test or c.test: it must be signed.')
+  })
+})
+
+describe('personal rules', () => {
+  const mine = checkPersonalRule({ name: 'Board', when: [{ recipientAddresses: ['Board@example.com'] }], then: ['requireEncryption'] }, DEMO, [])
+
+  it('add requirements on top of the organisation\'s, and never remove one', () => {
+    const merged = withPersonalRules(DEMO, [mine])
+    expect(merged.rules.map((r) => r.name)).toEqual(['Secure subject', 'Partners sign', 'Legal', 'Cards', 'Board'])
+    expect(applyPolicy(merged, facts({ recipients: ['board@example.com'] }), {}).encryptRequiredBy).toBe('Board')
+    // A personal rule that asks for less (sign only) does not lift the organisation's requirement.
+    const lax = checkPersonalRule({ name: 'Lax', when: [{ always: true }], then: ['sign'] }, DEMO, [mine])
+    expect(applyPolicy(withPersonalRules(DEMO, [mine, lax]), facts({ subject: '[secure] x' }), {}).encryptRequiredBy).toBe('Secure subject')
+  })
+
+  it('are checked like a policy file, with names of their own', () => {
+    expect(() => checkPersonalRule({ name: 'secure SUBJECT', when: [{ always: true }], then: ['sign'] }, DEMO, [])).toThrow(/organisation already has a rule named/)
+    expect(() => checkPersonalRule({ name: 'board', when: [{ always: true }], then: ['sign'] }, DEMO, [mine])).toThrow(/already have a rule named/)
+    expect(() => checkPersonalRule({ name: 'Bad', when: [{ subjectMatches: '(' }], then: ['sign'] }, DEMO, [])).toThrow(/not a valid regular expression/)
+    expect(() => checkPersonalRule({ name: '', when: [{ always: true }], then: ['sign'] }, DEMO, [])).toThrow(/no name/)
   })
 })
