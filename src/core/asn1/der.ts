@@ -1,18 +1,9 @@
 import * as asn1js from 'asn1js'
 import { CoreError } from '../errors'
+import { LIMITS } from './limits'
 
-/**
- * Parsing limits for untrusted DER/BER. asn1js 4 refuses input over 16 MiB or
- * 10,000 elements by default, which a 25 MB message exceeds; these limits are
- * sized for mail up to the engine's maximum message size while still bounding
- * hostile input (depth, element count).
- */
-export const LIMITS = {
-  /** Largest single message the engine opens. */
-  maxMessageBytes: 64 * 1024 * 1024,
-  maxDepth: 64,
-  maxNodes: 200_000,
-}
+/** The limits live in ./limits.ts (no asn1js there); the engine's modules import them from here. */
+export { LIMITS }
 
 /** Parse DER/BER with bounded depth and element count; throws CoreError('asn1'). */
 export function parseDer(der: Uint8Array, what = 'structure'): asn1js.AsnType {

@@ -15,7 +15,7 @@
  * headers to decide anything about security.
  */
 import PostalMime, { type Email } from 'postal-mime'
-import { LIMITS } from '../../core/asn1/der'
+import { LIMITS } from '../../core/asn1/limits'
 import { diagnoseMime, type MimeProblem } from './diagnose'
 
 export interface OpenedMessage {

@@ -9,13 +9,14 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { SecurityReport, SignerReport } from '../../core/message/report'
-import { readCertificates, signerContinuity, summarizeCertificate, validateCertificate, type CertificateStatus, type SignerContinuity } from '../../core/pki'
+import type { CertificateStatus, SignerContinuity } from '../../core/pki'
 import { fromBase64 } from '../../core/util/base64'
 import { isCoreError } from '../../core/errors'
 import type { CertificateRecord, CertificateSource } from '../storage/db'
 export type { CertificateRecord }
 import { certificatesFor, deleteCertificate, getCertificate, listCertificates, setGateway, upsertCertificate } from '../storage/certificates'
 import { getSettings } from '../storage/settings'
+import { readCertificates, signerContinuity, summarizeCertificate, validateCertificate } from '../pki'
 import { keyringForOpen, refreshCrls } from './trust'
 
 export interface Contact {
@@ -173,16 +174,16 @@ export function signerAddress(signer: SignerReport): string | null {
  * Mail signed with an OLD certificate found after a new one was added is quiet for the
  * same reason: that certificate is in Contacts.
  */
-export function continuityOf(
+export async function continuityOf(
   signer: SignerReport,
   der: Uint8Array,
   stored: readonly CertificateRecord[],
-): { address: string | null; continuity: SignerContinuity } {
+): Promise<{ address: string | null; continuity: SignerContinuity }> {
   const address = signerAddress(signer)
   if (address === null) return { address, continuity: { kind: 'first' } }
   const known = stored.filter((r) => r.emails.includes(address)).map((r) => r.der)
   try {
-    return { address, continuity: signerContinuity(der, known) }
+    return { address, continuity: await signerContinuity(der, known) }
   } catch {
     // An unreadable signer certificate verified nothing: there is no continuity to state.
     return { address, continuity: { kind: 'first' } }
@@ -193,7 +194,7 @@ export function continuityOf(
 async function signerToAdd(signer: SignerReport, der: Uint8Array, record: CertificateRecord): Promise<SignerToAdd> {
   const address = signerAddress(signer)
   const stored = address !== null ? await certificatesFor(address) : []
-  return { signer, sha256: record.sha256, replacesKnown: await otherCertificatesFor(record), ...continuityOf(signer, der, stored) }
+  return { signer, sha256: record.sha256, replacesKnown: await otherCertificatesFor(record), ...(await continuityOf(signer, der, stored)) }
 }
 
 /** Stored certificates for any of this certificate's addresses, other than itself. */
@@ -279,7 +280,7 @@ export const useContactsStore = defineStore('contacts', () => {
     for (const f of files) {
       let ders: Uint8Array[]
       try {
-        ders = readCertificates(f.bytes)
+        ders = await readCertificates(f.bytes)
         if (ders.length === 0) throw new Error('no certificate found')
       } catch (e) {
         const why = isCoreError(e) ? e.message : 'it holds no certificate Cachet can read'

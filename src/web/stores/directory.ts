@@ -7,11 +7,11 @@
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { judgeDirectoryCertificates, summarizeCertificate } from '../../core/pki'
 import type { CertificateSummary } from '../../core/types'
 import { fromBase64 } from '../../core/util/base64'
 import { ApiError } from '../api/client'
 import { lookupDirectory } from '../api/bridge'
+import { judgeDirectoryCertificates, summarizeCertificate } from '../pki'
 import { keyringForOpen } from './trust'
 
 export interface DirectoryCertificate {

@@ -7,9 +7,9 @@
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { readCertificates } from '../../core/pki'
 import { fromBase64 } from '../../core/util/base64'
 import { enrol, enrolmentInfo } from '../api/bridge'
+import { readCertificates } from '../pki'
 import type { IdentityInfo, RequestInfo } from '../storage/db'
 import { listRequests } from '../storage/requests'
 import { cryptoWorker } from '../workers/client'
@@ -81,7 +81,7 @@ export const useEnrolmentStore = defineStore('enrolment', () => {
 
   /** The certificate file the CA sent (.cer, .crt, .der, .pem, .p7b, .p7c) for a pending request. */
   async function importIssued(bytes: Uint8Array): Promise<IdentityInfo> {
-    const certificates = readCertificates(bytes)
+    const certificates = await readCertificates(bytes)
     const done = await cryptoWorker().call('completeRequest', { certificates })
     await afterChange()
     return done.identity

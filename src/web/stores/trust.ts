@@ -10,12 +10,10 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { routes } from '../../contract'
-import { crlUrlsToFetch, readCrls, summarizeCertificate } from '../../core/pki'
-import { parseCrl } from '../../core/pki/crl'
-import { EMAIL_ROOTS } from '../../core/pki/roots'
 import type { SecurityReport } from '../../core/message/report'
 import { fromBase64 } from '../../core/util/base64'
 import { requestBytes } from '../api/client'
+import { crlUrlsToFetch, emailRoots, parseCrl, readCrls, summarizeCertificate } from '../pki'
 import type { CrlRecord, TrustRecord } from '../storage/db'
 import { listCertificates } from '../storage/certificates'
 import { getCrl, isCrlFresh, listCrls, putCrl } from '../storage/crls'
@@ -32,8 +30,8 @@ import type { PublicKeyring } from '../workers/client'
  * their own are TrustAnchor objects ({ der, emailDistrustAfter }, core/types.ts), accepted
  * by the same Keyring.trustAnchors field.
  */
-export function bundledRoots(): Uint8Array[] {
-  return EMAIL_ROOTS
+export function bundledRoots(): Promise<Uint8Array[]> {
+  return emailRoots()
 }
 
 /** Anchors from the user's decisions and the bundled set. Pure. */
@@ -53,7 +51,7 @@ const bundledCache: { list: { sha256: string; der: Uint8Array; subject: string }
 async function bundledWithHashes(): Promise<{ sha256: string; der: Uint8Array; subject: string }[]> {
   if (bundledCache.list) return bundledCache.list
   const list: { sha256: string; der: Uint8Array; subject: string }[] = []
-  for (const der of bundledRoots()) {
+  for (const der of await bundledRoots()) {
     try {
       const s = await summarizeCertificate(der, globalThis.crypto)
       list.push({ sha256: s.sha256, der, subject: s.subject })
@@ -87,9 +85,9 @@ export async function refreshCrls(certs: readonly Uint8Array[], now = new Date()
     }
     try {
       const bytes = await requestBytes({ method: 'GET', path: routes.crl.path, query: { url } })
-      const der = readCrls(bytes)[0]
+      const der = (await readCrls(bytes))[0]
       if (!der) throw new Error('not a CRL')
-      const parsed = parseCrl(der)
+      const parsed = await parseCrl(der)
       await putCrl({
         url,
         der,

@@ -72,8 +72,8 @@ describe('trust anchors', () => {
     )
     expect(anchors).toEqual([new Uint8Array([1]), new Uint8Array([9])])
   })
-  it('include the bundled email roots by default', () => {
-    expect(bundledRoots().length).toBeGreaterThan(50)
+  it('include the bundled email roots by default', async () => {
+    expect((await bundledRoots()).length).toBeGreaterThan(50)
   })
 })
 

@@ -91,7 +91,7 @@ describe('signer continuity against Contacts', () => {
   it('a different key from a different CA: the warning line names the address and the new issuer', async () => {
     const { report, signer, der } = await open(makeLeaf(otherCa, { email: EMAIL }), otherCa)
     expect(report.verdict.signature).toBe('valid')
-    const fact = continuityOf(signer, der, [record(stored.der)])
+    const fact = await continuityOf(signer, der, [record(stored.der)])
     expect(fact).toEqual({
       address: EMAIL,
       continuity: {
@@ -106,7 +106,7 @@ describe('signer continuity against Contacts', () => {
 
   it('a renewal by the same CA (new key) says nothing', async () => {
     const { signer, der } = await open(makeLeaf(ca, { email: EMAIL, startDate: '20240101000000Z' }), ca)
-    const fact = continuityOf(signer, der, [record(stored.der)])
+    const fact = await continuityOf(signer, der, [record(stored.der)])
     expect(fact.continuity).toEqual({ kind: 'renewed' })
     expect(continuityLine(fact)).toBeNull()
   })
@@ -114,14 +114,14 @@ describe('signer continuity against Contacts', () => {
   it('a certificate the user already added is the same certificate: quiet, even with an older one from another CA stored', async () => {
     const newer = makeLeaf(otherCa, { email: EMAIL })
     const { signer, der } = await open(newer, otherCa)
-    const fact = continuityOf(signer, der, [record(stored.der, [EMAIL], 'old'), record(newer.der, [EMAIL], 'accepted')])
+    const fact = await continuityOf(signer, der, [record(stored.der, [EMAIL], 'old'), record(newer.der, [EMAIL], 'accepted')])
     expect(fact.continuity).toEqual({ kind: 'same' })
     expect(continuityLine(fact)).toBeNull()
   })
 
   it('nothing stored for the address (certificates of other addresses do not count): first, quiet', async () => {
     const { signer, der } = await open(makeLeaf(otherCa, { email: EMAIL }), otherCa)
-    const fact = continuityOf(signer, der, [record(stored.der, ['carol@example.com'])])
+    const fact = await continuityOf(signer, der, [record(stored.der, ['carol@example.com'])])
     expect(fact.continuity).toEqual({ kind: 'first' })
     expect(continuityLines([fact])).toEqual([])
   })
@@ -159,7 +159,7 @@ describe('the reading pane components show it', () => {
 
   it('a changed certificate: a warn line with an icon and the exact words; verdict and data-* unchanged', async () => {
     const { report, signer, der } = await open(makeLeaf(otherCa, { email: EMAIL }), otherCa)
-    const fact = continuityOf(signer, der, [record(stored.der)])
+    const fact = await continuityOf(signer, der, [record(stored.der)])
     const html = text(await render({ report, signers: [fact] }))
     expect(html).toContain('data-signature="valid"')
     expect(html).toContain('data-encryption="none"')
@@ -176,7 +176,7 @@ describe('the reading pane components show it', () => {
 
   it('a renewal renders nothing new', async () => {
     const { report, signer, der } = await open(makeLeaf(ca, { email: EMAIL }), ca)
-    const html = text(await render({ report, signers: [continuityOf(signer, der, [record(stored.der)])] }))
+    const html = text(await render({ report, signers: [await continuityOf(signer, der, [record(stored.der)])] }))
     expect(html).not.toContain('signer-continuity')
     expect(html).not.toContain('different certificate')
     expect(html).toBe(text(await render({ report })))
@@ -198,7 +198,7 @@ describe('the reading pane components show it', () => {
 
   async function offer(leaf: Issued, int: TestCa) {
     const { signer, der } = await open(leaf, int)
-    return { signer, sha256: 'new', replacesKnown: [record(stored.der)], ...continuityOf(signer, der, [record(stored.der)]) }
+    return { signer, sha256: 'new', replacesKnown: [record(stored.der)], ...(await continuityOf(signer, der, [record(stored.der)])) }
   }
 
   it('SignerContacts: a renewal is offered without the warning look and called a renewal; a change keeps the warning look', async () => {
