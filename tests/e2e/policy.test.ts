@@ -137,6 +137,17 @@ describe('organisation policy', () => {
     await dialog.getByRole('button', { name: 'Close' }).click()
   })
 
+  it('a "sign" rule turns Sign on for a partner at example.org, and the user may turn it off', async () => {
+    const dialog = await compose('Quentin <quentin@example.org>', 'Catalogue')
+    const sign = dialog.getByRole('checkbox', { name: 'Sign' })
+    await eventually(() => sign.isChecked(), 'Sign turned on by Partners sign')
+    await dialog.getByText('Turned on by policy: Partners sign').waitFor()
+    expect(await sign.isDisabled()).toBe(false)
+    await sign.uncheck()
+    expect(await sign.isChecked()).toBe(false)
+    await dialog.getByRole('button', { name: 'Close' }).click()
+  })
+
   it('a personal rule adds a requirement on top of the organisation\'s (Sign locked for mail to the board)', async () => {
     await alice.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Security' }).click()
     const section = alice.getByRole('region', { name: 'Your rules' })
