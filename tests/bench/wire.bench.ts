@@ -43,6 +43,7 @@ interface Fetched {
 /** Records every response of a CDP session (the page's) until `take()` is called. */
 function recorder(cdp: CDPSession) {
   const pending = new Map<string, Omit<Fetched, 'bytes'>>()
+  const fromCache = new Set<string>()
   let done: Fetched[] = []
   cdp.on('Network.responseReceived', (e) => {
     const h = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), String(v)]))
@@ -50,7 +51,7 @@ function recorder(cdp: CDPSession) {
       url: e.response.url,
       mime: e.response.mimeType,
       status: e.response.status,
-      cached: Boolean(e.response.fromDiskCache || e.response.fromServiceWorker || e.response.fromPrefetchCache),
+      cached: fromCache.has(e.requestId) || Boolean(e.response.fromDiskCache || e.response.fromServiceWorker || e.response.fromPrefetchCache),
       encoding: h['content-encoding'] ?? 'identity',
     })
   })
@@ -60,10 +61,8 @@ function recorder(cdp: CDPSession) {
     pending.delete(e.requestId)
     done.push({ ...r, bytes: r.cached ? 0 : e.encodedDataLength })
   })
-  cdp.on('Network.requestServedFromCache', (e) => {
-    const r = pending.get(e.requestId)
-    if (r) r.cached = true
-  })
+  // Sent before responseReceived for a memory- or disk-cache hit.
+  cdp.on('Network.requestServedFromCache', (e) => void fromCache.add(e.requestId))
   return {
     take(): Fetched[] {
       const out = done
