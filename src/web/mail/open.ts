@@ -14,7 +14,7 @@
  * this function (view model, view) consumes `OpenedMessage` and does not look at MIME
  * headers to decide anything about security.
  */
-import PostalMime, { type Email } from 'postal-mime'
+import type { Email } from 'postal-mime'
 import { LIMITS } from '../../core/asn1/limits'
 import { diagnoseMime, type MimeProblem } from './diagnose'
 
@@ -51,6 +51,8 @@ export async function openMessage(raw: Uint8Array): Promise<OpenedMessage> {
     const message = `This message is ${mb(raw.length)} MB, more than Cachet displays (${mb(MAX_DISPLAY_BYTES)} MB): only its header is shown.`
     return { raw, email: head.email ? { ...head.email, text: '', html: undefined, attachments: [] } : null, problems: [{ code: 'too-large', message }], body: new Uint8Array(0) }
   }
+  // postal-mime (about 100 KB) is fetched with the first message opened, not at sign-in (issue 12).
+  const { default: PostalMime } = await import('postal-mime')
   const problems = diagnoseMime(raw)
   let email: Email | null = null
   try {
