@@ -24,6 +24,7 @@ import { mayCanonicalize, processEnveloped, processSigned, type LayerContext, ty
 import type { LayerReport, SecurityReport } from './report'
 import type { FromAddress } from './signer'
 import { checkRewrapped } from './rewrap'
+import { verifySignedParts, type OpenPart } from './parts'
 import { computeVerdict, markEnvelopeOnly, outerSignatureNotes } from './verdict'
 import { markDateSkew, parseDateHeader } from './time'
 import { extractBody, type AttachmentView, type BodyView } from './view'
@@ -52,6 +53,12 @@ export interface OpenOptions {
    * then no more private than a postcard, and the layer still names the weakness.
    */
   allowWeakCiphers?: boolean
+  /**
+   * For a part opened on its own (parts.ts): the enclosing message's single From address
+   * (the From rule) and Date header, instead of the part's own. Such a part's own
+   * embedded parts are not verified again.
+   */
+  envelope?: { from: FromAddress; date: string | null }
 }
 
 export interface MessageView {
@@ -102,7 +109,8 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
     errors.push(toErrorEntry(e))
     outer = parseMime(new Uint8Array(0))
   }
-  const from = singleFrom(outer)
+  const from = opts.envelope ? opts.envelope.from : singleFrom(outer)
+  const dateHeader = opts.envelope ? opts.envelope.date : header(outer, 'date')
   const report: SecurityReport = {
     verdict: { signature: 'none', encryption: 'none' },
     layers,
@@ -203,7 +211,7 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
     }
   }
   markEnvelopeOnly(layers)
-  markDateSkew(layers, parseDateHeader(header(outer, 'date')))
+  markDateSkew(layers, parseDateHeader(dateHeader))
   report.verdict = computeVerdict(layers, { signatureBroken })
   errors.push(...outerSignatureNotes(layers))
   let embedded: EmbeddedPart[] = []
@@ -212,10 +220,22 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
     for (const e of embedded) {
       errors.push({
         code: 'embedded-smime',
-        message: `A ${e.kind} S/MIME part (${e.contentType}) sits inside an unprotected part of this message; it was not processed and does not count toward the verdict.`,
+        message: e.kind === 'signed'
+          ? `A signed S/MIME part (${e.contentType}) sits inside an unprotected part of this message; it was verified on its own (signedParts) and does not count toward the verdict of the message.`
+          : `A ${e.kind} S/MIME part (${e.contentType}) sits inside an unprotected part of this message; it was not processed and does not count toward the verdict.`,
       })
     }
-  } catch {}
+    if (!opts.envelope && !tooLarge && !stopped && embedded.some((e) => e.kind === 'signed')) {
+      const openPart: OpenPart = async (partRaw, partKeyring, envelope) => {
+        const r = await openMessage(partRaw, partKeyring, crypto, { body: false, decrypt: opts.decrypt, envelope })
+        return { signature: r.report.verdict.signature, layers: r.report.layers, errors: r.report.errors }
+      }
+      const parts = await verifySignedParts(current, embedded, keyring, { from, date: dateHeader }, openPart)
+      if (parts.length) report.signedParts = parts
+    }
+  } catch (e) {
+    errors.push(toErrorEntry(e))
+  }
   let view: MessageView = { root: current, text: null, html: null, attachments: [], embedded, integrity }
   try {
     const reachedContent = !tooLarge && !stopped

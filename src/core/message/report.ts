@@ -1,3 +1,4 @@
+import type { SignedPartReport } from './parts'
 import type {
   CertificateSummary,
   EncryptionVerdict,
@@ -129,4 +130,10 @@ export interface SecurityReport {
   text: string | null
   attachments: AttachmentReport[]
   errors: ErrorEntry[]
+  /**
+   * Signed parts below an unprotected root (a list footer added after a signed part),
+   * each verified on its own (parts.ts); `verdict` stays that of the whole message.
+   * Additive (issue 16): absent when there is none.
+   */
+  signedParts?: SignedPartReport[]
 }

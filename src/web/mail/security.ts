@@ -154,6 +154,7 @@ function signatureLine(report: SecurityReport): SecurityLine | null {
       // Encrypt-then-sign: the signature covers the ciphertext, not what it says (issue 16).
       const envelope = signersOf(report).filter((x) => x.coversEnvelopeOnly)
       if (envelope.length) return { tone: 'warn', text: `Only the encrypted envelope is signed (by ${signerName(envelope[0])}): that does not show who wrote the message` }
+      if (report.signedParts?.length) return signedPartsLine(report)
       return signersOf(report).length || report.layers.some((l) => l.kind === 'signed')
         ? { tone: 'bad', text: 'Signed, but no signature could be checked' }
         : null
@@ -178,6 +179,21 @@ function signatureLine(report: SecurityReport): SecurityLine | null {
     case 'not-email-cert':
       return { tone: 'bad', text: `Certificate not for email: ${who}'s certificate may not be used to sign mail` }
   }
+}
+
+/**
+ * A signed part inside an unsigned message (core signedParts, issue 16): which part, by
+ * whom, how it verified, and that the rest of the message is not signed.
+ */
+function signedPartsLine(report: SecurityReport): SecurityLine {
+  const parts = report.signedParts ?? []
+  const words = parts.map((p) => {
+    const signer = p.layers.flatMap((l) => (l.kind === 'signed' ? l.signers : []))[0]
+    const status = p.signature === 'none' ? 'not checked' : SIGNER_STATUS_WORDS[p.signature]
+    return `part ${p.path.map((i) => i + 1).join('.')} (signed by ${signerName(signer)}, ${status})`
+  })
+  const tone = parts.every((p) => p.signature === 'valid') ? 'warn' : 'bad'
+  return { tone, text: `Only ${words.join(' and ')} of this message ${parts.length > 1 ? 'are' : 'is'} signed; the rest is not signed` }
 }
 
 export function recipientName(r: RecipientReport): string {

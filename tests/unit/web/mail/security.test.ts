@@ -9,6 +9,7 @@ import type { Keyring } from '../../../../src/core/types'
 import { algorithmName, foreignCiphertextSigner, summarizeSecurity } from '../../../../src/web/mail/security'
 import { encryptedEntity, envelope, message, secretEntity, signedEntity } from '../../../hostile-corpus/mime'
 import { dec, draft, enc, makeFixture, type Fixture } from '../../core/message/fixture'
+import { concat } from '../../../../src/core/util/bytes'
 import { encryptExact } from '../../core/message/careful'
 import { textEntity, withHeaders } from '../../../interop/harness/eml'
 
@@ -171,6 +172,18 @@ describe('summarizeSecurity', () => {
     const s = await summary(raw, f.keyring(['bob']))
     expect(s.encryption).toBe('unsupported')
     expect(s.encrypted).toEqual({ tone: 'bad', text: 'Encrypted with rc2-40-cbc, which anyone who captured the message can break: it is not confidential, so it is not shown' })
+  })
+
+  it('a signed part with a list footer after it: which part is signed, by whom, and that the rest is not (issue 16)', async () => {
+    const part = await signedEntity(secretEntity('Signed words'), f.ids.alice, crypto)
+    const raw = concat([
+      enc(`From: Alice <${f.leaves.alice.email}>\r\nTo: list@example.test\r\nSubject: x\r\nDate: ${new Date().toUTCString()}\r\nContent-Type: multipart/mixed; boundary=l\r\n\r\n--l\r\n`),
+      part,
+      enc('\r\n--l\r\nContent-Type: text/plain\r\n\r\nFooter\r\n--l--\r\n'),
+    ])
+    const s = await summary(raw, f.keyring([]))
+    expect(s.signature).toBe('none')
+    expect(s.signed).toEqual({ tone: 'warn', text: `Only part 1 (signed by ${f.leaves.alice.email}, verified) of this message is signed; the rest is not signed` })
   })
 
   it('over the size limit or nested too deeply: "Not checked", never "altered"; verdict stays invalid', async () => {
