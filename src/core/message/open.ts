@@ -59,6 +59,8 @@ export interface OpenOptions {
    * embedded parts are not verified again.
    */
   envelope?: { from: FromAddress; date: string | null }
+  /** False: do not verify signed parts below an unprotected root (a part opened on its own). */
+  signedParts?: boolean
 }
 
 export interface MessageView {
@@ -225,9 +227,9 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
           : `A ${e.kind} S/MIME part (${e.contentType}) sits inside an unprotected part of this message; it was not processed and does not count toward the verdict.`,
       })
     }
-    if (!opts.envelope && !tooLarge && !stopped && embedded.some((e) => e.kind === 'signed')) {
+    if (opts.signedParts !== false && !tooLarge && !stopped && embedded.some((e) => e.kind === 'signed')) {
       const openPart: OpenPart = async (partRaw, partKeyring, envelope) => {
-        const r = await openMessage(partRaw, partKeyring, crypto, { body: false, decrypt: opts.decrypt, envelope })
+        const r = await openMessage(partRaw, partKeyring, crypto, { body: false, decrypt: opts.decrypt, signedParts: false, ...(envelope ? { envelope } : {}) })
         return { signature: r.report.verdict.signature, layers: r.report.layers, errors: r.report.errors }
       }
       const parts = await verifySignedParts(current, embedded, keyring, { from, date: dateHeader }, openPart)

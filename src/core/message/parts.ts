@@ -9,6 +9,8 @@
  * decrypted (EFAIL direct exfiltration), so the part is opened with no identities, and
  * nothing of its content is returned (OpenOptions.body false). The From rule applies with
  * the enclosing message's single From address; its Date is compared with signingTime.
+ * A forwarded message (the enclosed message of a message/rfc822 part) is a message of its
+ * own: its own From and Date count, as a mail client shows it with its own summary.
  */
 import type { MimeEntity } from '../mime'
 import type { ErrorEntry, Keyring, SignatureVerdict } from '../types'
@@ -24,6 +26,8 @@ export interface SignedPartReport {
   /** Child indexes from the displayed root, as in view.embedded. */
   path: number[]
   contentType: string
+  /** Set when the part is a forwarded message (message/rfc822), judged with its own From and Date. */
+  forwarded?: true
   /** The part's own signature verdict (computeVerdict over its layers); the message's is unchanged. */
   signature: SignatureVerdict
   layers: LayerReport[]
@@ -34,7 +38,8 @@ export interface SignedPartReport {
 export type OpenPart = (
   raw: Uint8Array,
   keyring: Keyring,
-  envelope: { from: FromAddress; date: string | null },
+  /** The enclosing message's From and Date; null for a forwarded message, which has its own. */
+  envelope: { from: FromAddress; date: string | null } | null,
 ) => Promise<{ signature: SignatureVerdict; layers: LayerReport[]; errors: ErrorEntry[] }>
 
 export function entityAt(root: MimeEntity, path: readonly number[]): MimeEntity | null {
@@ -56,8 +61,10 @@ export async function verifySignedParts(
     if (part.kind !== 'signed' || out.length >= MAX_SIGNED_PARTS) continue
     const entity = entityAt(root, part.path)
     if (!entity) continue
-    const r = await open(entity.raw, publicOnly, envelope)
-    out.push({ path: part.path, contentType: part.contentType, signature: r.signature, layers: r.layers, errors: r.errors })
+    const parent = entityAt(root, part.path.slice(0, -1))
+    const forwarded = parent !== null && `${parent.contentType.type}/${parent.contentType.subtype}`.toLowerCase() === 'message/rfc822'
+    const r = await open(entity.raw, publicOnly, forwarded ? null : envelope)
+    out.push({ path: part.path, contentType: part.contentType, ...(forwarded ? { forwarded: true as const } : {}), signature: r.signature, layers: r.layers, errors: r.errors })
   }
   return out
 }

@@ -190,7 +190,7 @@ function signedPartsLine(report: SecurityReport): SecurityLine {
   const words = parts.map((p) => {
     const signer = p.layers.flatMap((l) => (l.kind === 'signed' ? l.signers : []))[0]
     const status = p.signature === 'none' ? 'not checked' : SIGNER_STATUS_WORDS[p.signature]
-    return `part ${p.path.map((i) => i + 1).join('.')} (signed by ${signerName(signer)}, ${status})`
+    return `${p.forwarded ? 'the forwarded message in ' : ''}part ${p.path.slice(0, p.forwarded ? -1 : undefined).map((i) => i + 1).join('.')} (signed by ${signerName(signer)}, ${status})`
   })
   const tone = parts.every((p) => p.signature === 'valid') ? 'warn' : 'bad'
   return { tone, text: `Only ${words.join(' and ')} of this message ${parts.length > 1 ? 'are' : 'is'} signed; the rest is not signed` }

@@ -59,3 +59,19 @@ describe('a signed part inside a larger unsigned message', () => {
     expect(JSON.stringify(r.report)).not.toContain('SECRET-7731')
   })
 })
+
+describe('a forwarded signed message (message/rfc822)', () => {
+  it('is verified with its own From and Date, as a message of its own', async () => {
+    const signed = await opensslSign(f.pki.dir, f.leaves.bob, plainEntity())
+    const forwarded = Buffer.concat([Buffer.from(`From: <${f.leaves.bob.email}>\r\nTo: ${f.leaves.alice.email}\r\nSubject: plan\r\nDate: ${new Date().toUTCString()}\r\n`), crlf(signed)])
+    const raw = Buffer.concat([
+      Buffer.from(`From: <${f.leaves.alice.email}>\r\nTo: carol@example.test\r\nSubject: Fwd: plan\r\nDate: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="fwd"\r\n\r\n--fwd\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n--fwd\r\nContent-Type: message/rfc822\r\n\r\n`),
+      forwarded,
+      Buffer.from('\r\n--fwd--\r\n'),
+    ])
+    const r = await openMessage(raw, f.keyring([]), crypto)
+    expect(r.report.verdict.signature).toBe('none')
+    expect(r.report.signedParts).toHaveLength(1)
+    expect(r.report.signedParts![0]).toMatchObject({ path: [1, 0], forwarded: true, signature: 'valid' })
+  })
+})

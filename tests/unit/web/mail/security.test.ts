@@ -186,6 +186,18 @@ describe('summarizeSecurity', () => {
     expect(s.signed).toEqual({ tone: 'warn', text: `Only part 1 (signed by ${f.leaves.alice.email}, verified) of this message is signed; the rest is not signed` })
   })
 
+  it('a forwarded signed message is named as such (issue 16)', async () => {
+    const fwd = await signedEntity(secretEntity('Forwarded words'), f.ids.bob, crypto)
+    const raw = concat([
+      enc(`From: Alice <${f.leaves.alice.email}>\r\nTo: c@example.test\r\nSubject: Fwd\r\nContent-Type: multipart/mixed; boundary=l\r\n\r\n--l\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n--l\r\nContent-Type: message/rfc822\r\n\r\n`),
+      enc(`From: Bob <${f.leaves.bob.email}>\r\nSubject: plan\r\n`),
+      fwd,
+      enc('\r\n--l--\r\n'),
+    ])
+    const s = await summary(raw, f.keyring([]))
+    expect(s.signed).toEqual({ tone: 'warn', text: `Only the forwarded message in part 2 (signed by ${f.leaves.bob.email}, verified) of this message is signed; the rest is not signed` })
+  })
+
   it('over the size limit or nested too deeply: "Not checked", never "altered"; verdict stays invalid', async () => {
     const head = fromAlice()
     const huge = new Uint8Array(65 * 1024 * 1024 + 1).fill(0x61)
