@@ -20,7 +20,9 @@ export function toMailbox(e: ListResponse): Mailbox {
     specialUse: specialUseOf(e),
     total: e.status?.messages ?? 0,
     unread: e.status?.unseen ?? 0,
-    subscribed: e.subscribed,
+    // imapflow leaves it out (not false) for a folder that is not subscribed, e.g. one made by
+    // another client or by doveadm: the contract says boolean, and the app rejects anything else.
+    subscribed: e.subscribed === true,
   }
 }
 
