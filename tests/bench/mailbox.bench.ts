@@ -30,7 +30,7 @@ const SESSIONS = 40
 const PAGE = 50
 const MAIL_FORMAT = process.env.BENCH_MAIL_FORMAT as 'sdbox' | 'maildir' | undefined
 
-function message(i: number): Buffer {
+export function message(i: number): Buffer {
   const date = new Date(Date.UTC(2020, 0, 1) + i * 60_000).toUTCString()
   return Buffer.from(
     [
@@ -49,7 +49,7 @@ function message(i: number): Buffer {
 }
 
 /** Writes a Maildir++ folder (`.Name/cur`) with n messages under `root`. */
-function writeMaildir(root: string, folder: string, n: number): void {
+export function writeMaildir(root: string, folder: string, n: number): void {
   for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(root, sub), { recursive: true })
   const dir = join(root, `.${folder}`)
   for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(dir, sub), { recursive: true })
@@ -62,7 +62,7 @@ function writeMaildir(root: string, folder: string, n: number): void {
 }
 
 /** Gives a tree to the user Dovecot's mail processes run as (the owner of mail/). */
-function chownLike(reference: string, tree: string): void {
+export function chownLike(reference: string, tree: string): void {
   const { uid, gid } = statSync(reference)
   const chownAll = (p: string) => {
     chownSync(p, uid, gid)
@@ -72,7 +72,7 @@ function chownLike(reference: string, tree: string): void {
 }
 
 /** Saves the folders of a maildir into the user's store with Dovecot's own save path. */
-function doveadmImport(dataDir: string, user: string, source: string, folder: string): void {
+export function doveadmImport(dataDir: string, user: string, source: string, folder: string): void {
   execFileSync(
     'doveadm',
     ['-c', join(dataDir, 'dovecot.conf'), '-o', 'mail_fsync=never', 'import', '-u', user, `maildir:${source}`, '', 'mailbox', folder],
