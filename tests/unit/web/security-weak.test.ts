@@ -12,6 +12,7 @@ import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSSRApp, h, type Component } from 'vue'
 import { renderToString } from 'vue/server-renderer'
+import { createPinia } from 'pinia'
 import { openMessage } from '../../../src/core/message/open'
 import type { SecurityReport } from '../../../src/core/message/report'
 import { chainWeaknessWords, summarizeSecurity } from '../../../src/web/mail/security'
@@ -115,7 +116,10 @@ describe('the components say it', () => {
 
   async function render(file: string, props: Record<string, unknown>): Promise<string> {
     const mod = (await vite.ssrLoadModule(`/src/web/components/security-status/${file}`)) as { default: Component }
-    return renderToString(createSSRApp({ render: () => h(mod.default, props) }))
+    // SecurityDetails reads the open message's raw bytes from the reader store (server claims).
+    const app = createSSRApp({ render: () => h(mod.default, props) })
+    app.use(createPinia())
+    return renderToString(app)
   }
 
   it('SecuritySummary: warn tone and the weak words; SecurityDetails: each finding as a sentence', async () => {

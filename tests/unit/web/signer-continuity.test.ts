@@ -13,6 +13,7 @@ import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSSRApp, h, type Component } from 'vue'
 import { renderToString } from 'vue/server-renderer'
+import { createPinia, setActivePinia } from 'pinia'
 import { openMessage } from '../../../src/core/message/open'
 import type { SecurityReport, SignerReport } from '../../../src/core/message/report'
 import { fromBase64 } from '../../../src/core/util/base64'
@@ -184,7 +185,6 @@ describe('the reading pane components show it', () => {
 
   /** Render the offers with the reader store holding `offers` (as openSecurely would leave it). */
   async function renderOffers(offers: unknown[]): Promise<string> {
-    const { createPinia, setActivePinia } = (await vite.ssrLoadModule('pinia')) as typeof import('pinia')
     const { useReaderStore } = (await vite.ssrLoadModule('/src/web/stores/reader.ts')) as typeof import('../../../src/web/stores/reader')
     const mod = (await vite.ssrLoadModule('/src/web/components/security-status/SignerContacts.vue')) as { default: Component }
     const pinia = createPinia()
