@@ -71,8 +71,12 @@ export function fromImapError(e: unknown): BridgeError {
   if (err?.responseStatus === 'NO' || err?.responseStatus === 'BAD') {
     return new BridgeError('imap_error', `The mail server refused: ${String(err.responseText ?? 'no reason given').slice(0, 200)}`)
   }
-  if (['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'NoConnection', 'EConnectionClosed', 'ECONNRESET', 'ClosedAfterConnectTLS', 'ClosedAfterConnectText'].includes(err?.code ?? '')) {
+  // Unreachable, or too slow to greet or connect (an overloaded server): 503, try again.
+  if (['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'NoConnection', 'EConnectionClosed', 'ECONNRESET', 'ClosedAfterConnectTLS', 'ClosedAfterConnectText', 'GREETING_TIMEOUT', 'CONNECT_TIMEOUT', 'ETIMEOUT', 'UPGRADE_TIMEOUT'].includes(err?.code ?? '')) {
     return new BridgeError('imap_unavailable', 'The mail server cannot be reached right now. Try again in a moment.')
   }
-  return new BridgeError('internal', 'Something went wrong on the server. Try again; if it persists, check the bridge log.')
+  // Unknown: the log says what imapflow reported (never a credential: codes and texts only).
+  return Object.assign(new BridgeError('internal', 'Something went wrong on the server. Try again; if it persists, check the bridge log.'), {
+    imap: { code: err?.code, responseStatus: err?.responseStatus, responseText: err?.responseText?.slice(0, 200), message: (e as Error)?.message?.slice(0, 200) },
+  })
 }

@@ -159,20 +159,33 @@ service lmtp {
     mode = 0600
   }
 }
+service imap-login {
+  # One login process per connection (Dovecot's high-security mode, kept), so the default
+  # limit of 100 processes was also the number of sign-ins Dovecot takes at once: past it,
+  # new connections were reset (the load bench: 500 sign-ins at once, issue 11).
+  process_limit = 2048
+  process_min_avail = 4
+}
 service imap {
-  process_limit = 1024
+  # One process per IMAP connection: each session's own, per bridge instance that served
+  # it, plus one shared IDLE per account and folder. 500 sessions on two bridges need
+  # about 1,500 (the load bench).
+  process_limit = 4096
   # Every sign-in is a new IMAP connection, served by a new imap process (one client per
   # process): keep a few started ahead so LOGIN does not wait for one (7 -> 3.5 ms measured).
   process_min_avail = 4
 }
 service anvil {
   ${noChroot}
+  # Every login and imap process talks to anvil and auth: room for all of them (see imap-login).
+  client_limit = 8192
   # No auth penalty: every sign-in comes from the bridge's loopback address (see above).
   unix_listener anvil-auth-penalty {
     mode = 0
   }
 }
 service auth {
+  client_limit = 4096
   unix_listener auth-userdb {
     mode = 0600
   }

@@ -52,8 +52,10 @@ export async function openImap(server: ImapServer, creds: Credentials, opts: { a
     disableAutoIdle: !opts.autoIdle,
     // The event stream's connection only idles: start IDLE at once, not after 15 s.
     ...(opts.autoIdle ? { autoIdleDelay: 100 } : {}),
-    connectionTimeout: 15_000,
-    greetingTimeout: 10_000,
+    // Generous: a server starting hundreds of sessions at once (after a restart, a
+    // morning peak) greets late; a failure here is a 503 imap_unavailable anyway.
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
   })
   // Without a listener an 'error' event would crash the process.
   client.on('error', () => {})

@@ -15,7 +15,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
       status = err.status
       body = { code: err.code, message: err.message }
       reply.headers(err.headers)
-      if (status >= 500) request.log.warn({ code: err.code }, err.message)
+      if (status >= 500) request.log.warn({ code: err.code, imap: (err as { imap?: unknown }).imap }, err.message)
     } else if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       status = 413
       body = { code: 'payload_too_large', message: 'The message is too large for this server.' }
