@@ -38,7 +38,7 @@ function open(c: Client, mailbox = 'INBOX') {
 }
 
 const until = async (f: () => boolean, what: string) => {
-  const end = Date.now() + 15_000
+  const end = Date.now() + 60_000
   while (!f()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 20))
