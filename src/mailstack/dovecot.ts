@@ -4,9 +4,10 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
+import { stopStale } from './daemon'
 import { renderDovecotConfig, type MailFormat } from './dovecot-config'
 import { waitForPort } from './net'
 
@@ -105,24 +106,6 @@ function chownTree(path: string, uid: number, gid: number): void {
 }
 
 /**
- * A Dovecot left running by an earlier start of this same data folder (its parent was
- * killed hard) holds the ports: stop it, identified by its pid file and our config path.
- */
-async function stopStale(pidFile: string, configPath: string): Promise<void> {
-  if (!existsSync(pidFile)) return
-  const pid = Number(readFileSync(pidFile, 'utf8').trim())
-  let cmdline = ''
-  try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-  } catch {}
-  if (pid > 1 && cmdline.includes('dovecot') && cmdline.includes(configPath)) {
-    process.kill(pid, 'SIGTERM')
-    for (let i = 0; i < 50 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100))
-  }
-  rmSync(pidFile, { force: true })
-}
-
-/**
  * The storage format of a data folder, decided once and remembered in `<dataDir>/mail-format`:
  * sdbox for a new folder; maildir for a folder whose mail/ already holds maildirs (written
  * before sdbox became the default), so existing mail stays where Dovecot looks for it.
@@ -175,7 +158,8 @@ export async function startDovecot(o: DovecotOptions): Promise<DovecotHandle> {
       ...(o.maxUserIpConnections !== undefined ? { maxUserIpConnections: o.maxUserIpConnections } : {}),
     }),
   )
-  await stopStale(join(o.dataDir, 'run', 'master.pid'), configPath)
+  // A Dovecot left running by an earlier start of this data folder holds the ports.
+  await stopStale(join(o.dataDir, 'run', 'master.pid'), 'dovecot', configPath)
   const child: ChildProcess = spawn(DOVECOT_BIN, ['-F', '-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (c: Buffer) => {

@@ -8,11 +8,12 @@
 import type { CryptoLike } from '../../core/crypto'
 import { CoreError } from '../../core/errors'
 import { sealKey } from '../../core/keystore'
-import { certificateSpki, createCertificateRequest, subjectKeyIdentifier, summarizeCertificate, type RequestKeyType } from '../../core/pki'
+import { certificateSpki, createCertificateRequest, summarizeCertificate, type RequestKeyType } from '../../core/pki'
 import { toHex } from '../../core/util/bytes'
-import type { IdentityInfo, RequestInfo } from '../storage/db'
+import type { RequestInfo } from '../storage/db'
 import type { CompleteRequestResult, CreateRequestResult } from './protocol'
 import { getIdentity, putIdentityRecord } from '../storage/identities'
+import { identityInfo } from './identities'
 import { deleteRequest, loadRequestRecords, putRequestRecord } from '../storage/requests'
 import type { Vault } from './vault'
 
@@ -74,24 +75,7 @@ export async function completeRequest(vault: Vault, certificates: Uint8Array[], 
         `The certificate is for ${emails.join(', ') || summary.subject}, not for ${record.email} as requested. Ask your CA for a certificate that names ${record.email}.`,
       )
     }
-    const ski = subjectKeyIdentifier(cert)
-    const info: IdentityInfo = {
-      id: summary.sha256,
-      subject: summary.subject,
-      issuer: summary.issuer,
-      serial: summary.serial,
-      emails,
-      notBefore: summary.notBefore,
-      notAfter: summary.notAfter,
-      keyAlgorithm: summary.keyAlgorithm,
-      ...(summary.keySize !== undefined ? { keySize: summary.keySize } : {}),
-      subjectKeyIdentifier: ski ? toHex(ski) : null,
-      defaultFor: [],
-      pfxAlgorithms: [],
-      addedAt: new Date().toISOString(),
-      certificate: cert,
-      chain: certificates.filter((c) => c !== cert),
-    }
+    const info = identityInfo(summary, cert, certificates.filter((c) => c !== cert), { pfxAlgorithms: [], addedAt: new Date().toISOString() })
     await putIdentityRecord({ ...info, sealedKey: record.sealedKey })
     await deleteRequest(record.id)
     await vault.reload()

@@ -5,6 +5,7 @@ import { sealKey } from '../../core/keystore'
 import { readPfx, writePfx } from '../../core/pkcs12'
 import { subjectKeyIdentifier, summarizeCertificate } from '../../core/pki'
 import { toHex } from '../../core/util/bytes'
+import type { CertificateSummary } from '../../core/types'
 import type { IdentityInfo } from '../storage/db'
 import { deleteIdentity, getIdentity, putIdentityRecord } from '../storage/identities'
 import type { ImportPfxResult } from './protocol'
@@ -37,32 +38,45 @@ export async function importPfx(
   let replaced = false
   for (const identity of pfx.identities) {
     const summary = await summarizeCertificate(identity.certificate, crypto)
-    const ski = subjectKeyIdentifier(identity.certificate)
     if (await getIdentity(summary.sha256)) replaced = true
     const sealedKey = await sealKey(identity.privateKey, passphrase, crypto, { kdf: verifier.kdf, derivedKey: derived })
-    const info: IdentityInfo = {
-      id: summary.sha256,
-      subject: summary.subject,
-      issuer: summary.issuer,
-      serial: summary.serial,
-      emails: summary.emails.map((e) => e.toLowerCase()),
-      notBefore: summary.notBefore,
-      notAfter: summary.notAfter,
-      keyAlgorithm: summary.keyAlgorithm,
-      ...(summary.keySize !== undefined ? { keySize: summary.keySize } : {}),
-      subjectKeyIdentifier: ski ? toHex(ski) : null,
-      defaultFor: [],
-      pfxAlgorithms: pfx.algorithms,
-      addedAt: now,
-      certificate: identity.certificate,
-      chain: identity.chain,
-    }
+    const info = identityInfo(summary, identity.certificate, identity.chain, { pfxAlgorithms: pfx.algorithms, addedAt: now })
     await putIdentityRecord({ ...info, sealedKey })
     infos.push((await getIdentity(info.id)) ?? info)
     identity.privateKey.fill(0)
   }
   await vault.unlockWith(verifier, derived, passphrase)
   return { identities: infos, passphraseSet, replaced }
+}
+
+/**
+ * The public facts of an identity as stored and shown (storage/db.ts IdentityInfo): the
+ * same for a PFX import and a completed certificate request.
+ */
+export function identityInfo(
+  summary: CertificateSummary,
+  certificate: Uint8Array,
+  chain: Uint8Array[],
+  o: { pfxAlgorithms: string[]; addedAt: string },
+): IdentityInfo {
+  const ski = subjectKeyIdentifier(certificate)
+  return {
+    id: summary.sha256,
+    subject: summary.subject,
+    issuer: summary.issuer,
+    serial: summary.serial,
+    emails: summary.emails.map((e) => e.toLowerCase()),
+    notBefore: summary.notBefore,
+    notAfter: summary.notAfter,
+    keyAlgorithm: summary.keyAlgorithm,
+    ...(summary.keySize !== undefined ? { keySize: summary.keySize } : {}),
+    subjectKeyIdentifier: ski ? toHex(ski) : null,
+    defaultFor: [],
+    pfxAlgorithms: o.pfxAlgorithms,
+    addedAt: o.addedAt,
+    certificate,
+    chain,
+  }
 }
 
 /** Say which of the form's two secrets a wrong-password error is about. */

@@ -5,22 +5,17 @@
  * openMessage as the reading pane, so the verdicts agree.
  */
 import { readFile } from 'node:fs/promises'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Io } from '../../../src/cli/io'
 import { main } from '../../../src/cli/main'
 import type { SecurityReport } from '../../../src/core/message/report'
 import { textEntity, withHeaders } from '../../interop/harness/eml'
 import { encryptExact, envOf } from '../core/message/careful'
-import { makeFixture, type Fixture } from '../core/message/fixture'
+import { withFixture, type Fixture } from '../core/message/fixture'
 
 let f: Fixture
 
-beforeAll(async () => {
-  f = await makeFixture()
-}, 120_000)
-afterAll(async () => {
-  await f?.pki.cleanup()
-})
+withFixture((made) => (f = made))
 
 function io(files: Map<string, Uint8Array>): Io & { text(): string } {
   const out: string[] = []

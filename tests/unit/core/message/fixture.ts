@@ -3,6 +3,7 @@
  * interop harness), identities read back with our own readPfx.
  */
 import { readFile } from 'node:fs/promises'
+import { afterAll, beforeAll } from 'vitest'
 import { readPfx } from '../../../../src/core/pkcs12'
 import type { Identity, Keyring } from '../../../../src/core/types'
 import { createPki, type Leaf, type Pki } from '../../../interop/harness/pki'
@@ -39,6 +40,18 @@ export async function makeFixture(): Promise<Fixture> {
       ...extra,
     }),
   }
+}
+
+/** A test file's fixture: made before its tests (OpenSSL makes the PKI), removed after. */
+export function withFixture(set: (f: Fixture) => void): void {
+  let made: Fixture | undefined
+  beforeAll(async () => {
+    made = await makeFixture()
+    set(made)
+  }, 120_000)
+  afterAll(async () => {
+    await made?.pki.cleanup()
+  })
 }
 
 export const enc = (s: string) => new TextEncoder().encode(s)

@@ -4,22 +4,17 @@
  * unwrapped entity — must be exactly what a full open gives; only text and attachments
  * are left out.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openMessage } from '../../../../src/core/message/open'
 import { sealMessage } from '../../../../src/core/message/seal'
 import { concat } from '../../../../src/core/util/bytes'
 import { toBase64Lines } from '../../../../src/core/util/base64'
-import { enc, makeFixture, type Fixture } from './fixture'
+import { enc, withFixture, type Fixture } from './fixture'
 
 const crypto = globalThis.crypto
 let f: Fixture
 
-beforeAll(async () => {
-  f = await makeFixture()
-}, 120_000)
-afterAll(async () => {
-  await f?.pki.cleanup()
-})
+withFixture((made) => (f = made))
 
 /** A draft with a text part and a 300 KB attachment. */
 function withAttachment(): Uint8Array {

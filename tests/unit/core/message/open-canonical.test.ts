@@ -5,22 +5,17 @@
  * never by weakening the comparison, never for binary parts, and the exact bytes first.
  * Messages made by OpenSSL during the test.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openMessage } from '../../../../src/core/message/open'
 import { opensslSign, opensslVerify } from '../../../interop/harness/openssl-cms'
 import { withHeaders } from '../../../interop/harness/eml'
 import { encryptExact, envOf, lf, plainEntity, signExact, signersOf, TEXT } from './careful'
-import { dec, makeFixture, type Fixture } from './fixture'
+import { dec, withFixture, type Fixture } from './fixture'
 
 const crypto = globalThis.crypto
 let f: Fixture
 
-beforeAll(async () => {
-  f = await makeFixture()
-}, 120_000)
-afterAll(async () => {
-  await f?.pki.cleanup()
-})
+withFixture((made) => (f = made))
 
 const aliceSigned = async (content = plainEntity()) => withHeaders(envOf(f.leaves.alice, f.leaves.bob), await opensslSign(f.pki.dir, f.leaves.alice, content))
 

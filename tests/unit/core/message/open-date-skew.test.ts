@@ -3,22 +3,17 @@
  * replayed or re-dated message) is said, naming both times; the signature's own status
  * is unchanged. Signed by OpenSSL during the test.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openMessage } from '../../../../src/core/message/open'
 import { opensslSign } from '../../../interop/harness/openssl-cms'
 import { withHeaders } from '../../../interop/harness/eml'
 import { envOf, plainEntity, signersOf } from './careful'
-import { makeFixture, type Fixture } from './fixture'
+import { withFixture, type Fixture } from './fixture'
 
 const crypto = globalThis.crypto
 let f: Fixture
 
-beforeAll(async () => {
-  f = await makeFixture()
-}, 120_000)
-afterAll(async () => {
-  await f?.pki.cleanup()
-})
+withFixture((made) => (f = made))
 
 /** Signed now, with this Date header. */
 async function dated(date: Date): Promise<Buffer> {

@@ -5,23 +5,18 @@
  * inner one is the verdict, and nothing only the broken one covers is ever valid.
  * Messages made by OpenSSL during the test.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openMessage } from '../../../../src/core/message/open'
 import { ENVELOPE_ONLY_REASON, OUTER_SIGNATURE_CODE } from '../../../../src/core/message/verdict'
 import { opensslEncrypt, opensslSign } from '../../../interop/harness/openssl-cms'
 import { textEntity, withHeaders } from '../../../interop/harness/eml'
 import { envOf, plainEntity, signersOf, TEXT } from './careful'
-import { makeFixture, type Fixture } from './fixture'
+import { withFixture, type Fixture } from './fixture'
 
 const crypto = globalThis.crypto
 let f: Fixture
 
-beforeAll(async () => {
-  f = await makeFixture()
-}, 120_000)
-afterAll(async () => {
-  await f?.pki.cleanup()
-})
+withFixture((made) => (f = made))
 
 describe('a signature over the encrypted envelope only (encrypt-then-sign)', () => {
   it('proves who sent the ciphertext, not who wrote it: signature none, the signer listed as signing the envelope only', async () => {

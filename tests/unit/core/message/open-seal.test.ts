@@ -4,7 +4,7 @@
  * (EFAIL), bounded layers, and "never throws" on garbage.
  */
 import { TESTDATA } from '../../../testdata'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openMessage, looksLikeMessage, singleFrom } from '../../../../src/core/message/open'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -16,17 +16,12 @@ import { parseMime } from '../../../../src/core/mime'
 import { concat } from '../../../../src/core/util/bytes'
 import { toBase64Lines } from '../../../../src/core/util/base64'
 import { signData } from '../../../../src/core/cms/signed'
-import { dec, draft, enc, makeFixture, type Fixture } from './fixture'
+import { dec, draft, enc, withFixture, type Fixture } from './fixture'
 
 const crypto = globalThis.crypto
 let f: Fixture
 
-beforeAll(async () => {
-  f = await makeFixture()
-}, 120_000)
-afterAll(async () => {
-  await f?.pki.cleanup()
-})
+withFixture((made) => (f = made))
 
 const aliceDraft = () => draft(`Alice <${f.leaves.alice.email}>`, f.leaves.bob.email, 'Grüße ✓\r\n', 'X-Secret-Header: moved\r\nBcc: hidden@example.test\r\n')
 

@@ -4,22 +4,17 @@
  * (report.signedParts) with the enclosing From; an encrypted part there is still never
  * decrypted (EFAIL). Signed by OpenSSL during the test.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openMessage } from '../../../../src/core/message/open'
 import { opensslEncrypt, opensslSign } from '../../../interop/harness/openssl-cms'
 import { crlf, textEntity } from '../../../interop/harness/eml'
 import { plainEntity } from './careful'
-import { makeFixture, type Fixture } from './fixture'
+import { withFixture, type Fixture } from './fixture'
 
 const crypto = globalThis.crypto
 let f: Fixture
 
-beforeAll(async () => {
-  f = await makeFixture()
-}, 120_000)
-afterAll(async () => {
-  await f?.pki.cleanup()
-})
+withFixture((made) => (f = made))
 
 /** A multipart/mixed: the given entity first, then an unsigned footer, as a list sends it. */
 function withFooter(from: string, entity: Uint8Array): Buffer {

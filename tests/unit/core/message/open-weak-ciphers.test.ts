@@ -4,21 +4,16 @@
  * returned, unless the caller explicitly asks (allowWeakCiphers); 64/128-bit RC2 and 3DES
  * stay readable, the weakness named.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openMessage } from '../../../../src/core/message/open'
 import { textEntity, withHeaders } from '../../../interop/harness/eml'
 import { encryptExact, envOf } from './careful'
-import { dec, makeFixture, type Fixture } from './fixture'
+import { dec, withFixture, type Fixture } from './fixture'
 
 const crypto = globalThis.crypto
 let f: Fixture
 
-beforeAll(async () => {
-  f = await makeFixture()
-}, 120_000)
-afterAll(async () => {
-  await f?.pki.cleanup()
-})
+withFixture((made) => (f = made))
 
 const SECRET = 'The vault code is 4471'
 const encrypted = async (cipher: string, to = [f.leaves.bob]) => withHeaders(envOf(f.leaves.alice, f.leaves.bob), await encryptExact(f, to, textEntity(SECRET), cipher))

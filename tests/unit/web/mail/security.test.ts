@@ -2,13 +2,13 @@
  * The reading pane's security words (mail/security.ts) over REAL engine reports: messages
  * sealed by core over an OpenSSL-made PKI, opened by core with different keyrings.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openMessage } from '../../../../src/core/message/open'
 import { sealMessage } from '../../../../src/core/message/seal'
 import type { Keyring } from '../../../../src/core/types'
 import { algorithmName, foreignCiphertextSigner, summarizeSecurity } from '../../../../src/web/mail/security'
 import { encryptedEntity, envelope, message, secretEntity, signedEntity } from '../../../hostile-corpus/mime'
-import { dec, draft, enc, makeFixture, type Fixture } from '../../core/message/fixture'
+import { dec, draft, enc, withFixture, type Fixture } from '../../core/message/fixture'
 import { concat } from '../../../../src/core/util/bytes'
 import { encryptExact } from '../../core/message/careful'
 import { textEntity, withHeaders } from '../../../interop/harness/eml'
@@ -16,12 +16,7 @@ import { textEntity, withHeaders } from '../../../interop/harness/eml'
 const crypto = globalThis.crypto
 let f: Fixture
 
-beforeAll(async () => {
-  f = await makeFixture()
-}, 120_000)
-afterAll(async () => {
-  await f?.pki.cleanup()
-})
+withFixture((made) => (f = made))
 
 const fromAlice = (body = 'Hello.\r\n') => draft(`Alice <${f.leaves.alice.email}>`, f.leaves.bob.email, body)
 async function summary(raw: Uint8Array, keyring: Keyring) {
