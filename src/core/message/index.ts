@@ -7,3 +7,4 @@ export { detectRoot, findEmbedded, sniffContentType, type Detection, type Embedd
 export type { SecurityReport, LayerReport, SignerReport, RecipientReport, AttachmentReport } from './report'
 export type { AttachmentView, BodyView } from './view'
 export type { SignedPartReport } from './parts'
+export { WIRE_LIMIT_BYTES, base64Size, sealedSizeBound, checkSealedSize, type SizeLimitExceeded } from './limits'

@@ -33,6 +33,7 @@ import { useContactsStore } from './contacts'
 import { directoryCertificates } from './directory'
 import { identityForAddress } from './identities'
 import { openSecurely, sealSecurely } from './keystore'
+import { checkSealedSize } from '../../core/message/limits'
 import { useReaderStore } from './reader'
 import { REWRAPPED_QUOTE_NOTE, forwardBody, forwardSubject, replyBody, replyRecipients, replyReferences, replySubject } from '../mail/quote'
 import { foreignCiphertextSigner } from '../mail/security'
@@ -62,6 +63,13 @@ const asField = (list: AddressView[]) => list.map((a) => a.display).join(', ')
 
 /** Largest total of attachments we accept before sending (the bridge limit is 50 MB raw). */
 const MAX_ATTACHMENTS = 35 * 1024 * 1024
+
+/** Why a message is too large, and about how much to remove (attachment bytes grow ×1.37 in a draft, ×1.87 encrypted). */
+function tooBigText(actual: number, limit: number, encrypted: boolean): string {
+  const mb = (n: number) => (n / 1048576).toFixed(1)
+  const growth = encrypted ? 1.87 : 1.37
+  return `the message would be about ${mb(actual)} MB${encrypted ? ' once encrypted' : ''}, and mail servers take at most ${mb(limit)} MB. Remove about ${mb((actual - limit) / growth + 1)} MB of attachments${encrypted ? ' (encryption makes a message nearly twice the size of its attachments)' : ''}.`
+}
 
 export const useComposeStore = defineStore('compose', () => {
   const isOpen = ref(false)
@@ -385,6 +393,10 @@ export const useComposeStore = defineStore('compose', () => {
    * when the user has to act first (missing certificates: the dialog; no identity; locked).
    */
   async function seal(raw: Uint8Array, me: string, envelopeTo: string[], encryptNow: boolean): Promise<Uint8Array | null> {
+    // Refused here, in MB and with the reason, rather than sealed and then stranded in the
+    // Outbox by the server's limit (core/message/limits.ts).
+    const tooBig = checkSealedSize(raw.length, { sign: signOn.value, encrypt: encryptNow, recipients: envelopeTo.length + 1 })
+    if (tooBig) throw new Error(tooBigText(tooBig.actual, tooBig.limit, encryptNow))
     if (!signOn.value && !encryptNow) return raw
     startSealing()
     const r = await sealSecurely(raw, {
@@ -479,6 +491,8 @@ export const useComposeStore = defineStore('compose', () => {
     try {
       const { built, me } = build()
       let raw = built.raw
+      const tooBig = checkSealedSize(raw.length, { sign: false, encrypt: encryptOn.value })
+      if (tooBig) throw new Error(tooBigText(tooBig.actual, tooBig.limit, encryptOn.value))
       if (encryptOn.value) {
         startSealing()
         const r = await sealSecurely(raw, { from: me, sign: false, encrypt: true, recipients: [], onProgress: onSealProgress })
