@@ -68,17 +68,6 @@ export default tseslint.config(
     ),
   },
   {
-    // The exceptions: as registration authority the bridge must read the names in the
-    // PKCS#10 request it vouches for, which is public data (the key never leaves the
-    // browser), so src/bridge/enrol may parse it with asn1js; and the CRL relay relays only
-    // what has a CRL's shape (src/bridge/crl). Still no pkijs, core or ciphers.
-    files: ['src/bridge/enrol/**', 'src/bridge/crl/**'],
-    rules: restrict(
-      ['**/core/**', '**/web/**', '**/cli/**', 'pkijs', '@noble/*'],
-      'The registration authority reads public requests with asn1js only: no pkijs, core or cipher code (DESIGN.md).',
-    ),
-  },
-  {
     files: ['src/web/**'],
     rules: restrict(
       ['**/bridge/**', '**/cli/**', '**/mailstack/**', ...NODE_BUILTINS],

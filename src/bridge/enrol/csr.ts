@@ -7,14 +7,17 @@
  * The request is public data: no key is ever seen here.
  */
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto'
-import * as asn1js from 'asn1js'
 import { BridgeError } from '../errors'
 import {
   bitStringBytes,
   childrenOf,
   contentOf,
+  contextTag,
   encodingOf,
   isContext,
+  isNull,
+  isOid,
+  isTrue,
   Malformed,
   nameAttributes,
   octets,
@@ -25,6 +28,7 @@ import {
   set,
   smallInteger,
   text,
+  type Der,
 } from './asn1'
 import { derToPem, pemToDer } from './pem'
 
@@ -120,9 +124,9 @@ export function readCsr(pem: string): Csr {
 }
 
 function readStructure(der: Buffer) {
+  // DER only (the reader refuses indefinite and non-minimal lengths): the CA parses
+  // strictly, and one request should have one encoding.
   const top = parseExact(der)
-  // DER only: the CA parses strictly, and one request should have one encoding.
-  if (!Buffer.from(top.toBER(false)).equals(der)) throw new Malformed('not DER-encoded')
   const [info, sigAlg, sigValue, ...extra] = sequence(top, 'CertificationRequest')
   if (extra.length) throw new Malformed('extra fields after the signature')
   const [version, subject, spkiNode, attributes, ...more] = sequence(info, 'CertificationRequestInfo')
@@ -148,7 +152,7 @@ function readStructure(der: Buffer) {
 }
 
 /** SubjectPublicKeyInfo: an RSA key of 2048–16384 bits, or an EC key on P-256/384/521. */
-function readKey(node: asn1js.AsnType | undefined): { keyType: KeyType; key: KeyObject; spki: Buffer } {
+function readKey(node: Der | undefined): { keyType: KeyType; key: KeyObject; spki: Buffer } {
   const [alg] = sequence(node, 'subjectPublicKeyInfo')
   const [algOid, params] = sequence(alg, 'key algorithm')
   const type = oid(algOid, 'key algorithm')
@@ -168,7 +172,7 @@ function readKey(node: asn1js.AsnType | undefined): { keyType: KeyType; key: Key
     return { keyType: 'rsa', key, spki }
   }
   if (type === OID.ecPublicKey) {
-    const curve = params instanceof asn1js.ObjectIdentifier ? CURVES[params.valueBlock.toString()] : undefined
+    const curve = isOid(params) ? CURVES[oid(params, 'EC curve')] : undefined
     if (!curve || key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== curve) {
       throw invalid('The request has an EC key on a curve the CA does not issue for; use P-256, P-384 or P-521.')
     }
@@ -178,7 +182,7 @@ function readKey(node: asn1js.AsnType | undefined): { keyType: KeyType; key: Key
 }
 
 /** The extensionRequest attribute's subjectAltName names; a request for a CA certificate is refused. */
-function readAttributes(attributes: asn1js.AsnType[], names: CsrNames): void {
+function readAttributes(attributes: Der[], names: CsrNames): void {
   let seenExtensions = false
   for (const attr of attributes) {
     const [typeNode, valuesNode] = sequence(attr, 'attribute')
@@ -196,7 +200,7 @@ function readAttributes(attributes: asn1js.AsnType[], names: CsrNames): void {
       if (id === OID.subjectAltName) names.altNames.push(...readGeneralNames(value))
       if (id === OID.basicConstraints) {
         const [ca] = sequence(value, 'basicConstraints')
-        if (ca instanceof asn1js.Boolean && ca.valueBlock.value) {
+        if (isTrue(ca)) {
           throw invalid('The request asks for a CA certificate (basicConstraints cA); a personal certificate cannot be one. Create the request again.')
         }
       }
@@ -204,9 +208,10 @@ function readAttributes(attributes: asn1js.AsnType[], names: CsrNames): void {
   }
 }
 
-function readGeneralNames(node: asn1js.AsnType): CsrNames['altNames'] {
+function readGeneralNames(node: Der): CsrNames['altNames'] {
   return sequence(node, 'subjectAltName').map((gn) => {
-    const kind = gn.idBlock.tagClass === 3 ? GENERAL_NAME[gn.idBlock.tagNumber] : undefined
+    const tag = contextTag(gn)
+    const kind = tag === undefined ? undefined : GENERAL_NAME[tag]
     if (!kind) throw new Malformed('a subjectAltName entry is not a GeneralName')
     if (kind === 'email' || kind === 'dns' || kind === 'uri') return { kind, value: Buffer.from(contentOf(gn, kind)).toString('latin1') }
     if (kind === 'ip') return { kind, value: ipText(contentOf(gn, 'ip')) }
@@ -219,11 +224,11 @@ function ipText(b: Uint8Array): string {
   return Buffer.from(b).toString('hex').replace(/(.{4})(?!$)/g, '$1:')
 }
 
-function readSignatureAlgorithm(node: asn1js.AsnType | undefined): Signature {
+function readSignatureAlgorithm(node: Der | undefined): Signature {
   const [algOid, params, ...more] = sequence(node, 'signatureAlgorithm')
   const id = oid(algOid, 'signature algorithm')
   if (more.length) throw new Malformed('signatureAlgorithm has extra fields')
-  const noParams = params === undefined || params instanceof asn1js.Null
+  const noParams = params === undefined || isNull(params)
   const rsaHash = RSA_PKCS1[id]
   const ecdsaHash = ECDSA[id]
   if (rsaHash && noParams) return { kind: 'rsa', hash: rsaHash }
@@ -233,7 +238,7 @@ function readSignatureAlgorithm(node: asn1js.AsnType | undefined): Signature {
 }
 
 /** RSASSA-PSS-params (RFC 4055 §3.1): SHA-2 hash, MGF1 with the same hash, trailer 1. */
-function readPssParams(node: asn1js.AsnType | undefined): Signature {
+function readPssParams(node: Der | undefined): Signature {
   let hash = 'sha1'
   let mgfHash = 'sha1'
   let saltLength = 20
