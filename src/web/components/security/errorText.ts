@@ -84,3 +84,17 @@ export function enrolErrorText(e: unknown): string {
       return c.message || 'The certificate request failed.'
   }
 }
+
+/**
+ * What is wrong with the key-store passphrase fields of a form (PFX import, Get a
+ * certificate), or null. `setting`: this is the first key, so the passphrase is being
+ * chosen (asked twice, at least 8 characters) rather than checked.
+ */
+export function passphraseProblem(passphrase: string, confirm: string, setting: boolean): string | null {
+  if (!passphrase) return 'Enter the key store passphrase.'
+  if (setting) {
+    if (passphrase.length < 8) return 'Choose a key store passphrase of at least 8 characters.'
+    if (passphrase !== confirm) return 'The two key store passphrases do not match. Type the same passphrase twice.'
+  }
+  return null
+}
