@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { ImapFlow } from 'imapflow'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { startMailstack, DEMO_PASSWORD, type Mailstack } from '../../src/mailstack/index'
 import { startBridge, type RunningBridge } from '../../src/bridge/server'
 import { loadConfig } from '../../src/bridge/config'
@@ -25,9 +25,9 @@ export interface Harness {
   bridge: RunningBridge
   browser: Browser
   /** A fresh browser context (own cookies) signed in as `email`. */
-  signedIn(email: string): Promise<{ context: BrowserContext; page: Page }>
+  signedIn(email: string, opts?: ContextOptions): Promise<{ context: BrowserContext; page: Page }>
   /** A fresh browser context on the sign-in page. */
-  newPage(): Promise<{ context: BrowserContext; page: Page }>
+  newPage(opts?: ContextOptions): Promise<{ context: BrowserContext; page: Page }>
   /** IMAP APPEND raw bytes, exactly, into a user's mailbox (bypasses the app and SMTP). */
   append(email: string, mailbox: string, raw: string | Buffer | (string | Buffer)[], flags?: string[]): Promise<void>
   /** IMAP CREATE a user folder. */
@@ -35,6 +35,27 @@ export interface Harness {
   /** Save a screenshot as screenshots/<name>.png. */
   screenshot(page: Page, name: string): Promise<string>
   close(): Promise<void>
+}
+
+export interface ContextOptions {
+  /** A phone: 390 × 844 CSS pixels, touch, mobile viewport (issue 14). */
+  phone?: boolean
+  /** The browser's language, e.g. 'de-DE' (default 'en-US'). */
+  locale?: string
+  /** prefers-color-scheme (default light). */
+  colorScheme?: 'light' | 'dark'
+}
+
+/** What every test's browser context shares, so that screens compare across tests. */
+export function contextOptions(origin: string, opts: ContextOptions = {}): BrowserContextOptions {
+  return {
+    baseURL: origin,
+    acceptDownloads: true,
+    locale: opts.locale ?? 'en-US',
+    timezoneId: 'UTC',
+    colorScheme: opts.colorScheme ?? 'light',
+    ...(opts.phone ? { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 } : { viewport: { width: 1400, height: 860 } }),
+  }
 }
 
 export interface HarnessOptions {
@@ -87,8 +108,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const b = browser
   const contexts: BrowserContext[] = []
 
-  async function newPage() {
-    const context = await b.newContext({ baseURL: origin, acceptDownloads: true, viewport: { width: 1400, height: 860 }, locale: 'en-US', timezoneId: 'UTC' })
+  async function newPage(opts: ContextOptions = {}) {
+    const context = await b.newContext(contextOptions(origin, opts))
     contexts.push(context)
     const page = await context.newPage()
     page.setDefaultTimeout(15_000)
@@ -102,8 +123,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     bridge,
     browser: b,
     newPage,
-    async signedIn(email: string) {
-      const { context, page } = await newPage()
+    async signedIn(email: string, opts?: ContextOptions) {
+      const { context, page } = await newPage(opts)
       await signIn(page, email)
       return { context, page }
     },
@@ -146,7 +167,9 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await page.getByRole('textbox', { name: 'Email' }).fill(email)
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Inbox' }).waitFor()
+  // Signed in: the app's frame is up (on a phone the folders wait in a closed drawer).
+  await page.getByRole('button', { name: 'Sign out' }).waitFor()
+  await page.getByRole('list', { name: 'Messages' }).waitFor({ state: 'attached' })
 }
 
 /** A message as RFC 5322 text with CRLF line ends. */
