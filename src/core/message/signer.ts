@@ -200,7 +200,7 @@ function gatewayDomain(der: Uint8Array, certEmails: string[], ctx: SignerContext
   if (!accepted || !accepted.some((a) => sameBytes(a, der))) return null
   const emails = certEmails.map((e) => e.toLowerCase())
   if (emails.includes(from)) return null // the person's own certificate: the ordinary rule
-  let dns: string[] = []
+  let dns: string[]
   try {
     dns = parseCertificate(der).sanDns.map((d) => d.toLowerCase())
   } catch {
