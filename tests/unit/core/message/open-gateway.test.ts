@@ -35,6 +35,7 @@ beforeAll(async () => {
     ['gwrev', { key: 'rsa2048', email: 'gateway@partner.example', revoked: true }],
     ['gwsrv', { key: 'rsa2048', email: 'gateway@partner.example', eku: 'serverAuth' }],
     ['alice', { key: 'rsa2048' }],
+    ['pat', { key: 'rsa2048', email: 'pat@partner.example' }],
   ]
   for (const [name, o] of specs) L[name] = await pki.issue(name, o)
   for (const [name, l] of Object.entries(L)) ids[name] = (await readPfx(new Uint8Array(await readFile(l.pfxPath)), l.password, crypto)).identities[0]!
@@ -49,14 +50,18 @@ const keyring = (extra: Partial<Keyring> = {}): Keyring => ({ identities: [], tr
 /** multipart/signed by `who` under From `from`; `innerFrom`: a protected From header in the signed entity. */
 async function signedBy(who: string, from: string, innerFrom?: string): Promise<Uint8Array> {
   const entity = enc(`${innerFrom ? `From: ${innerFrom}\r\n` : ''}Content-Type: text/plain\r\n\r\nThe contract is attached.\r\n`)
+  return concat([enc(`From: Pat <${from}>\r\nTo: alice@example.test\r\nSubject: s\r\nDate: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\n`), await signedEntity(who, entity, 'b')])
+}
+
+/** A multipart/signed entity (its Content-Type header and body) over `entity`, signed by `who`. */
+async function signedEntity(who: string, entity: Uint8Array, boundary: string): Promise<Uint8Array> {
   const sig = await signData(entity, { identity: ids[who]!, detached: true }, crypto)
   return concat([
-    enc(`From: Pat <${from}>\r\nTo: alice@example.test\r\nSubject: s\r\nDate: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\n`),
-    enc('Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary=b\r\n\r\n--b\r\n'),
+    enc(`Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary=${boundary}\r\n\r\n--${boundary}\r\n`),
     entity,
-    enc('\r\n--b\r\nContent-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: base64\r\n\r\n'),
+    enc(`\r\n--${boundary}\r\nContent-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: base64\r\n\r\n`),
     toBase64Lines(sig),
-    enc('--b--\r\n'),
+    enc(`--${boundary}--\r\n`),
   ])
 }
 
@@ -93,6 +98,21 @@ describe('a message signed by the accepted gateway of the sender’s domain', ()
     const r = await open(await signedBy('gw', 'gateway@partner.example'), { 'partner.example': [L.gw!.certDer] })
     expect(r.verdict.signature).toBe('valid')
     expect(signer(r).gateway).toBeUndefined()
+  })
+})
+
+describe('the layering rules hold for a gateway as for anyone', () => {
+  it('the person’s own signature inside the gateway’s: valid (the inner one is the verdict), the outer gateway signature holds', async () => {
+    const inner = await signedEntity('pat', enc('Content-Type: text/plain\r\n\r\nSigned by Pat herself.\r\n'), 'in')
+    const raw = concat([enc(`From: Pat <pat@partner.example>\r\nTo: alice@example.test\r\nSubject: s\r\nDate: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\n`), await signedEntity('gw', inner, 'out')])
+    const r = await open(raw, { 'partner.example': [L.gw!.certDer] })
+    expect(r.verdict.signature).toBe('valid')
+    expect(r.layers.map((l) => (l.kind === 'signed' ? l.signers[0]!.status : l.kind))).toEqual(['gateway', 'valid'])
+    expect(r.errors.map((e) => e.code)).not.toContain('outer-signature-invalid')
+    // Without the gateway accepted, the outer one is a mismatch that is said, not counted.
+    const plain = await open(raw)
+    expect(plain.verdict.signature).toBe('valid')
+    expect(plain.errors.map((e) => e.code)).toContain('outer-signature-invalid')
   })
 })
 

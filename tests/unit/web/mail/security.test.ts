@@ -69,6 +69,15 @@ describe('summarizeSecurity', () => {
     expect((await summary(raw, f.keyring([]))).signature).toBe('email-mismatch')
   })
 
+  it('a gateway signature on a re-dated message is not shown plainly: the date warning follows the gateway words (issue 10)', async () => {
+    const raw = dec(await sealMessage(draft(`Pat <pat@example.test>`, f.leaves.bob.email), { identity: f.ids.alice, sign: true, encrypt: false, recipients: [] }, crypto))
+    const redated = enc(raw.replace(/^Date: .*$/m, 'Date: Mon, 23 Nov 2026 05:00:00 +0000'))
+    const s = summarizeSecurity((await openMessage(redated, f.keyring([]), crypto, { gateways: { 'example.test': [f.leaves.alice.certDer] } })).report)
+    expect(s.signature).toBe('gateway')
+    expect(s.signed!.tone).toBe('warn')
+    expect(s.signed!.text).toMatch(/^Signed by the example\.test mail gateway, not by the person \(pat@example\.test\), but the message is dated 2026-11-23T05:00:00\.000Z/)
+  })
+
   it('expired and not-for-email certificates say so, with the signer address', async () => {
     const { readPfx } = await import('../../../../src/core/pkcs12')
     const { readFile } = await import('node:fs/promises')
