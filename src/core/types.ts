@@ -47,6 +47,13 @@ export type SignatureVerdict =
   | 'revoked'
   | 'email-mismatch'
   | 'not-email-cert'
+  /**
+   * Signed by the mail gateway of the From address's domain, with a certificate the
+   * caller accepted as that domain's gateway (OpenOptions.gateways: an Open Group gateway
+   * profile domain certificate), and otherwise valid. It proves the domain's gateway sent
+   * the content, not that the person wrote it: never 'valid'. Added by issue 10.
+   */
+  | 'gateway'
   | 'none'
 
 export type SignerStatus = Exclude<SignatureVerdict, 'none'>
@@ -61,6 +68,9 @@ export const SIGNER_STATUS_PRECEDENCE: readonly SignerStatus[] = [
   'not-email-cert',
   'expired',
   'untrusted',
+  // Not a problem of the certificate but a weaker claim than 'valid': one gateway signer
+  // among valid ones makes the layer 'gateway'.
+  'gateway',
 ]
 
 /** A certificate as reports show it. */

@@ -3,8 +3,11 @@
  * the demo CA to gateway@partner.example) as "Mail gateway for partner.example" in
  * Contacts; compose then says mail to pat@partner.example, who has no certificate, is
  * "encrypted to the partner.example gateway", and the bytes it sends open with OpenSSL and
- * the gateway's key. X-MailID-Info-* fields a gateway wrote are listed in the details as a
- * server's unverified claims and change no badge.
+ * the gateway's key. Mail from pat@partner.example signed by that gateway certificate
+ * (by `openssl cms -sign` during the test) shows the gateway badge: data-signature
+ * "gateway", "Signed by the partner.example mail gateway, not by the person", never
+ * valid nor a bare mismatch. X-MailID-Info-* fields a gateway wrote are listed in the
+ * details as a server's unverified claims and change no badge.
  */
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
@@ -62,7 +65,8 @@ describe('mail gateway of a partner domain', () => {
     await dialog.getByRole('button', { name: 'Send' }).click()
     // The demo mail server delivers only locally: the send is refused and kept in the Outbox,
     // but what left the browser is what a gateway would get.
-    const sent = (await eventually(() => bodies.find((r) => r.url.includes('/api/send')), 'the send request', 60_000))!
+    // recordBodies fills a large body in after the request starts (a placeholder until then): wait for the bytes.
+    const sent = (await eventually(() => bodies.find((r) => r.url.includes('/api/send') && r.body.toString('latin1') !== '\u0000unread'), 'the send request', 60_000))!
     const raw = sent.body.toString('latin1')
     expect(raw).toMatch(/Content-Type: application\/pkcs7-mime; smime-type=(authEnveloped|enveloped)-data/i)
     expect(raw).not.toContain(SECRET)
@@ -105,6 +109,41 @@ describe('X-MailID-Info-* headers', () => {
     expect(claims).toContain('decrypted by the gateway')
     await details.getByTestId('server-claims').scrollIntoViewIfNeeded()
     await h.screenshot(alice, 'gateway-03-details-server-claims')
+  })
+})
+
+describe('reading mail signed by the accepted gateway of partner.example', () => {
+  it('shows the gateway badge, in the pane, the details and the list, never "verified"', async () => {
+    const g = gateway()
+    const content = join(h.mailstack.pki!.dir, 'gateway-signed-content.txt')
+    writeFileSync(content, 'Content-Type: text/plain; charset=utf-8\r\n\r\nThe signed contract is on its way.\r\n')
+    const signed = execFileSync('openssl', ['cms', '-sign', '-binary', '-in', content, '-signer', g.certPem, '-inkey', g.keyPem]).toString('latin1').replace(/\r?\n/g, '\r\n')
+    const headers = ['From: Pat <pat@partner.example>', 'To: alice@example.com', 'Subject: Signed at the partner gateway', `Date: ${new Date().toUTCString()}`, 'Message-ID: <gateway-signed-1@partner.example>']
+    await h.append('alice@example.com', 'INBOX', headers.join('\r\n') + '\r\n' + signed)
+    await openInbox(alice)
+    const row = alice.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /Signed at the partner gateway/ })
+    await row.click()
+    const pane = alice.getByRole('region', { name: 'Message' })
+    await pane.locator('[data-testid="security-summary"][data-signature="gateway"]').waitFor({ timeout: 60_000 })
+    const s = await summaryOf(alice)
+    expect(s.signature).toBe('gateway')
+    expect(s.encryption).toBe('none')
+    expect(s.text).toContain('Signed by the partner.example mail gateway, not by the person (pat@partner.example)')
+    expect(s.text).not.toMatch(/verified|not the sender/)
+    // The list row: signed by a mail gateway, not a security warning.
+    await eventually(async () => /signed by a mail gateway/.test((await row.getAttribute('aria-label')) ?? ''), 'the row label')
+    expect(await row.getAttribute('aria-label')).not.toMatch(/security warning/)
+    await alice.getByRole('button', { name: 'Security details' }).click()
+    const details = alice.getByRole('region', { name: 'Security details' })
+    await expect(details.getByTestId('signer-gateway').textContent()).resolves.toContain('mail gateway for partner.example')
+    await alice.screenshot({ path: '/tmp/gateway-reading-desktop.png' })
+    await h.screenshot(alice, 'gateway-04-reading-gateway-signed')
+    // On a phone (one pane at a time): the same message, opened afresh at that width.
+    await alice.setViewportSize({ width: 390, height: 844 })
+    await alice.reload()
+    await pane.locator('[data-testid="security-summary"][data-signature="gateway"]').waitFor({ timeout: 60_000 })
+    await alice.screenshot({ path: '/tmp/gateway-reading-phone.png' })
+    await h.screenshot(alice, 'gateway-05-reading-gateway-signed-phone')
   })
 })
 

@@ -12,7 +12,7 @@ import { parseAddressList } from '../mime'
 import type { CertificateSummary, ErrorEntry, Keyring } from '../types'
 import { toErrorEntry } from '../errors'
 import type { LayerReport } from './report'
-import { judgeSigner, type FromAddress, type SignerCheckLike } from './signer'
+import { judgeSigner, type AcceptedGateways, type FromAddress, type SignerCheckLike } from './signer'
 
 export type LayerOutcome =
   | { kind: 'opened'; report: LayerReport; inner: Uint8Array; errors: ErrorEntry[]; certificates: Uint8Array[]; crls: Uint8Array[] }
@@ -27,6 +27,8 @@ export interface LayerContext {
   certificates: Uint8Array[]
   crls: Uint8Array[]
   decryptOptions?: DecryptOptions
+  /** Accepted mail gateway certificates by domain (OpenOptions.gateways). */
+  gateways?: AcceptedGateways
 }
 
 function problemEntries(problems: unknown[] | undefined, code: string): ErrorEntry[] {
@@ -112,6 +114,7 @@ export async function processSigned(der: Uint8Array, detached: Uint8Array | null
       from: ctx.from,
       innerFrom,
       crypto: ctx.crypto,
+      ...(ctx.gateways ? { gateways: ctx.gateways } : {}),
     })
     signers.push(r)
   }

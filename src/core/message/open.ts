@@ -22,7 +22,7 @@ import { toErrorEntry } from '../errors'
 import { detectRoot, findEmbedded, isMultipartSigned, isPkcs7Mime, type EmbeddedPart } from './detect'
 import { mayCanonicalize, processEnveloped, processSigned, type LayerContext, type LayerOutcome } from './layers'
 import type { LayerReport, SecurityReport } from './report'
-import type { FromAddress } from './signer'
+import { acceptedGateways, type FromAddress } from './signer'
 import { checkRewrapped } from './rewrap'
 import { verifySignedParts, type OpenPart } from './parts'
 import { computeVerdict, markEnvelopeOnly, outerSignatureNotes } from './verdict'
@@ -61,6 +61,13 @@ export interface OpenOptions {
   envelope?: { from: FromAddress; date: string | null }
   /** False: do not verify signed parts below an unprotected root (a part opened on its own). */
   signedParts?: boolean
+  /**
+   * The certificates the user accepted as the mail gateway of a domain (issue 10: Contacts'
+   * "Mail gateway for <domain>", `inspect --gateway DOMAIN=CERT`), by domain. A signer
+   * whose certificate is one of them, for the From address's own domain, is judged as
+   * that domain's gateway (signer.ts): verdict 'gateway' when otherwise valid.
+   */
+  gateways?: Readonly<Record<string, readonly Uint8Array[]>>
 }
 
 export interface MessageView {
@@ -140,7 +147,16 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
     }
     if (!looksLikeMessage(raw)) errors.push({ code: 'bad-input', message: 'This is not an email message (no header fields).' })
     for (const p of treeProblems(outer)) errors.push({ code: 'mime', message: `MIME: ${p}` })
-    const ctx: LayerContext = { keyring, crypto, from, certificates: [], crls: [], decryptOptions: opts.allowWeakCiphers ? { ...opts.decrypt, allowWeakCiphers: true } : opts.decrypt }
+    const gateways = acceptedGateways(opts.gateways)
+    const ctx: LayerContext = {
+      keyring,
+      crypto,
+      from,
+      certificates: [],
+      crls: [],
+      decryptOptions: opts.allowWeakCiphers ? { ...opts.decrypt, allowWeakCiphers: true } : opts.decrypt,
+      ...(gateways ? { gateways } : {}),
+    }
     const maxLayers = opts.maxLayers ?? MAX_LAYERS
     for (let depth = 0; ; depth++) {
       const d = detectRoot(current)
@@ -229,7 +245,13 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
     }
     if (opts.signedParts !== false && !tooLarge && !stopped && embedded.some((e) => e.kind === 'signed')) {
       const openPart: OpenPart = async (partRaw, partKeyring, envelope) => {
-        const r = await openMessage(partRaw, partKeyring, crypto, { body: false, decrypt: opts.decrypt, signedParts: false, ...(envelope ? { envelope } : {}) })
+        const r = await openMessage(partRaw, partKeyring, crypto, {
+          body: false,
+          decrypt: opts.decrypt,
+          signedParts: false,
+          ...(opts.gateways ? { gateways: opts.gateways } : {}),
+          ...(envelope ? { envelope } : {}),
+        })
         return { signature: r.report.verdict.signature, layers: r.report.layers, errors: r.report.errors }
       }
       const parts = await verifySignedParts(current, embedded, keyring, { from, date: dateHeader }, openPart)

@@ -46,6 +46,14 @@ export interface SignerReport {
    * Date or no signingTime to compare).
    */
   dateSkew?: { date: string; signingTime: string; seconds: number }
+  /**
+   * Set when this signer's certificate is the one the caller accepted as the mail gateway
+   * of the From address's domain (OpenOptions.gateways, `inspect --gateway`): that domain,
+   * lower-case. The status is then 'gateway' when the certificate is otherwise valid, or
+   * its own problem (expired, revoked, untrusted, not-email-cert), never 'email-mismatch'
+   * for the person's address. Additive (issue 10): absent for every other signer.
+   */
+  gateway?: string
   /** Path from the signer up to the anchor, signer first (empty if no certificate). */
   chain: CertificateSummary[]
   revocation: 'good' | 'revoked' | 'unknown'

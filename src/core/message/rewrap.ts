@@ -42,7 +42,7 @@ async function isRecipient(der: Uint8Array, recipients: readonly RecipientReport
 }
 
 /** Signer statuses whose certificate chained to a trust anchor: only then may its email stand for it. */
-const CHAINED: ReadonlySet<SignerReport['status']> = new Set(['valid', 'email-mismatch', 'expired', 'revoked', 'not-email-cert'])
+const CHAINED: ReadonlySet<SignerReport['status']> = new Set(['valid', 'gateway', 'email-mismatch', 'expired', 'revoked', 'not-email-cert'])
 
 /**
  * Is this signer one of the recipients? Directly (its own certificate is a recipient), or

@@ -14,8 +14,13 @@
  *
  * - signature: that layer's signers: 'valid' only when it has at least one signer and
  *   every one is valid; otherwise the first of SIGNER_STATUS_PRECEDENCE that any signer
- *   has; a signed layer without signers is 'invalid'; 'none' when no signed layer covers
- *   the content; 'invalid' whenever the structure was broken (`signatureBroken`).
+ *   has (last of them 'gateway': signed by the accepted mail gateway of the sender's
+ *   domain, issue 10, a weaker claim than the person's own signature); a signed layer
+ *   without signers is 'invalid'; 'none' when no signed layer covers the content;
+ *   'invalid' whenever the structure was broken (`signatureBroken`).
+ *   The layering rules hold for a gateway as for anyone: a person's inner signature inside
+ *   a gateway's outer one is the verdict, and a gateway that signs only the ciphertext
+ *   counts for nothing.
  * - encryption: the outermost encryption layer's status, 'none' without one.
  */
 import { SIGNER_STATUS_PRECEDENCE, type EncryptionVerdict, type ErrorEntry, type SignatureVerdict } from '../types'
@@ -60,7 +65,8 @@ export const OUTER_SIGNATURE_CODE = 'outer-signature-invalid'
 export function outerSignatureNotes(layers: readonly LayerReport[]): ErrorEntry[] {
   const covering = layers.flatMap((l, i) => (l.kind === 'signed' && !coversEnvelopeOnly(layers, i) ? [l] : []))
   return covering.slice(0, -1).flatMap((l) => {
-    const bad = l.signers.filter((s) => s.status !== 'valid')
+    // An outer signature of the sender domain's accepted gateway holds (as much as it claims).
+    const bad = l.signers.filter((s) => s.status !== 'valid' && s.status !== 'gateway')
     if (l.signers.length && !bad.length) return []
     const who = bad.map((s) => `${s.email ?? (s.subject || 'an unknown signer')}: ${s.status}`).join('; ') || 'no signer could be read'
     return [{ code: OUTER_SIGNATURE_CODE, message: `An outer signature around the signed message does not hold (${who}); it is not counted: the verdict is the inner signature's, which covers everything shown.` }]
@@ -91,7 +97,10 @@ export function computeVerdict(layers: readonly LayerReport[], extra: { signatur
   return { signature, encryption }
 }
 
-/** Exit-status meaning of `inspect`: valid or unsigned, and decrypted or not encrypted. */
+/**
+ * Exit-status meaning of `inspect`: valid or unsigned, and decrypted or not encrypted.
+ * 'gateway' is not clean: the person did not sign it, whatever the gateway says.
+ */
 export function isClean(v: Verdict): boolean {
   return (v.signature === 'valid' || v.signature === 'none') && (v.encryption === 'decrypted' || v.encryption === 'none')
 }

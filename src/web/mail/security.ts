@@ -166,6 +166,17 @@ function signatureLine(report: SecurityReport): SecurityLine | null {
       if (weak.length) return { tone: 'warn', text: `Signed by ${who}, verified, but with weak algorithms: ${weak[0]}${weak.length > 1 ? ` (and ${weak.length - 1} more in the details)` : ''}` }
       return { tone: 'good', text: `Signed by ${who}, verified` }
     }
+    case 'gateway': {
+      // The accepted mail gateway of the sender's domain signed it (issue 10): the domain's
+      // server vouches for it, the person did not sign it. Never worded as verified.
+      const domain = s?.gateway ?? fromAddress(report)?.split('@').pop() ?? 'sender’s domain'
+      const text = `Signed by the ${domain} mail gateway, not by the person${fromAddress(report) ? ` (${fromAddress(report)})` : ''}`
+      const skew = dateSkewWords(s)
+      if (skew) return { tone: 'warn', text: `${text}, but ${skew}` }
+      const weak = signersOf(report).flatMap(signerWeaknessWords)
+      if (weak.length) return { tone: 'warn', text: `${text}, with weak algorithms: ${weak[0]}${weak.length > 1 ? ` (and ${weak.length - 1} more in the details)` : ''}` }
+      return { tone: 'warn', text }
+    }
     case 'untrusted':
       return { tone: 'warn', text: `Signature not trusted: issuer unknown (signed by ${who})` }
     case 'invalid':
@@ -192,7 +203,7 @@ function signedPartsLine(report: SecurityReport): SecurityLine {
     const status = p.signature === 'none' ? 'not checked' : SIGNER_STATUS_WORDS[p.signature]
     return `${p.forwarded ? 'the forwarded message in ' : ''}part ${p.path.slice(0, p.forwarded ? -1 : undefined).map((i) => i + 1).join('.')} (signed by ${signerName(signer)}, ${status})`
   })
-  const tone = parts.every((p) => p.signature === 'valid') ? 'warn' : 'bad'
+  const tone = parts.every((p) => p.signature === 'valid' || p.signature === 'gateway') ? 'warn' : 'bad'
   return { tone, text: `Only ${words.join(' and ')} of this message ${parts.length > 1 ? 'are' : 'is'} signed; the rest is not signed` }
 }
 
@@ -277,6 +288,7 @@ export const SIGNER_STATUS_WORDS: Record<SignerReport['status'], string> = {
   revoked: 'certificate revoked',
   'email-mismatch': 'not the sender',
   'not-email-cert': 'certificate not for email',
+  gateway: 'signed by the mail gateway of the sender’s domain, not by the person',
 }
 
 export const REVOCATION_WORDS: Record<SignerReport['revocation'], string> = {

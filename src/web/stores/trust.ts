@@ -118,7 +118,8 @@ export function certificatesInReport(report: SecurityReport): Uint8Array[] {
 
 /**
  * The public keyring for opening a message: trust anchors, every certificate we know
- * (contacts' and our identities' chains) as intermediates, and the cached CRLs. Reads
+ * (contacts' and our identities' chains) as intermediates, the cached CRLs, and the
+ * accepted mail gateways by domain. Reads
  * IndexedDB directly so it is correct even before any store has loaded.
  */
 export async function keyringForOpen(): Promise<PublicKeyring> {
@@ -131,7 +132,11 @@ export async function keyringForOpen(): Promise<PublicKeyring> {
   ])
   const certificates: Uint8Array[] = certs.map((c) => c.der)
   for (const i of ids) certificates.push(i.certificate, ...i.chain)
-  return { trustAnchors: assembleAnchors(decisions, bundled), certificates, crls: crls.map((c) => c.der) }
+  // The contacts the user accepted as "Mail gateway for <domain>" (certificates.ts setGateway):
+  // core reads mail from that domain signed by them as the gateway's, not the person's.
+  const gateways = Object.create(null) as Record<string, Uint8Array[]> // a domain is data, never a prototype key
+  for (const c of certs) if (c.gatewayFor) (gateways[c.gatewayFor] ??= []).push(c.der)
+  return { trustAnchors: assembleAnchors(decisions, bundled), certificates, crls: crls.map((c) => c.der), gateways }
 }
 
 export const useTrustStore = defineStore('trust', () => {

@@ -40,7 +40,7 @@ export async function open(vault: Vault, raw: Uint8Array, pub: PublicKeyring, cr
   if (!vault.unlocked) await vault.unlockFromDevice()
   const identities = vault.identities()
   // The page reads the body from `inner` (mail/open.ts): not decoded here too (OpenOptions.body).
-  const opened = await openMessage(raw, keyringOf(pub, identities), crypto, { body: false })
+  const opened = await openMessage(raw, keyringOf(pub, identities), crypto, { body: false, ...(pub.gateways ? { gateways: pub.gateways } : {}) })
   const report = opened.report
   const encrypted = report.layers.some((l) => l.kind !== 'signed')
   if (encrypted && report.verdict.encryption === 'not-for-you') {

@@ -29,6 +29,11 @@ export interface PublicKeyring {
   crls: Uint8Array[]
   /** ISO time to validate at; default now. */
   at?: string
+  /**
+   * Certificates accepted in Contacts as "Mail gateway for <domain>", by domain (issue 10):
+   * passed to core's open (OpenOptions.gateways) so gateway-signed mail reads as 'gateway'.
+   */
+  gateways?: Record<string, Uint8Array[]>
 }
 
 export type OpenResult =

@@ -23,6 +23,8 @@ export interface LeafOptions {
   email?: string
   /** Also put the address in the subject's emailAddress attribute. */
   emailInSubject?: boolean
+  /** dNSName entries added to subjectAltName (a gateway's domain certificate names its domain). */
+  dns?: string[]
   /** Extended key usage: emailProtection (default), or a non-email purpose only. */
   eku?: 'emailProtection' | 'serverAuth'
   /** Validity ended a year ago. */
@@ -221,7 +223,7 @@ keyUsage = ${ku}
 extendedKeyUsage = ${eku}
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
-subjectAltName = email:${email}
+subjectAltName = email:${email}${(o.dns ?? []).map((d) => `, DNS:${d}`).join('')}
 `
     await writeFile(join(leafDir, 'ext.cnf'), ext)
     const now = Date.now()

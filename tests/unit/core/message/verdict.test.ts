@@ -82,3 +82,24 @@ describe('each signed layer judged for what it covers (issue 16)', () => {
     expect(inner!.signers[0]!.reasons).toEqual([])
   })
 })
+
+describe('a signer that is the accepted gateway of the sender’s domain (issue 10)', () => {
+  it('makes the layer "gateway", never valid; any problem of another signer still wins', () => {
+    expect(computeVerdict([signed('gateway')]).signature).toBe('gateway')
+    expect(computeVerdict([signed('valid', 'gateway')]).signature).toBe('gateway')
+    expect(computeVerdict([signed('gateway', 'untrusted')]).signature).toBe('untrusted')
+    expect(computeVerdict([signed('gateway', 'invalid')]).signature).toBe('invalid')
+  })
+  it('follows the layering rules: the inner signature is the verdict, a gateway on the ciphertext only counts for nothing', () => {
+    expect(computeVerdict([signed('gateway'), signed('valid')]).signature).toBe('valid')
+    expect(computeVerdict([signed('valid'), signed('gateway')]).signature).toBe('gateway')
+    expect(computeVerdict([signed('gateway'), env('decrypted')]).signature).toBe('none')
+    expect(computeVerdict([env('decrypted'), signed('gateway')])).toEqual({ signature: 'gateway', encryption: 'decrypted' })
+  })
+  it('an outer gateway signature around the person’s own holds: no outer-signature note', () => {
+    expect(outerSignatureNotes([signed('gateway'), signed('valid')])).toEqual([])
+  })
+  it('is not clean for inspect', () => {
+    expect(isClean({ signature: 'gateway', encryption: 'none' })).toBe(false)
+  })
+})

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { openMessage } from '../../../../src/core/message/open'
 import { sealMessage } from '../../../../src/core/message/seal'
 import type { Keyring } from '../../../../src/core/types'
-import { algorithmName, foreignCiphertextSigner, summarizeSecurity } from '../../../../src/web/mail/security'
+import { algorithmName, foreignCiphertextSigner, SIGNER_STATUS_WORDS, summarizeSecurity } from '../../../../src/web/mail/security'
 import { encryptedEntity, envelope, message, secretEntity, signedEntity } from '../../../hostile-corpus/mime'
 import { dec, draft, enc, withFixture, type Fixture } from '../../core/message/fixture'
 import { concat } from '../../../../src/core/util/bytes'
@@ -54,6 +54,28 @@ describe('summarizeSecurity', () => {
     const s = await summary(raw, f.keyring([]))
     expect(s.signature).toBe('email-mismatch')
     expect(s.signed!.text).toBe(`Signed by ${f.leaves.alice.email}, who is not the sender ${f.leaves.bob.email}`)
+  })
+
+  it('signed by the accepted mail gateway of the sender’s domain: "Signed by the … mail gateway, not by the person", never verified nor a mismatch (issue 10)', async () => {
+    // alice's certificate names example.test: accepted here as that domain's gateway, it signs for pat@example.test.
+    const raw = await sealMessage(draft(`Pat <pat@example.test>`, f.leaves.bob.email), { identity: f.ids.alice, sign: true, encrypt: false, recipients: [] }, crypto)
+    const report = (await openMessage(raw, f.keyring([]), crypto, { gateways: { 'example.test': [f.leaves.alice.certDer] } })).report
+    const s = summarizeSecurity(report)
+    expect(s.signature).toBe('gateway')
+    expect(s.signed).toEqual({ tone: 'warn', text: 'Signed by the example.test mail gateway, not by the person (pat@example.test)' })
+    expect(s.signed!.text).not.toMatch(/verified|not the sender/)
+    expect(SIGNER_STATUS_WORDS.gateway).toMatch(/mail gateway.*not by the person/)
+    // Without the acceptance it is what it always was.
+    expect((await summary(raw, f.keyring([]))).signature).toBe('email-mismatch')
+  })
+
+  it('a gateway signature on a re-dated message is not shown plainly: the date warning follows the gateway words (issue 10)', async () => {
+    const raw = dec(await sealMessage(draft(`Pat <pat@example.test>`, f.leaves.bob.email), { identity: f.ids.alice, sign: true, encrypt: false, recipients: [] }, crypto))
+    const redated = enc(raw.replace(/^Date: .*$/m, 'Date: Mon, 23 Nov 2026 05:00:00 +0000'))
+    const s = summarizeSecurity((await openMessage(redated, f.keyring([]), crypto, { gateways: { 'example.test': [f.leaves.alice.certDer] } })).report)
+    expect(s.signature).toBe('gateway')
+    expect(s.signed!.tone).toBe('warn')
+    expect(s.signed!.text).toMatch(/^Signed by the example\.test mail gateway, not by the person \(pat@example\.test\), but the message is dated 2026-11-23T05:00:00\.000Z/)
   })
 
   it('expired and not-for-email certificates say so, with the signer address', async () => {
