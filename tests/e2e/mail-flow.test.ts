@@ -182,7 +182,8 @@ describe('mail between two people', () => {
     await dave.page.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /carol@example\.com.*Fwd: Minutes/ }).click()
     const region = dave.page.getByRole('region', { name: 'Message' })
     await region.getByRole('heading', { name: 'Fwd: Minutes' }).waitFor()
-    const [download] = await Promise.all([dave.page.waitForEvent('download'), region.getByRole('link', { name: 'Download minutes.pdf' }).click()])
+    // The attachment's name is a target too, not only its download icon (issue 14).
+    const [download] = await Promise.all([dave.page.waitForEvent('download'), region.getByRole('region', { name: 'Attachments' }).getByText('minutes.pdf').click()])
     expect(Buffer.compare(readFileSync(await download.path()), pdf)).toBe(0)
   })
 
