@@ -53,6 +53,16 @@ export function onUnauthorized(fn: () => void): () => void {
   return () => unauthorizedListeners.delete(fn)
 }
 
+/**
+ * Listeners told whether the bridge answered (true: any HTTP answer) or could not be
+ * reached (false: the request failed at the network), for the "offline" notice.
+ */
+const reachabilityListeners = new Set<(reachable: boolean) => void>()
+export function onReachability(fn: (reachable: boolean) => void): () => void {
+  reachabilityListeners.add(fn)
+  return () => reachabilityListeners.delete(fn)
+}
+
 export type Query = Record<string, string | number | boolean | readonly (string | number)[] | undefined>
 
 export function queryString(q: Query | undefined): string {
@@ -102,8 +112,10 @@ async function send(o: RequestOptions): Promise<Response> {
     })
   } catch (e) {
     if (e instanceof DOMException && e.name === 'AbortError') throw e
+    reachabilityListeners.forEach((f) => f(false))
     throw new ApiError('network', FALLBACK.network!)
   }
+  reachabilityListeners.forEach((f) => f(true))
   if (!res.ok) {
     const err = await toApiError(res)
     if (err.status === 401 && err.code !== 'invalid_credentials') unauthorizedListeners.forEach((f) => f())
