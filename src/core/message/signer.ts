@@ -47,6 +47,8 @@ export async function judgeSigner(s: SignerCheckLike, ctx: SignerContext): Promi
   let summary: Pick<CertificateSummary, 'subject' | 'issuer' | 'serial' | 'emails'> = UNKNOWN_SUMMARY
   let chain: CertificateSummary[] = []
   let revocation: SignerReport['revocation'] = 'unknown'
+  let revocationSource: SignerReport['revocationSource'] | null = null
+  let ocsp: SignerReport['ocsp'] | null = null
   let chainWeak: ChainWeakness[] = []
   let status: SignerStatus
   if (s.certificate) {
@@ -68,6 +70,7 @@ export async function judgeSigner(s: SignerCheckLike, ctx: SignerContext): Promi
           anchors: ctx.keyring.trustAnchors,
           intermediates: [...ctx.keyring.certificates, ...ctx.messageCertificates],
           crls: [...ctx.keyring.crls, ...ctx.messageCrls],
+          ocsp: ctx.keyring.ocsp ?? [],
           at: ctx.keyring.at ?? new Date(),
           purpose: 'email-signing',
           email,
@@ -78,6 +81,8 @@ export async function judgeSigner(s: SignerCheckLike, ctx: SignerContext): Promi
       reasons.push(...v.reasons)
       chain = await summaries(v.chain as unknown[], ctx.crypto)
       revocation = v.revocation
+      revocationSource = v.revocationSource
+      ocsp = v.ocsp
       chainWeak = v.weak.map(({ index, subject, kind, algorithm, reason }) => ({ index, subject, kind, algorithm, reason }))
     } catch (e) {
       status = 'invalid'
@@ -112,6 +117,8 @@ export async function judgeSigner(s: SignerCheckLike, ctx: SignerContext): Promi
     certificate: s.certificate ? toBase64(s.certificate) : null,
   }
   if (chainWeak.length) report.chainWeak = chainWeak
+  if (revocationSource) report.revocationSource = revocationSource
+  if (ocsp) report.ocsp = ocsp
   return report
 }
 
