@@ -18,6 +18,7 @@ import type { CrlRecord, TrustRecord } from '../storage/db'
 import { listCertificates } from '../storage/certificates'
 import { getCrl, isCrlFresh, listCrls, putCrl } from '../storage/crls'
 import { listIdentities } from '../storage/identities'
+import { keptOcspResponses } from './ocsp'
 import { deleteTrust, listTrust, putTrust } from '../storage/trust'
 import type { PublicKeyring } from '../workers/client'
 
@@ -131,7 +132,7 @@ export async function keyringForOpen(): Promise<PublicKeyring> {
   ])
   const certificates: Uint8Array[] = certs.map((c) => c.der)
   for (const i of ids) certificates.push(i.certificate, ...i.chain)
-  return { trustAnchors: assembleAnchors(decisions, bundled), certificates, crls: crls.map((c) => c.der) }
+  return { trustAnchors: assembleAnchors(decisions, bundled), certificates, crls: crls.map((c) => c.der), ocsp: keptOcspResponses() }
 }
 
 export const useTrustStore = defineStore('trust', () => {
