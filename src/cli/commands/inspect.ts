@@ -1,6 +1,10 @@
 /**
  * `cachet-smime inspect MESSAGE.eml [--pfx FILE PASSWORD]... [--trust CERT]...
- *   [--cert CERT]... [--crl CRL]... [--at ISO-8601-TIME] [--inner FILE] [--allow-weak-ciphers]`  (issue #5)
+ *   [--cert CERT]... [--crl CRL]... [--ocsp RESPONSE]... [--at ISO-8601-TIME] [--inner FILE] [--allow-weak-ciphers]`  (issue #5)
+ *
+ * --ocsp: a DER OCSP response (e.g. `openssl ocsp -respout`), used before CRLs as the app
+ * does (issue 11). The CLI stays offline: it never asks a responder itself. A response
+ * given here has no nonce of ours to match, so only its signature, CertID and dates count.
  *
  * --allow-weak-ciphers: read content encrypted with 40-bit RC2 or single DES, which is
  * otherwise refused as not confidential (issue 16; OpenOptions.allowWeakCiphers).
@@ -17,11 +21,11 @@ import { isClean } from '../../core/message/verdict'
 import type { Keyring } from '../../core/types'
 import { all, flag, one, parseArgs, UsageError } from '../args'
 import type { Io } from '../io'
-import { InputError, loadCertificates, loadCrls, loadIdentities, parseTime, readInput } from '../keyring'
+import { InputError, loadCertificates, loadCrls, loadIdentities, loadOcspResponses, parseTime, readInput } from '../keyring'
 import { passwordSpecs, resolvePfxPasswords } from '../secrets'
 
 export const INSPECT_USAGE =
-  'Usage: cachet-smime inspect MESSAGE.eml [--pfx FILE PASSWORD]... [--trust CERT]... [--cert CERT]... [--crl CRL]... [--at ISO-8601-TIME] [--inner FILE] [--allow-weak-ciphers]\n'
+  'Usage: cachet-smime inspect MESSAGE.eml [--pfx FILE PASSWORD]... [--trust CERT]... [--cert CERT]... [--crl CRL]... [--ocsp RESPONSE]... [--at ISO-8601-TIME] [--inner FILE] [--allow-weak-ciphers]\n'
 
 export async function inspect(argv: readonly string[], io: Io, crypto: CryptoLike): Promise<number> {
   const p = parseArgs(argv, {
@@ -30,6 +34,7 @@ export async function inspect(argv: readonly string[], io: Io, crypto: CryptoLik
     trust: { value: true, repeat: true },
     cert: { value: true, repeat: true },
     crl: { value: true, repeat: true },
+    ocsp: { value: true, repeat: true },
     at: { value: true },
     inner: { value: true },
     'allow-weak-ciphers': { value: false },
@@ -44,6 +49,7 @@ export async function inspect(argv: readonly string[], io: Io, crypto: CryptoLik
     trustAnchors: await loadCertificates(io, all(p, 'trust'), 'trust anchor file'),
     certificates: [...ids.certificates, ...(await loadCertificates(io, all(p, 'cert'), 'certificate file'))],
     crls: await loadCrls(io, all(p, 'crl')),
+    ocsp: await loadOcspResponses(io, all(p, 'ocsp')),
     at: at === undefined ? undefined : parseTime(at),
   }
   if (!looksLikeMessage(raw)) {
