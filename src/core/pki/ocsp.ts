@@ -116,13 +116,16 @@ function parseResponse(der: Uint8Array): ParsedOcsp {
   } catch {
     throw new Bad('not DER')
   }
+  if (!(top instanceof asn1js.Sequence)) throw new Bad('not a SEQUENCE')
   const [statusNode, bytesNode] = children(top)
   if (!(statusNode instanceof asn1js.Enumerated)) throw new Bad('no responseStatus')
   const responseStatus = statusNode.valueBlock.valueDec
   const empty: ParsedOcsp = { responseStatus, responderName: null, responderKeyHash: null, producedAt: new Date(0), responses: [], nonce: null, certs: [], tbs: new Uint8Array(0), sigAlg: '', sigAlgParams: undefined, signature: new Uint8Array(0) }
   if (responseStatus !== 0) return empty
   if (!bytesNode || !isContext(bytesNode, 0)) throw new Bad('no responseBytes')
-  const [typeNode, octets] = children(children(bytesNode)[0])
+  const wrapped = children(bytesNode)[0]
+  if (!(wrapped instanceof asn1js.Sequence)) throw new Bad('ResponseBytes is not a SEQUENCE')
+  const [typeNode, octets] = children(wrapped)
   if (oidValue(typeNode) !== ID_PKIX_OCSP_BASIC || !(octets instanceof asn1js.OctetString)) throw new Bad('not a basic OCSP response')
   let basic: asn1js.AsnType
   try {
@@ -131,7 +134,7 @@ function parseResponse(der: Uint8Array): ParsedOcsp {
     throw new Bad('BasicOCSPResponse is not DER')
   }
   const [tbs, alg, sig, certsNode] = children(basic)
-  if (!tbs || !(alg instanceof asn1js.Sequence) || !(sig instanceof asn1js.BitString) || sig.valueBlock.unusedBits !== 0) throw new Bad('BasicOCSPResponse shape')
+  if (!(basic instanceof asn1js.Sequence) || !(tbs instanceof asn1js.Sequence) || !(alg instanceof asn1js.Sequence) || !(sig instanceof asn1js.BitString) || sig.valueBlock.unusedBits !== 0) throw new Bad('BasicOCSPResponse shape')
   const fields = children(tbs)
   let i = fields[0] && isContext(fields[0], 0) ? 1 : 0
   const rid = fields[i++]
@@ -222,8 +225,16 @@ export function ocspResponseStatus(der: Uint8Array): string | null {
   }
 }
 
-/** Check `der` as the OCSP answer about `certificate` issued by `issuer` (both parsed). */
+/** Check `der` as the OCSP answer about `certificate` issued by `issuer` (both parsed). Total: never throws. */
 export async function checkOcspResponse(der: Uint8Array, certificate: ParsedCert, issuer: ParsedCert, opts: OcspCheckOptions, crypto: CryptoLike): Promise<OcspCheck> {
+  try {
+    return await check(der, certificate, issuer, opts, crypto)
+  } catch (e) {
+    return { ok: false, code: 'ocsp-malformed', message: `The OCSP answer about ${shortName(certificate)} cannot be read (${(e as Error).message}).` }
+  }
+}
+
+async function check(der: Uint8Array, certificate: ParsedCert, issuer: ParsedCert, opts: OcspCheckOptions, crypto: CryptoLike): Promise<OcspCheck> {
   const who = shortName(certificate)
   const fail = (code: OcspProblem, message: string): OcspCheck => ({ ok: false, code, message })
   let p: ParsedOcsp
@@ -265,7 +276,7 @@ export async function checkOcspResponse(der: Uint8Array, certificate: ParsedCert
       }
       if (!(await matchesResponderId(p, c, crypto)) || !(await verifySignature(p, c, crypto))) continue
       // The response is this certificate's: now, may it speak for the issuer?
-      if (c.issuerKey !== issuer.subjectKey || !(await verifySignature(c, issuer, crypto))) {
+      if (c.issuerKey !== issuer.subjectKey || brokenSignatureAlgorithm(c.sigAlg) || !(await verifySignature(c, issuer, crypto))) {
         refusal = `The OCSP answer about ${who} is signed by ${shortName(c)}, which ${shortName(issuer)} did not issue.`
       } else if (!c.eku?.includes(ID_KP_OCSP_SIGNING)) {
         refusal = `The OCSP answer about ${who} is signed by ${shortName(c)}, which is not an OCSP responder (its extended key usage lacks OCSPSigning).`
