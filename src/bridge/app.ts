@@ -13,6 +13,7 @@ import { registerSessions } from './plugins/sessions'
 import { registerStatic } from './plugins/static'
 import { certificateRoutes } from './routes/certificates'
 import { crlRoutes } from './routes/crl'
+import { ocspRoutes } from './routes/ocsp'
 import { directoryRoutes } from './routes/directory'
 import { eventRoutes } from './routes/events'
 import { mailboxRoutes } from './routes/mailboxes'
@@ -78,6 +79,7 @@ export async function buildApp(config: BridgeConfig = loadConfig()): Promise<Fas
   searchRoutes(app)
   eventRoutes(app, config)
   crlRoutes(app, config)
+  ocspRoutes(app, config)
   certificateRoutes(app, config)
   directoryRoutes(app, config)
   policyRoutes(app, config)

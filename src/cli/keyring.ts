@@ -1,10 +1,10 @@
 /**
  * Building a core Keyring from the command line's files: --pfx/--password pairs,
- * --trust, --cert and --crl. Files are read here (Node); core only sees bytes.
+ * --trust, --cert, --crl and --ocsp. Files are read here (Node); core only sees bytes.
  */
 import type { CryptoLike } from '../core/crypto'
 import { readPfx } from '../core/pkcs12'
-import { readCertificates, readCrls } from '../core/pki'
+import { ocspResponseStatus, readCertificates, readCrls } from '../core/pki'
 import type { Identity, Keyring } from '../core/types'
 import { CoreError, isCoreError } from '../core/errors'
 import type { Io } from './io'
@@ -75,6 +75,17 @@ export async function loadCrls(io: Io, files: string[]): Promise<Uint8Array[]> {
     }
     if (crls.length === 0) throw new InputError('bad-input', `${f} holds no CRL (expected PEM or DER).`)
     out.push(...crls)
+  }
+  return out
+}
+
+/** DER OCSP responses (RFC 6960 §4.2.1), as `openssl ocsp -respout` writes them. */
+export async function loadOcspResponses(io: Io, files: string[]): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = []
+  for (const f of files) {
+    const bytes = await readInput(io, f, 'OCSP response file')
+    if (ocspResponseStatus(bytes) === null) throw new InputError('bad-input', `${f} is not an OCSP response (expected DER, as openssl ocsp -respout writes).`)
+    out.push(bytes)
   }
   return out
 }

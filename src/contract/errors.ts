@@ -24,6 +24,10 @@ export const ERROR_CODES = [
   'crl_too_large', // CRL above the size limit
   'crl_timeout', // CRL server too slow
   'crl_fetch_failed', // CRL server error / unreachable
+  'ocsp_forbidden', // OCSP responder URL not http/https, or points at a private/loopback address
+  'ocsp_too_large', // OCSP response above the size limit
+  'ocsp_timeout', // OCSP responder too slow
+  'ocsp_fetch_failed', // OCSP responder error / unreachable, or its answer is not an OCSP response
   // Certificates and the directory (certificates.ts):
   'ca_not_configured', // the bridge has no CA (CA_URL unset): enrolment is not offered
   'csr_invalid', // not a PKCS#10 request, unreadable, unsupported key/signature, or its signature fails

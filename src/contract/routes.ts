@@ -24,6 +24,7 @@ import { SendQuery, SendResponse } from './send'
 import { SearchQuery } from './search'
 import { EventsQuery } from './events'
 import { CrlQuery } from './crl'
+import { OcspRelayRequest } from './ocsp'
 import { DirectoryLookupRequest, DirectoryLookupResponse, EnrolmentInfo, EnrolRequest, EnrolResponse } from './certificates'
 import { OkResponse } from './errors'
 import { PolicyResponse } from './policy'
@@ -50,6 +51,8 @@ export const routes = {
   search: { method: 'GET', path: '/api/search', auth: true, csrf: false, query: SearchQuery, response: MessagePage },
   events: { method: 'GET', path: '/api/events', auth: true, csrf: false, query: EventsQuery, response: 'sse' },
   crl: { method: 'GET', path: '/api/crl', auth: true, csrf: false, query: CrlQuery, response: 'raw' },
+  /** Relays an OCSP request to the responder a trusted CA names (ocsp.ts); the answer's bytes. */
+  ocsp: { method: 'POST', path: '/api/ocsp', auth: true, csrf: true, body: OcspRelayRequest, response: 'raw' },
 
   /** Whether the bridge enrols at a CA (CA_URL), and the CA's display name. See certificates.ts. */
   enrolment: { method: 'GET', path: '/api/certificates/enrolment', auth: true, csrf: false, response: EnrolmentInfo },

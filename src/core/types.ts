@@ -35,6 +35,8 @@ export interface Keyring {
   certificates: Uint8Array[]
   /** CRLs (DER). */
   crls: Uint8Array[]
+  /** OCSP responses (DER), nonce-checked when they arrived; verified again when used (pki/ocsp.ts). */
+  ocsp?: Uint8Array[]
   /** Validation time; default now. */
   at?: Date
 }

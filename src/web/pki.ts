@@ -31,6 +31,8 @@ export const readCrls = later('readCrls')
 export const signerContinuity = later('signerContinuity')
 export const judgeDirectoryCertificates = later('judgeDirectoryCertificates')
 export const crlUrlsToFetch = later('crlUrlsToFetch')
+export const ocspQuestions = later('ocspQuestions')
+export const checkOcspAnswer = later('checkOcspAnswer')
 
 /** core/pki/crl's parseCrl. */
 export async function parseCrl(der: Uint8Array): Promise<ReturnType<typeof import('../core/pki/crl').parseCrl>> {

@@ -66,6 +66,8 @@ export interface HarnessOptions {
   certificates?: boolean
   /** The organisation's policy the bridge loads (as POLICY_FILE would); default: none. */
   policy?: Policy
+  /** Let the CRL and OCSP relays reach loopback (CACHET_ALLOW_PRIVATE_CRL), for a responder the test runs. */
+  allowPrivateRevocation?: boolean
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -91,6 +93,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
           ? { url: mailstack.directory.url, base: mailstack.directory.base, bindDn: mailstack.directory.bindDn, bindPassword: mailstack.directory.bindPassword, timeoutMs: 5000 }
           : null,
         ...(opts.policy ? { policy: opts.policy } : {}),
+        ...(opts.allowPrivateRevocation ? { allowPrivateCrl: true } : {}),
       }),
     )
     browser = await chromium.launch({

@@ -1,7 +1,11 @@
 /**
  * `cachet-smime inspect MESSAGE.eml [--pfx FILE PASSWORD]... [--trust CERT]...
- *   [--cert CERT]... [--crl CRL]... [--gateway DOMAIN=CERT]... [--at ISO-8601-TIME]
+ *   [--cert CERT]... [--crl CRL]... [--ocsp RESPONSE]... [--gateway DOMAIN=CERT]... [--at ISO-8601-TIME]
  *   [--inner FILE] [--allow-weak-ciphers]`  (issue #5)
+ *
+ * --ocsp: a DER OCSP response (e.g. `openssl ocsp -respout`), used before CRLs as the app
+ * does (issue 11). The CLI stays offline: it never asks a responder itself. A response
+ * given here has no nonce of ours to match, so only its signature, CertID and dates count.
  *
  * --gateway DOMAIN=CERT: accept CERT (PEM, DER or PKCS#7; every certificate in it) as the
  * mail gateway of DOMAIN (issue 10; OpenOptions.gateways), as Contacts' "Mail gateway for
@@ -25,11 +29,11 @@ import { isClean } from '../../core/message/verdict'
 import type { Keyring } from '../../core/types'
 import { all, flag, one, parseArgs, UsageError } from '../args'
 import type { Io } from '../io'
-import { InputError, loadCertificates, loadCrls, loadIdentities, parseTime, readInput } from '../keyring'
+import { InputError, loadCertificates, loadCrls, loadIdentities, loadOcspResponses, parseTime, readInput } from '../keyring'
 import { passwordSpecs, resolvePfxPasswords } from '../secrets'
 
 export const INSPECT_USAGE =
-  'Usage: cachet-smime inspect MESSAGE.eml [--pfx FILE PASSWORD]... [--trust CERT]... [--cert CERT]... [--crl CRL]... [--gateway DOMAIN=CERT]... [--at ISO-8601-TIME] [--inner FILE] [--allow-weak-ciphers]\n'
+  'Usage: cachet-smime inspect MESSAGE.eml [--pfx FILE PASSWORD]... [--trust CERT]... [--cert CERT]... [--crl CRL]... [--ocsp RESPONSE]... [--gateway DOMAIN=CERT]... [--at ISO-8601-TIME] [--inner FILE] [--allow-weak-ciphers]\n'
 
 export async function inspect(argv: readonly string[], io: Io, crypto: CryptoLike): Promise<number> {
   const p = parseArgs(argv, {
@@ -39,6 +43,7 @@ export async function inspect(argv: readonly string[], io: Io, crypto: CryptoLik
     cert: { value: true, repeat: true },
     crl: { value: true, repeat: true },
     gateway: { value: true, repeat: true },
+    ocsp: { value: true, repeat: true },
     at: { value: true },
     inner: { value: true },
     'allow-weak-ciphers': { value: false },
@@ -54,6 +59,7 @@ export async function inspect(argv: readonly string[], io: Io, crypto: CryptoLik
     trustAnchors: await loadCertificates(io, all(p, 'trust'), 'trust anchor file'),
     certificates: [...ids.certificates, ...(await loadCertificates(io, all(p, 'cert'), 'certificate file')), ...Object.values(gateways).flat()],
     crls: await loadCrls(io, all(p, 'crl')),
+    ocsp: await loadOcspResponses(io, all(p, 'ocsp')),
     at: at === undefined ? undefined : parseTime(at),
   }
   const options: OpenOptions = { allowWeakCiphers: flag(p, 'allow-weak-ciphers'), gateways }

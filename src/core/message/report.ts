@@ -1,3 +1,4 @@
+import type { OcspFacts } from '../pki/ocsp'
 import type { SignedPartReport } from './parts'
 import type {
   CertificateSummary,
@@ -57,6 +58,13 @@ export interface SignerReport {
   /** Path from the signer up to the anchor, signer first (empty if no certificate). */
   chain: CertificateSummary[]
   revocation: 'good' | 'revoked' | 'unknown'
+  /**
+   * What decided `revocation` for the signer's own certificate: an OCSP answer (asked
+   * first, RFC 6960) or a CRL (the fallback). Additive (issue 11): absent when neither did.
+   */
+  revocationSource?: 'ocsp' | 'crl'
+  /** The verified OCSP answer about the signer's certificate, when there was one (even "unknown"). */
+  ocsp?: OcspFacts
   /** SMIMECapabilities the signer announced (algorithm names), if any. */
   capabilities: string[]
   /** DER of the signer's certificate, base64, so the app can offer "Add to contacts". */

@@ -82,6 +82,8 @@ export async function judgeSigner(s: SignerCheckLike, ctx: SignerContext): Promi
   let summary: Pick<CertificateSummary, 'subject' | 'issuer' | 'serial' | 'emails'> = UNKNOWN_SUMMARY
   let chain: CertificateSummary[] = []
   let revocation: SignerReport['revocation'] = 'unknown'
+  let revocationSource: SignerReport['revocationSource'] | null = null
+  let ocsp: SignerReport['ocsp'] | null = null
   let chainWeak: ChainWeakness[] = []
   let status: SignerStatus
   let gateway: string | null = null
@@ -106,6 +108,7 @@ export async function judgeSigner(s: SignerCheckLike, ctx: SignerContext): Promi
           anchors: ctx.keyring.trustAnchors,
           intermediates: [...ctx.keyring.certificates, ...ctx.messageCertificates],
           crls: [...ctx.keyring.crls, ...ctx.messageCrls],
+          ocsp: ctx.keyring.ocsp ?? [],
           at: ctx.keyring.at ?? new Date(),
           purpose: 'email-signing',
           email,
@@ -116,6 +119,8 @@ export async function judgeSigner(s: SignerCheckLike, ctx: SignerContext): Promi
       reasons.push(...v.reasons)
       chain = await summaries(v.chain as unknown[], ctx.crypto)
       revocation = v.revocation
+      revocationSource = v.revocationSource
+      ocsp = v.ocsp
       chainWeak = v.weak.map(({ index, subject, kind, algorithm, reason }) => ({ index, subject, kind, algorithm, reason }))
     } catch (e) {
       status = 'invalid'
@@ -156,6 +161,8 @@ export async function judgeSigner(s: SignerCheckLike, ctx: SignerContext): Promi
   }
   if (chainWeak.length) report.chainWeak = chainWeak
   if (gateway !== null) report.gateway = gateway
+  if (revocationSource) report.revocationSource = revocationSource
+  if (ocsp) report.ocsp = ocsp
   return report
 }
 

@@ -47,6 +47,8 @@ export interface ParsedCert {
   sanEmails: string[]
   subjectEmails: string[]
   crlUris: string[]
+  /** OCSP responders named by the Authority Information Access extension (RFC 5280 §4.2.2.1, id-ad-ocsp). */
+  ocspUris: string[]
   sanDns: string[]
   /** Tags of SAN entries not otherwise read (for name constraints that cannot be checked). */
   sanOtherTags: number[]
@@ -161,6 +163,7 @@ function readParsed(der: Uint8Array, asn1: asn1js.AsnType, cert: pkijs.Certifica
     sanEmails: [],
     subjectEmails: nameEmails(findName(tbsNode, 'subject')),
     crlUris: [],
+    ocspUris: [],
     sanDns: [],
     sanOtherTags: [],
     subjectRdns: rdnKeys(findName(tbsNode, 'subject')),
@@ -268,8 +271,18 @@ function readExtension(p: ParsedCert, ext: pkijs.Extension): void {
         }
       }
       break
+    case AUTHORITY_INFO_ACCESS:
+      // AccessDescription ::= SEQUENCE { accessMethod OID, accessLocation GeneralName }
+      for (const ad of children(value)) {
+        const [method, location] = children(ad)
+        if (oidValue(method) === ID_AD_OCSP && location && isContext(location, 6)) p.ocspUris.push(ascii(primitiveBytes(location)))
+      }
+      break
   }
 }
+
+const AUTHORITY_INFO_ACCESS = '1.3.6.1.5.5.7.1.1'
+const ID_AD_OCSP = '1.3.6.1.5.5.7.48.1'
 
 function ascii(b: Uint8Array): string {
   let s = ''

@@ -81,4 +81,5 @@ function stripZeros(b: Uint8Array): Uint8Array {
 
 export { createCertificateRequest, certificateHasKey, certificateSpki, REQUEST_KEY_TYPES, type CertificateRequest, type RequestKeyType } from './request'
 export { judgeDirectoryCertificates, type DirectoryJudgement } from './directory'
-export { crlUrlsToFetch, MAX_CRL_URLS } from './revocation-urls'
+export { checkOcspAnswer, crlUrlsToFetch, MAX_CRL_URLS, ocspQuestions, type OcspQuestion } from './revocation-urls'
+export { ocspResponseStatus, type OcspCheck, type OcspFacts, type OcspProblem } from './ocsp'

@@ -6,7 +6,8 @@ import { ekuName, emailsOf, keyInfo, parseCertificate, shortName, type ParsedCer
 import { parseCrl } from './crl'
 import { bundledEmailDistrustAfter, distrustProblems } from './distrust'
 import { PathBuilder, structuralProblems, timeProblems } from './path'
-import { checkRevocation, type RevocationState } from './revocation'
+import type { OcspFacts } from './ocsp'
+import { checkRevocation, type RevocationResult, type RevocationState } from './revocation'
 import { summarizeParsed } from './summary'
 
 /**
@@ -26,6 +27,10 @@ export interface CertificateValidation {
   /** Leaf first, up to the trust anchor when a path was found. */
   chain: CertificateSummary[]
   revocation: RevocationState
+  /** Which source decided `revocation` for this certificate: OCSP first, CRL as the fallback; null when neither did. */
+  revocationSource: 'ocsp' | 'crl' | null
+  /** The verified OCSP answer about this certificate, when one was used. */
+  ocsp: OcspFacts | null
   anchor: CertificateSummary | null
   /** Weak but accepted algorithms in the chain (SHA-1 signatures, RSA keys under 2048 bits), leaf first. */
   weak: PathWeakness[]
@@ -36,6 +41,8 @@ export interface ValidateOptions {
   anchors: TrustAnchorInput[]
   intermediates: Uint8Array[]
   crls: Uint8Array[]
+  /** OCSP responses (DER) already nonce-checked on arrival; each is checked again here (ocsp.ts). */
+  ocsp?: Uint8Array[]
   /** Validation time; default now. */
   at?: Date
   purpose: 'email-signing' | 'email-encryption'
@@ -51,12 +58,22 @@ export async function validateCertificate(
   opts: ValidateOptions,
   crypto: CryptoLike,
 ): Promise<CertificateValidation> {
+  return (await validateWithPath(der, opts, crypto)).validation
+}
+
+/** validateCertificate, with the chosen path as parsed certificates (leaf first) for revocation-urls.ts. */
+export async function validateWithPath(
+  der: Uint8Array,
+  opts: ValidateOptions,
+  crypto: CryptoLike,
+): Promise<{ validation: CertificateValidation; path: ParsedCert[] }> {
   const leaf = parseCertificate(der) // the only throw: the leaf is not a certificate
   const at = opts.at ?? new Date()
   const reasons: string[] = []
   const { anchors, distrustAfter } = parseAnchors(opts.anchors)
   const intermediates = parseMany(opts.intermediates, parseCertificate)
   const crls = parseMany(opts.crls, parseCrl)
+  const ocsp = (opts.ocsp ?? []).slice(0, MAX_POOL)
 
   const builder = new PathBuilder(anchors, intermediates, crypto)
   const search = await builder.build(leaf)
@@ -67,12 +84,12 @@ export async function validateCertificate(
     path: ParsedCert[]
     structural: string[]
     time: string[]
-    rev: Awaited<ReturnType<typeof checkRevocation>>
+    rev: RevocationResult
     weak: PathWeakness[]
   }
   const scored: Scored[] = []
   for (const path of search.paths) {
-    const rev = await checkRevocation(path, crls, at, true, crypto)
+    const rev = await checkRevocation(path, crls, at, true, crypto, ocsp)
     const algorithms = pathAlgorithmProblems(path, true)
     const anchor = path[path.length - 1]!
     const distrust = distrustProblems(path, anchor, await anchorDistrustAfter(builder.anchorFor(anchor) ?? anchor, distrustAfter, crypto))
@@ -91,6 +108,7 @@ export async function validateCertificate(
 
   let chainCerts: ParsedCert[]
   let revocation: RevocationState
+  let revSource: RevocationResult
   let anchor: ParsedCert | null = null
   let expired: boolean
   let revoked: boolean
@@ -101,12 +119,14 @@ export async function validateCertificate(
     reasons.push(...best.rev.reasons, ...best.time)
     expired = best.time.length > 0
     revocation = best.rev.state
+    revSource = best.rev
     revoked = revocation === 'revoked'
     weak = best.weak
   } else {
     chainCerts = best ? best.path : search.longest
-    const rev = await checkRevocation(chainCerts, crls, at, false, crypto)
+    const rev = await checkRevocation(chainCerts, crls, at, false, crypto, ocsp)
     revocation = rev.state
+    revSource = rev
     revoked = revocation === 'revoked'
     const time = timeProblems(chainCerts, at)
     expired = time.length > 0
@@ -149,14 +169,17 @@ export async function validateCertificate(
           : !trusted
             ? 'untrusted'
             : 'valid'
-  return {
+  const validation: CertificateValidation = {
     status,
     reasons: dedupe(reasons),
     chain: await Promise.all(chainCerts.map((c) => summarizeParsed(c, crypto))),
     revocation,
+    revocationSource: revSource.source,
+    ocsp: revSource.ocsp,
     anchor: anchor ? await summarizeParsed(anchor, crypto) : null,
     weak,
   }
+  return { validation, path: chainCerts }
 }
 
 /** Anchors parsed, with the distrust-after dates their callers gave. Unreadable anchors are skipped. */

@@ -296,3 +296,26 @@ export const REVOCATION_WORDS: Record<SignerReport['revocation'], string> = {
   revoked: 'REVOKED',
   unknown: 'unknown (no CRL available)',
 }
+
+/**
+ * The OCSP answer about a signer's certificate, in words for the details view (issue 11):
+ * what it says, who signed it, and when it was made and is current until. Null when the
+ * signer's revocation was not asked by OCSP.
+ */
+export function ocspWords(s: SignerReport): { status: string; responder: string; times: string; freshness: string } | null {
+  const o = s.ocsp
+  if (!o) return null
+  const day = (iso: string) => new Date(iso).toUTCString()
+  const status =
+    o.status === 'good'
+      ? 'not revoked (OCSP responder checked)'
+      : o.status === 'revoked'
+        ? `REVOKED${o.revokedAt ? ` on ${day(o.revokedAt)}` : ''}${o.reason ? ` (${o.reason})` : ''}`
+        : 'unknown to the OCSP responder' + (s.revocationSource === 'crl' ? '; the CRL was used instead' : '')
+  return {
+    status,
+    responder: `${o.responder} (${o.signedBy === 'issuer' ? 'the issuing CA itself' : 'a responder the issuing CA authorised'})`,
+    times: `answer made ${day(o.producedAt)}; current from ${day(o.thisUpdate)} until ${o.nextUpdate ? day(o.nextUpdate) : 'an hour later (no next update given)'}`,
+    freshness: o.nonce === 'matched' ? 'fresh: it answers this request (nonce repeated)' : o.nonce === 'absent' ? 'prepared in advance by the responder (no nonce)' : 'asked for earlier on this page and kept until it is out of date',
+  }
+}

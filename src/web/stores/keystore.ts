@@ -15,6 +15,7 @@ import { encryptionCertificateFor, gatewayCertificateFor, useContactsStore, type
 import { validateCertificate } from '../pki'
 import { directoryEncryptionCertificates } from './directory'
 import { identityForAddress } from './identities'
+import { refreshOcsp } from './ocsp'
 import { certificatesInReport, keyringForOpen, refreshCrls } from './trust'
 
 export const useKeystoreStore = defineStore('keystore', () => {
@@ -150,11 +151,21 @@ export async function openSecurely(raw: Uint8Array, opts: { promptUnlock?: boole
   }
   if (r.kind === 'key-locked') return { ...r, raw: bytes }
   const certs = certificatesInReport(r.report)
-  if (certs.length && r.report.layers.some((l) => l.kind === 'signed' && l.signers.some((s) => s.revocation === 'unknown'))) {
+  // OCSP first (issue 11, as Thunderbird), then CRLs for what is still unknown. Each reopens
+  // only when something new arrived. Copied, not moved: `r.inner` may be a view of these
+  // bytes (a message only signed).
+  if (certs.length) {
+    const { fetched } = await refreshOcsp(certs, keyring).catch(() => ({ fetched: 0 }))
+    if (fetched > 0) {
+      keyring = await keyringForOpen()
+      const again = await open(keyring, false)
+      if (again.kind === 'opened') r = again
+    }
+  }
+  if (certs.length && r.kind === 'opened' && r.report.layers.some((l) => l.kind === 'signed' && l.signers.some((s) => s.revocation === 'unknown'))) {
     const { fetched } = await refreshCrls(certs).catch(() => ({ fetched: 0 }))
     if (fetched > 0) {
       keyring = await keyringForOpen()
-      // Copied, not moved: `r.inner` may be a view of these bytes (a message only signed).
       const again = await open(keyring, false)
       if (again.kind === 'opened') r = again
     }

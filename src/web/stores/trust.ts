@@ -18,6 +18,7 @@ import type { CrlRecord, TrustRecord } from '../storage/db'
 import { listCertificates } from '../storage/certificates'
 import { getCrl, isCrlFresh, listCrls, putCrl } from '../storage/crls'
 import { listIdentities } from '../storage/identities'
+import { keptOcspResponses } from './ocsp'
 import { deleteTrust, listTrust, putTrust } from '../storage/trust'
 import type { PublicKeyring } from '../workers/client'
 
@@ -136,7 +137,7 @@ export async function keyringForOpen(): Promise<PublicKeyring> {
   // core reads mail from that domain signed by them as the gateway's, not the person's.
   const gateways = Object.create(null) as Record<string, Uint8Array[]> // a domain is data, never a prototype key
   for (const c of certs) if (c.gatewayFor) (gateways[c.gatewayFor] ??= []).push(c.der)
-  return { trustAnchors: assembleAnchors(decisions, bundled), certificates, crls: crls.map((c) => c.der), gateways }
+  return { trustAnchors: assembleAnchors(decisions, bundled), certificates, crls: crls.map((c) => c.der), ocsp: keptOcspResponses(), gateways }
 }
 
 export const useTrustStore = defineStore('trust', () => {

@@ -15,6 +15,7 @@ function keyringOf(pub: PublicKeyring, identities: Identity[]): Keyring {
     trustAnchors: pub.trustAnchors,
     certificates: pub.certificates,
     crls: pub.crls,
+    ...(pub.ocsp ? { ocsp: pub.ocsp } : {}),
     ...(pub.at ? { at: new Date(pub.at) } : {}),
   }
 }

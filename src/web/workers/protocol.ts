@@ -27,6 +27,8 @@ export interface PublicKeyring {
   trustAnchors: Uint8Array[]
   certificates: Uint8Array[]
   crls: Uint8Array[]
+  /** OCSP answers kept for this page (stores/ocsp.ts); core checks them again. */
+  ocsp?: Uint8Array[]
   /** ISO time to validate at; default now. */
   at?: string
   /**

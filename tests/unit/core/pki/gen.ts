@@ -208,6 +208,8 @@ export interface LeafOptions {
   sanExtra?: string[]
   /** Digest the CA signs the leaf with (`openssl ca -md`). */
   md?: string
+  /** Extra v3 extension lines, e.g. "authorityInfoAccess = OCSP;URI:http://…". */
+  extra?: string[]
 }
 
 export function makeLeaf(ca: TestCa, opts: LeafOptions = {}): Issued {
@@ -225,6 +227,7 @@ export function makeLeaf(ca: TestCa, opts: LeafOptions = {}): Issued {
     'crlDistributionPoints = URI:http://crl.example.test/ca.crl, URI:ldap://ldap.example.test/cn=ca',
   ]
   if (eku) extensions.push(`extendedKeyUsage = ${eku}`)
+  extensions.push(...(opts.extra ?? []))
   // The SAN section comes last: every line after a section header belongs to it
   extensions.push('[ san ]', `email.1 = ${email}`, ...(opts.sanExtra ?? []))
   const subject = `/O=Cachet Test/CN=Test User${opts.subjectEmail ? `/emailAddress=${email}` : ''}`
