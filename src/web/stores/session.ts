@@ -1,7 +1,7 @@
 /** Who is signed in; holds the CSRF token for the API client. */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { ApiError, errorText, onUnauthorized, setCsrfToken } from '../api/client'
+import { ApiError, errorText, onReachability, onUnauthorized, setCsrfToken } from '../api/client'
 import * as bridge from '../api/bridge'
 import { setDbAccount } from '../storage/db'
 import { endCryptoWorker } from '../workers/client'
@@ -16,6 +16,11 @@ export const useSessionStore = defineStore('session', () => {
   const email = ref('')
   const error = ref('')
   const busy = ref(false)
+  /** Did the bridge answer the last request (false: the network or the bridge is down)? */
+  const reachable = ref(typeof navigator === 'undefined' || navigator.onLine !== false)
+  onReachability((r) => {
+    reachable.value = r
+  })
 
   function signedIn(address: string, csrfToken: string) {
     setCsrfToken(csrfToken)
@@ -58,6 +63,15 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
+  /** Is the bridge there again? (Answers update `reachable`; a 401 ends the session as usual.) */
+  async function check(): Promise<void> {
+    try {
+      await bridge.currentSession()
+    } catch {
+      // `reachable` already says what happened.
+    }
+  }
+
   async function signIn(address: string, password: string): Promise<boolean> {
     busy.value = true
     error.value = ''
@@ -82,5 +96,5 @@ export const useSessionStore = defineStore('session', () => {
     signedOut()
   }
 
-  return { status, email, error, busy, restore, signIn, signOut }
+  return { status, email, error, busy, reachable, restore, check, signIn, signOut }
 })
