@@ -149,7 +149,7 @@ describe('faults: nothing lost, nothing sent twice', () => {
     const interrupted = entry(alice, 'On its way during the restart')
     await interrupted.waitFor()
     expect(await interrupted.getAttribute('data-outbox-state')).toBe('sending')
-    expect(await interrupted.textContent()).toMatch(/Sending was interrupted:.*may not have gone out\. Check Sent, then Retry\./)
+    expect(await interrupted.textContent()).toMatch(/Sending was interrupted:.*On its way during the restart to bob@example\.com — it may not have gone out\. Check Sent, then Retry\./)
     await screenshots(alice, 'faults-outbox-after-restart')
     expect(await count('bob@example.com', 'INBOX', 'On its way during the restart')).toBe(0)
     // Both go out with Retry on the new bridge.
