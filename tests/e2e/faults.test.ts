@@ -160,4 +160,37 @@ describe('faults: nothing lost, nothing sent twice', () => {
     await eventually(async () => (await count('bob@example.com', 'INBOX', 'On its way during the restart')) === 1, 'delivery to bob')
     expect(await count('bob@example.com', 'INBOX', 'Waiting across a restart')).toBe(1)
   })
+
+  it('another tab of the same account does not offer Retry for a message this tab is sending (nothing sent twice)', async () => {
+    await compose(alice, 'Draft beside the second tab', false)
+    const dialog = alice.getByRole('dialog', { name: 'New message' })
+    await dialog.getByRole('button', { name: 'Save draft' }).click()
+    await dialog.getByRole('status').filter({ hasText: 'Draft saved.' }).waitFor({ timeout: 30_000 })
+    await dialog.getByRole('button', { name: 'Close' }).click()
+
+    let release = () => {}
+    const held = new Promise<void>((r) => (release = r))
+    let requested = () => {}
+    const sending = new Promise<void>((r) => (requested = r))
+    await alice.route('**/api/send**', async (route) => {
+      requested()
+      await held
+      await route.continue()
+    })
+    await compose(alice, 'Sent from one tab')
+    await sending // written to the Outbox ahead, and on its way
+    const second = await alice.context().newPage()
+    await second.goto('/')
+    const outbox = second.getByRole('region', { name: 'Outbox' })
+    await outbox.getByText('Draft on this device: Draft beside the second tab').waitFor({ timeout: 30_000 })
+    expect(await entry(second, 'Sent from one tab').count()).toBe(0)
+    release()
+    await alice.unroute('**/api/send**')
+    await eventually(async () => (await count('bob@example.com', 'INBOX', 'Sent from one tab')) === 1, 'delivery to bob')
+    await second.reload()
+    await second.getByRole('region', { name: 'Outbox' }).getByText('Draft on this device: Draft beside the second tab').waitFor({ timeout: 30_000 })
+    expect(await entry(second, 'Sent from one tab').count()).toBe(0)
+    expect(await entry(alice, 'Sent from one tab').count()).toBe(0)
+    await second.close()
+  })
 })

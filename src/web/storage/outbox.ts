@@ -10,6 +10,11 @@ export async function listOutbox(): Promise<OutboxRecord[]> {
   return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt))
 }
 
+/** One record as stored now (undefined once sent or discarded). */
+export async function getOutbox(id: string): Promise<OutboxRecord | undefined> {
+  return (await db()).get('outbox', id)
+}
+
 /** The state of a record, 'unsent' for records kept before states existed. */
 export function outboxState(r: OutboxRecord): OutboxState {
   return r.state ?? 'unsent'

@@ -18,26 +18,76 @@ import * as bridge from '../api/bridge'
 import { errorText } from '../api/client'
 import type { DraftRecord, OutboxRecord } from '../storage/db'
 import { deleteDraft, listDrafts } from '../storage/drafts'
-import { addToOutbox, listOutbox, markOutboxCopyMissing, markOutboxFailure, outboxState, removeFromOutbox } from '../storage/outbox'
+import { addToOutbox, getOutbox, listOutbox, markOutboxCopyMissing, markOutboxFailure, outboxState, removeFromOutbox } from '../storage/outbox'
 import { useMailboxesStore } from './mailboxes'
 import { useMessagesStore } from './messages'
 
 /** How a send ended, as the Outbox needs to know it. */
 export type SendOutcome = { kind: 'sent' } | { kind: 'copy-missing'; reason: string } | { kind: 'not-sent'; reason: string }
 
+/** The Web Lock a tab holds while it sends (or retries) one Outbox entry. */
+const lockName = (id: string) => `cachet-outbox-${id}`
+
 export const useOutboxStore = defineStore('outbox', () => {
   const records = ref<OutboxRecord[]>([])
   /** Messages this page is sending right now (written ahead, not yet answered): not listed. */
-  const inFlight = ref<string[]>([])
+  const sendingHere = ref<string[]>([])
+  /** Messages another tab is sending or retrying right now (it holds their lock): not listed. */
+  const elsewhere = ref<string[]>([])
   /** What waits for the person, oldest first: not sent, sent without its copy, or interrupted. */
-  const failed = computed(() => records.value.filter((r) => !inFlight.value.includes(r.id)))
+  const failed = computed(() => records.value.filter((r) => !sendingHere.value.includes(r.id) && !elsewhere.value.includes(r.id)))
+  /** Locks this page holds, until each is really released (not merely asked to be). */
+  const ownLocks = new Set<string>()
+  const releases = new Map<string, () => void>()
+
+  /**
+   * Take the entry's lock (Web Locks, shared by every tab of this origin): false when
+   * another tab holds it, so two tabs never send the same bytes at once, and a tab never
+   * offers Retry for what another is sending (it looks interrupted in IndexedDB).
+   */
+  function hold(id: string): Promise<boolean> {
+    const locks = globalThis.navigator?.locks
+    if (!locks) return Promise.resolve(true)
+    return new Promise((granted) => {
+      let mine = false
+      void locks
+        .request(lockName(id), { ifAvailable: true }, (lock) => {
+          if (!lock) return granted(false)
+          mine = true
+          ownLocks.add(id)
+          granted(true)
+          return new Promise<void>((release) => releases.set(id, release))
+        })
+        .catch(() => granted(false))
+        // Settles once the lock is released: until then query() still lists it.
+        .finally(() => mine && ownLocks.delete(id))
+    })
+  }
+
+  function release(id: string): void {
+    releases.get(id)?.()
+    releases.delete(id)
+  }
+
+  /** Ids whose lock another tab holds now. */
+  async function heldElsewhere(): Promise<string[]> {
+    const locks = globalThis.navigator?.locks
+    if (!locks) return []
+    // Ours before the query too: a lock released while it runs may still be listed as held.
+    const mine = new Set(ownLocks)
+    const { held = [] } = await locks.query()
+    return held.flatMap((l) => {
+      const id = l.name?.startsWith('cachet-outbox-') ? l.name.slice('cachet-outbox-'.length) : null
+      return id && !mine.has(id) && !ownLocks.has(id) ? [id] : []
+    })
+  }
   /** Drafts kept on this device. */
   const drafts = ref<DraftRecord[]>([])
   /** The message being retried or discarded now (its buttons are disabled). */
   const busy = ref<string | null>(null)
 
   async function refresh(): Promise<void> {
-    ;[records.value, drafts.value] = await Promise.all([listOutbox(), listDrafts()])
+    ;[records.value, drafts.value, elsewhere.value] = await Promise.all([listOutbox(), listDrafts(), heldElsewhere()])
   }
 
   /**
@@ -47,7 +97,8 @@ export const useOutboxStore = defineStore('outbox', () => {
   async function begin(m: { raw: Uint8Array; envelope: { from: string; to: string[] }; subject: string }): Promise<string | null> {
     try {
       const id = await addToOutbox({ ...m, state: 'sending', error: null })
-      inFlight.value = [...inFlight.value, id]
+      await hold(id)
+      sendingHere.value = [...sendingHere.value, id]
       return id
     } catch {
       return null
@@ -61,7 +112,8 @@ export const useOutboxStore = defineStore('outbox', () => {
       else if (outcome.kind === 'copy-missing') await markOutboxCopyMissing(id, outcome.reason)
       else await markOutboxFailure(id, outcome.reason)
     } finally {
-      inFlight.value = inFlight.value.filter((x) => x !== id)
+      release(id)
+      sendingHere.value = sendingHere.value.filter((x) => x !== id)
       await refresh()
     }
   }
@@ -87,10 +139,18 @@ export const useOutboxStore = defineStore('outbox', () => {
    * entry counts one more attempt and says why.
    */
   async function retry(id: string): Promise<void> {
-    const rec = records.value.find((o) => o.id === id)
-    if (!rec) return
+    if (busy.value === id) return
     busy.value = id
+    if (!(await hold(id))) {
+      // Another tab is sending it right now.
+      busy.value = null
+      await refresh()
+      return
+    }
     try {
+      // As stored now, not as this page last listed it: another tab may have sent it since.
+      const rec = await getOutbox(id)
+      if (!rec) return
       if (outboxState(rec) === 'copy-missing') {
         try {
           await bridge.appendMessage(await sentPath(), rec.raw, ['\\Seen'])
@@ -113,6 +173,7 @@ export const useOutboxStore = defineStore('outbox', () => {
       void useMailboxesStore().refresh()
       void useMessagesStore().refresh()
     } finally {
+      release(id)
       busy.value = null
       await refresh()
     }
