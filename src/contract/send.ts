@@ -10,6 +10,7 @@
  * sender must be the signed-in account.
  */
 import { z } from 'zod'
+import { ErrorBody } from './errors'
 import { EmailAddress } from './primitives'
 
 export const SendQuery = z.object({
@@ -26,9 +27,15 @@ export const SendResponse = z.object({
   rejected: z.array(z.string()),
   /** Message-ID header of the message, when it has one. */
   messageId: z.string().nullable(),
-  /** The Sent folder the copy went to, and its UID (null if the server did not say). */
+  /** The Sent folder the copy went to (null when the copy failed), and its UID (null if the server did not say). */
   sentMailbox: z.string().nullable(),
   sentUid: z.number().int().positive().nullable(),
+  /**
+   * Why the copy to Sent failed, when it did (null when it was saved). The message went
+   * out all the same: a client keeps the bytes and later appends them to Sent
+   * (POST /api/messages/append), and must never send them again.
+   */
+  sentCopyError: ErrorBody.nullable(),
 })
 export type SendResponse = z.infer<typeof SendResponse>
 

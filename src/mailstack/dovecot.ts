@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { stopStale } from './daemon'
+import { isAlive, stopStale } from './daemon'
 import { renderDovecotConfig, type MailFormat } from './dovecot-config'
 import { waitForPort } from './net'
 
@@ -184,10 +184,59 @@ export async function startDovecot(o: DovecotOptions): Promise<DovecotHandle> {
     mailGid: id.mail.gid,
     async stop() {
       if (exited) return
+      // Dovecot 2.3's master exits on SIGTERM while an imap process serving a client lives
+      // on (reparented, its connection still answering): a stop that leaves the bridge's
+      // connection working is no stop, and a restart test would prove nothing. Those
+      // processes are this master's children, named after its instance: ended by pid once
+      // it is gone, as a restart of the real server with shutdown_clients does.
+      const children = child.pid !== undefined ? childrenOf(child.pid, `dovecot-cachet-${o.imapPort}/`) : []
       child.kill('SIGTERM')
       const t = setTimeout(() => child.kill('SIGKILL'), 5000)
       await exitedP
       clearTimeout(t)
+      await endAll(children.filter((pid) => commandOf(pid).startsWith(`dovecot-cachet-${o.imapPort}/`)))
     },
   }
+}
+
+/** The command line of a process ('' when it is gone). */
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
+/** The processes whose parent is `parent` and whose command line starts with `prefix`. */
+function childrenOf(parent: number, prefix: string): number[] {
+  const out: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (ppid === parent && commandOf(Number(name)).startsWith(prefix)) out.push(Number(name))
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out
+}
+
+/** SIGTERM, then SIGKILL for what is still alive after a second. */
+async function endAll(pids: number[]): Promise<void> {
+  const signal = (sig: NodeJS.Signals) => {
+    for (const pid of pids) {
+      try {
+        if (isAlive(pid)) process.kill(pid, sig)
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  }
+  signal('SIGTERM')
+  for (let i = 0; i < 20 && pids.some(isAlive); i++) await new Promise((r) => setTimeout(r, 50))
+  signal('SIGKILL')
+  for (let i = 0; i < 40 && pids.some(isAlive); i++) await new Promise((r) => setTimeout(r, 50))
 }

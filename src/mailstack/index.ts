@@ -15,7 +15,7 @@ import { dovecotDirFor, startDovecot } from './dovecot'
 import { ensureDemoPki, type DemoPki } from './demo-pki'
 import { freePort } from './net'
 import { seedWelcomeMail } from './seed'
-import { startSubmission } from './submission'
+import { startSubmission, type SubmissionHandle } from './submission'
 
 export { DEMO_ACCOUNTS, DEMO_PASSWORD, demoAccounts, type Account } from './accounts'
 export { ensureDemoPki, type DemoPki } from './demo-pki'
@@ -54,6 +54,14 @@ export interface MailstackOptions {
   seed?: boolean
   /** Dovecot's IMAP connections per user and address (default MAX_USERIP_CONNECTIONS). */
   maxUserIpConnections?: number
+  /** The SMTP service accepts and queues while Dovecot is down (submission.ts; fault tests). */
+  queueWhileLmtpDown?: boolean
+}
+
+/** A server of the stack that a fault test stops and starts again (same ports, same mail). */
+export interface Restartable {
+  stop(): Promise<void>
+  start(): Promise<void>
 }
 
 export interface Mailstack {
@@ -69,6 +77,10 @@ export interface Mailstack {
   ca: CaHandle | null
   /** The LDAP directory; null when off. */
   directory: DirectoryHandle | null
+  /** Dovecot alone (IMAP and LMTP): stop it and start it again, for fault tests. */
+  dovecot: Restartable
+  /** The SMTP submission service alone, likewise. */
+  smtp: Restartable & { queued(): number }
   stop(): Promise<void>
 }
 
@@ -128,10 +140,33 @@ export async function startMailstack(opts: MailstackOptions = {}): Promise<Mails
     if (failure) throw failure
   }
   try {
-    const dovecot = await startDovecot({ dataDir: mailDir, imapPort, lmtpPort, passwdFile, maxUserIpConnections: opts.maxUserIpConnections })
-    running.push(() => dovecot.stop())
-    const submission = await startSubmission({ port: smtpPort, lmtpPort, passwdFile })
-    running.push(() => submission.stop())
+    const dovecotOptions = { dataDir: mailDir, imapPort, lmtpPort, passwdFile, maxUserIpConnections: opts.maxUserIpConnections }
+    let dovecotNow: { stop(): Promise<void> } | null = await startDovecot(dovecotOptions)
+    running.push(() => dovecotNow?.stop() ?? Promise.resolve())
+    const submissionOptions = { port: smtpPort, lmtpPort, passwdFile, queueWhileLmtpDown: opts.queueWhileLmtpDown === true }
+    let submissionNow: SubmissionHandle | null = await startSubmission(submissionOptions)
+    running.push(() => submissionNow?.stop() ?? Promise.resolve())
+    const dovecot: Restartable = {
+      async stop() {
+        await dovecotNow?.stop()
+        dovecotNow = null
+      },
+      async start() {
+        dovecotNow ??= await startDovecot(dovecotOptions)
+      },
+    }
+    let queuedAtStop = 0
+    const smtp: Mailstack['smtp'] = {
+      async stop() {
+        queuedAtStop = submissionNow?.queued() ?? queuedAtStop
+        await submissionNow?.stop()
+        submissionNow = null
+      },
+      async start() {
+        submissionNow ??= await startSubmission(submissionOptions)
+      },
+      queued: () => submissionNow?.queued() ?? queuedAtStop,
+    }
     if (opts.seed) await seedWelcomeMail(mailDir, lmtpPort, accounts.map((a) => a.email))
     const ca = withCa && pki ? await startCa({ dir: pki.dir, port: caPort, crlPort }) : null
     if (ca) running.push(() => ca.stop())
@@ -149,6 +184,8 @@ export async function startMailstack(opts: MailstackOptions = {}): Promise<Mails
       pki,
       ca,
       directory,
+      dovecot,
+      smtp,
       stop: stopAll,
     }
   } catch (e) {

@@ -14,16 +14,45 @@ export interface SubmissionOptions {
   port: number
   lmtpPort: number
   passwdFile: string
+  /**
+   * Accept a message while Dovecot's LMTP cannot be reached (connection refused) and
+   * deliver it once it can, as a real MTA's queue does (RFC 5321 §4.5.4.1), instead of
+   * answering 451. Off by default: the fault tests turn it on to have "SMTP accepted, the
+   * mail server is down" (the copy to Sent then fails) with the real servers.
+   */
+  queueWhileLmtpDown?: boolean
 }
 
 export interface SubmissionHandle {
   port: number
+  /** Messages accepted and not yet delivered (only with queueWhileLmtpDown). */
+  queued(): number
   stop(): Promise<void>
 }
+
+/** How often the queue tries LMTP again. */
+const QUEUE_RETRY_MS = 250
 
 export async function startSubmission(o: SubmissionOptions): Promise<SubmissionHandle> {
   const lmtp = nodemailer.createTransport({ host: '127.0.0.1', port: o.lmtpPort, lmtp: true, secure: false, ignoreTLS: true })
   const accounts = () => readPasswdFile(o.passwdFile)
+  const queue: { envelope: { from: string; to: string[] }; raw: Buffer }[] = []
+  let flushing = false
+  const flush = async () => {
+    if (flushing) return
+    flushing = true
+    try {
+      while (queue.length) {
+        await lmtp.sendMail(queue[0]!)
+        queue.shift()
+      }
+    } catch {
+      // Still down: the timer tries again.
+    } finally {
+      flushing = false
+    }
+  }
+  const timer = o.queueWhileLmtpDown ? setInterval(() => void flush(), QUEUE_RETRY_MS) : null
 
   const server = new SMTPServer({
     name: 'cachet-submission',
@@ -77,7 +106,15 @@ export async function startSubmission(o: SubmissionOptions): Promise<SubmissionH
         lmtp
           .sendMail({ envelope: { from, to }, raw })
           .then(() => cb(null))
-          .catch((e: Error) => cb(Object.assign(new Error(`4.3.0 Local delivery failed: ${e.message}`), { responseCode: 451 })))
+          .catch((e: Error & { code?: string }) => {
+            // Only "not listening" is queued: an LMTP refusal (e.g. 451 from a Dovecot that
+            // cannot read its folder) stays an error the sender sees.
+            if (o.queueWhileLmtpDown && (e.code === 'ESOCKET' || e.code === 'ECONNECTION')) {
+              queue.push({ envelope: { from, to }, raw })
+              return cb(null)
+            }
+            cb(Object.assign(new Error(`4.3.0 Local delivery failed: ${e.message}`), { responseCode: 451 }))
+          })
       })
     },
   })
@@ -88,8 +125,10 @@ export async function startSubmission(o: SubmissionOptions): Promise<SubmissionH
   server.on('error', () => {})
   return {
     port: o.port,
+    queued: () => queue.length,
     stop: () =>
       new Promise<void>((resolve) => {
+        if (timer) clearInterval(timer)
         lmtp.close()
         server.close(() => resolve())
       }),

@@ -12,7 +12,7 @@ import { ImapFlow } from 'imapflow'
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { startMailstack, DEMO_PASSWORD, type Mailstack } from '../../src/mailstack/index'
 import { startBridge, type RunningBridge } from '../../src/bridge/server'
-import { loadConfig } from '../../src/bridge/config'
+import { loadConfig, type BridgeConfig } from '../../src/bridge/config'
 import type { Policy } from '../../src/contract/index'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
@@ -22,7 +22,10 @@ export interface Harness {
   /** Origin of the app and its API, e.g. http://127.0.0.1:40123 */
   origin: string
   mailstack: Mailstack
+  /** The running bridge (a new one after restartBridge()). */
   bridge: RunningBridge
+  /** Stop the bridge and start a new one on the same port: what a restart of its process does (sessions in memory end). */
+  restartBridge(): Promise<void>
   browser: Browser
   /** A fresh browser context (own cookies) signed in as `email`. */
   signedIn(email: string, opts?: ContextOptions): Promise<{ context: BrowserContext; page: Page }>
@@ -68,6 +71,8 @@ export interface HarnessOptions {
   policy?: Policy
   /** Let the CRL and OCSP relays reach loopback (CACHET_ALLOW_PRIVATE_CRL), for a responder the test runs. */
   allowPrivateRevocation?: boolean
+  /** The SMTP service accepts and queues while Dovecot is down (fault tests: sent, but Sent unreachable). */
+  queueWhileLmtpDown?: boolean
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -75,27 +80,34 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   // `npm test` builds before this stage; a lone `vitest --project e2e` builds when needed.
   if (!existsSync(dist)) execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' })
   const dataDir = mkdtempSync(join(tmpdir(), 'cachet-e2e-'))
-  const mailstack = await startMailstack({ dataDir, imapPort: 0, smtpPort: 0, lmtpPort: 0, pki: opts.certificates === true })
+  const mailstack = await startMailstack({
+    dataDir,
+    imapPort: 0,
+    smtpPort: 0,
+    lmtpPort: 0,
+    pki: opts.certificates === true,
+    queueWhileLmtpDown: opts.queueWhileLmtpDown === true,
+  })
   let bridge: RunningBridge | null = null
   let browser: Browser | null = null
+  let config: BridgeConfig
   try {
-    bridge = await startBridge(
-      loadConfig({}, {
-        host: '127.0.0.1',
-        port: 0,
-        imap: { host: '127.0.0.1', port: mailstack.imapPort, tls: false, rejectUnauthorized: true },
-        smtp: { host: '127.0.0.1', port: mailstack.smtpPort, tls: false, rejectUnauthorized: true },
-        staticDir: join(ROOT, 'dist'),
-        logLevel: false,
-        loginLimits: { windowMs: 60_000, perIp: 1000, perAccountFailures: 100 },
-        ca: mailstack.ca ? { url: mailstack.ca.url, authKey: mailstack.ca.authKey, profiles: mailstack.ca.profiles } : null,
-        directory: mailstack.directory
-          ? { url: mailstack.directory.url, base: mailstack.directory.base, bindDn: mailstack.directory.bindDn, bindPassword: mailstack.directory.bindPassword, timeoutMs: 5000 }
-          : null,
-        ...(opts.policy ? { policy: opts.policy } : {}),
-        ...(opts.allowPrivateRevocation ? { allowPrivateCrl: true } : {}),
-      }),
-    )
+    config = loadConfig({}, {
+      host: '127.0.0.1',
+      port: 0,
+      imap: { host: '127.0.0.1', port: mailstack.imapPort, tls: false, rejectUnauthorized: true },
+      smtp: { host: '127.0.0.1', port: mailstack.smtpPort, tls: false, rejectUnauthorized: true },
+      staticDir: join(ROOT, 'dist'),
+      logLevel: false,
+      loginLimits: { windowMs: 60_000, perIp: 1000, perAccountFailures: 100 },
+      ca: mailstack.ca ? { url: mailstack.ca.url, authKey: mailstack.ca.authKey, profiles: mailstack.ca.profiles } : null,
+      directory: mailstack.directory
+        ? { url: mailstack.directory.url, base: mailstack.directory.base, bindDn: mailstack.directory.bindDn, bindPassword: mailstack.directory.bindPassword, timeoutMs: 5000 }
+        : null,
+      ...(opts.policy ? { policy: opts.policy } : {}),
+      ...(opts.allowPrivateRevocation ? { allowPrivateCrl: true } : {}),
+    })
+    bridge = await startBridge(config)
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -120,10 +132,17 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     return { context, page }
   }
 
+  const sameConfig = { ...config, port: bridge.port }
   return {
     origin,
     mailstack,
-    bridge,
+    get bridge() {
+      return bridge!
+    },
+    async restartBridge() {
+      await bridge!.close()
+      bridge = await startBridge(sameConfig)
+    },
     browser: b,
     newPage,
     async signedIn(email: string, opts?: ContextOptions) {

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify'
 import nodemailer from 'nodemailer'
 import { EmailAddress, MAX_RAW_BYTES, routes, SendQuery, type SendResponse } from '../../contract/index'
 import type { BridgeConfig } from '../config'
-import { BridgeError } from '../errors'
+import { BridgeError, fromImapError } from '../errors'
 import { specialFolder } from '../imap/mailboxes'
 import { addressList, headerValues, readHeaders } from '../mime-headers'
 import { sessionOf } from '../plugins/sessions'
@@ -66,13 +66,17 @@ export function sendRoutes(app: FastifyInstance, config: BridgeConfig): void {
       const messageId = headerValues(fields, 'message-id')[0] ?? null
       let sentMailbox: string | null = null
       let sentUid: number | null = null
+      let sentCopyError: SendResponse['sentCopyError'] = null
       try {
         sentMailbox = await specialFolder(session.imap, 'sent')
         const res = await session.imap.run((c) => c.append(sentMailbox!, raw, ['\\Seen']))
         sentUid = res ? (res.uid ?? null) : null
       } catch (e) {
-        request.log.warn({ code: (e as BridgeError).code }, 'sent, but the copy in Sent failed')
+        // Sent all the same: a 200 that says so, never an error (the app would send it again).
+        const err = fromImapError(e)
+        request.log.warn({ code: err.code }, 'sent, but the copy in Sent failed')
         sentMailbox = null
+        sentCopyError = { code: err.code, message: err.message }
       }
       return {
         accepted: (info.accepted ?? []).map(String),
@@ -80,6 +84,7 @@ export function sendRoutes(app: FastifyInstance, config: BridgeConfig): void {
         messageId,
         sentMailbox,
         sentUid,
+        sentCopyError,
       }
     },
     { bodyLimit: MAX_RAW_BYTES },

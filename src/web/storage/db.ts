@@ -157,8 +157,20 @@ export interface DraftRecord {
   serverUid: number | null
 }
 
+/**
+ * Where a message in the Outbox stands (issue 11: nothing lost, nothing sent twice):
+ * - 'sending': written before the bytes leave, so a page that closes or a session that
+ *   ends mid-send loses nothing; one found later was interrupted before the server answered;
+ * - 'unsent': the server refused or could not be reached; Retry sends it;
+ * - 'copy-missing': the server accepted it (it went out) but the copy to Sent failed;
+ *   Retry only appends these bytes to Sent, and never sends them again.
+ */
+export type OutboxState = 'sending' | 'unsent' | 'copy-missing'
+
 export interface OutboxRecord {
   id: string
+  /** Absent in records kept before states existed: those are 'unsent'. */
+  state?: OutboxState
   /** Exactly the bytes to send (already sealed). */
   raw: Uint8Array
   envelope: { from?: string; to?: string[] }

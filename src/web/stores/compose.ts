@@ -443,16 +443,24 @@ export const useComposeStore = defineStore('compose', () => {
     }
     status.value = 'sending'
     progress.value = 0
+    // Kept before it leaves: a session that ends or a page that closes mid-send loses nothing.
+    const outboxId = await kept.begin({ raw: sealed, envelope, subject: subject.value })
+    let sent
     try {
-      await bridge.sendMessage(sealed, envelope, (s, t) => (progress.value = t ? s / t : 0))
+      sent = await bridge.sendMessage(sealed, envelope, (s, t) => (progress.value = t ? s / t : 0))
     } catch (e) {
       // The exact bytes (already sealed) wait in the Outbox; the list shows them with Retry.
-      await kept.keep({ raw: sealed, envelope, subject: subject.value, error: errorText(e) })
+      if (outboxId) await kept.settle(outboxId, { kind: 'not-sent', reason: errorText(e) }).catch(() => {})
+      else await kept.keep({ raw: sealed, envelope, subject: subject.value, error: errorText(e) })
       await dropLocalDraft()
       status.value = 'error'
       error.value = `Not sent: ${errorText(e)}. The message is kept in the Outbox; use Retry there.`
       isOpen.value = false
       return false
+    }
+    // It went out. Without its copy in Sent it stays in the Outbox, whose Retry only saves the copy.
+    if (outboxId) {
+      await kept.settle(outboxId, sent.sentCopyError ? { kind: 'copy-missing', reason: sent.sentCopyError.message } : { kind: 'sent' }).catch(() => {})
     }
     await dropOldDraft()
     await dropLocalDraft()

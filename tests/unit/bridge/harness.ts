@@ -19,9 +19,15 @@ export interface Harness {
   stop(): Promise<void>
 }
 
-export async function startHarness(overrides: Partial<BridgeConfig> = {}, o: { pki?: boolean; maxUserIpConnections?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  overrides: Partial<BridgeConfig> = {},
+  o: { pki?: boolean; maxUserIpConnections?: number; queueWhileLmtpDown?: boolean } = {},
+): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cachet-bridge-test-'))
-  const limits = o.maxUserIpConnections !== undefined ? { maxUserIpConnections: o.maxUserIpConnections } : {}
+  const limits = {
+    ...(o.maxUserIpConnections !== undefined ? { maxUserIpConnections: o.maxUserIpConnections } : {}),
+    ...(o.queueWhileLmtpDown ? { queueWhileLmtpDown: true } : {}),
+  }
   const mailstack = o.pki
     ? await startMailstack({ dataDir, imapPort: 0, smtpPort: 0, lmtpPort: 0, caPort: 0, crlPort: 0, directoryPort: 0, ...limits })
     : await startMailstack({ dataDir, imapPort: 0, smtpPort: 0, lmtpPort: 0, pki: false, ...limits })

@@ -122,6 +122,21 @@ describe('two bridge instances sharing Redis', () => {
   })
 })
 
+describe('a bridge restart with REDIS_URL (issue 11)', () => {
+  it('keeps the session: the same cookie and CSRF token work on the instance started after the first one stopped', async () => {
+    const first = await instance()
+    const before = await signIn(first, 'alice@example.com')
+    expect((await before.get('/api/mailboxes')).statusCode).toBe(200)
+    await first.close()
+    const restarted = await instance()
+    const after = on(restarted, before)
+    expect(SessionInfo.parse((await after.get('/api/session')).json())).toMatchObject({ email: 'alice@example.com', csrfToken: before.csrf })
+    expect(MailboxList.parse((await after.get('/api/mailboxes')).json()).mailboxes.length).toBeGreaterThan(0)
+    const flagged = await after.post('/api/messages/flags', { mailbox: 'INBOX', uids: [1], add: ['\\Seen'] })
+    expect(flagged.statusCode).toBe(200)
+  })
+})
+
 describe('expiry across instances (Redis TTL, short limits)', () => {
   // Margins of several hundred ms on every side: on a busy machine (two cores, CI and
   // other work) timers and requests run late, and each check must hold whatever the delay.
