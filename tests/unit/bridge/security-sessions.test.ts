@@ -87,6 +87,7 @@ describe('CSRF on every state change', () => {
       send: { payload: msg, raw: true },
       enrol: { payload: { csr: '-----BEGIN CERTIFICATE REQUEST-----\nMA==\n-----END CERTIFICATE REQUEST-----\n' } },
       directory: { payload: { addresses: ['bob@example.com'] } },
+      ocsp: { payload: { url: 'http://127.0.0.1:9/ocsp', request: 'MAA=' } },
     }
     for (const [name, r] of stateChanging) {
       const b = bodies[name]
