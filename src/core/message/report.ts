@@ -1,3 +1,4 @@
+import type { ForwardedReport } from './forwarded'
 import type { SignedPartReport } from './parts'
 import type {
   CertificateSummary,
@@ -136,4 +137,11 @@ export interface SecurityReport {
    * Additive (issue 16): absent when there is none.
    */
   signedParts?: SignedPartReport[]
+  /**
+   * Forwarded messages (message/rfc822 parts of the displayed message), each opened on its
+   * own with its own report (forwarded.ts), up to MAX_FORWARDED_DEPTH levels; `verdict`
+   * stays that of this message and claims nothing for them, nor they for it. Additive
+   * (issue 16): absent when there is none.
+   */
+  forwarded?: ForwardedReport[]
 }
