@@ -8,6 +8,7 @@ import { ref } from 'vue'
 import { DEFAULT_SETTINGS, type Settings } from '../storage/db'
 import { getSettings, updateSettings } from '../storage/settings'
 import { cryptoWorker, type KeystoreStatus, type SealRequest } from '../workers/client'
+import type { ForwardedMessage } from '../../core/message/forwarded'
 import type { SecurityReport } from '../../core/message/report'
 import { listCertificates } from '../storage/certificates'
 import { listIdentities } from '../storage/identities'
@@ -113,6 +114,8 @@ export type SecureOpenOutcome =
       signersToAdd: SignerToAdd[]
       /** The message's bytes (with `transfer`, the caller's own were moved away: use these). */
       raw: Uint8Array
+      /** Forwarded messages' bytes, in the order of report.forwarded (core forwarded.ts). */
+      forwarded: ForwardedMessage[]
     }
   /** The user cancelled the unlock prompt: show the report (it names the recipients). */
   | { kind: 'key-locked'; report: SecurityReport; identityIds: string[]; raw: Uint8Array }
@@ -132,15 +135,19 @@ function movable(b: Uint8Array): b is Uint8Array<ArrayBuffer> {
  * size in memory and tens of ms, issue #5). The caller's `raw` is then emptied (detached);
  * the worker hands the bytes back with every answer, so retries (after unlocking, with
  * fresh CRLs) move them again, and the outcome's `raw` holds them at the end.
+ *
+ * `allowWeakCiphers`: only on the user's explicit "Read as unprotected text" (issue 16):
+ * content under 40-bit RC2 or single DES is then read instead of refused.
  */
-export async function openSecurely(raw: Uint8Array, opts: { promptUnlock?: boolean; transfer?: boolean } = {}): Promise<SecureOpenOutcome> {
+export async function openSecurely(raw: Uint8Array, opts: { promptUnlock?: boolean; transfer?: boolean; allowWeakCiphers?: boolean } = {}): Promise<SecureOpenOutcome> {
   const keystore = useKeystoreStore()
   let keyring = await keyringForOpen()
   let bytes = raw
   // A failed call hands the bytes back too (WorkerError.returned), for the caller's plain display.
   const open = async (kr: typeof keyring, mayMove = true) => {
     const move = mayMove && opts.transfer === true && movable(bytes)
-    const r = await cryptoWorker().call('open', { raw: bytes, keyring: kr }, move ? { transfer: [bytes.buffer as ArrayBuffer] } : {})
+    const args = { raw: bytes, keyring: kr, ...(opts.allowWeakCiphers ? { allowWeakCiphers: true } : {}) }
+    const r = await cryptoWorker().call('open', args, move ? { transfer: [bytes.buffer as ArrayBuffer] } : {})
     if (move) bytes = r.raw
     return r
   }
@@ -162,7 +169,7 @@ export async function openSecurely(raw: Uint8Array, opts: { promptUnlock?: boole
   const contacts = useContactsStore()
   await contacts.collectFromSignedMail(r.report).catch(() => null)
   const signersToAdd = await contacts.signersToAdd(r.report).catch(() => [])
-  return { kind: 'opened', report: r.report, inner: r.inner ?? new Uint8Array(0), signersToAdd, raw: bytes }
+  return { kind: 'opened', report: r.report, inner: r.inner ?? new Uint8Array(0), signersToAdd, raw: bytes, forwarded: r.forwarded }
 }
 
 export interface SecureSealRequest {
