@@ -1,0 +1,199 @@
+/**
+ * Issue 16 in the reading pane, over messages made by OpenSSL DURING the test and APPENDed
+ * to bob's INBOX:
+ * - a message signed by alice (`openssl smime -sign`), forwarded by carol inside an
+ *   UNSIGNED multipart/mixed as a message/rfc822 part: the outer message is unsigned, the
+ *   forwarded one is shown inline, apart, with its own summary "signed by alice"; its
+ *   remote image stays blocked; the .eml download stays.
+ * - a message encrypted to bob with 40-bit RC2 (`openssl smime -encrypt -rc2-40`, OpenSSL
+ *   3's legacy provider): refused and nothing of it shown, until "Read as unprotected text",
+ *   which shows it under an unmistakable warning and a summary that says it is not confidential.
+ * Every verdict equals `cachet-smime inspect` with the same keys and trust.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page, Request } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ensureDemoPki, type DemoPki } from '../../src/mailstack/demo-pki'
+import type { SecurityReport } from '../../src/core/message/report'
+import { crlf } from '../interop/harness/eml'
+import { ROOT, eventually, startHarness, type Harness } from './harness'
+import { importPfx, openInbox, summaryOf, trustCa } from './smime-helpers'
+
+const PFX_PASSWORD = 'pfx-forwarded-4410'
+const PASSPHRASE = 'bob forwarded key store 71'
+const FORWARDED_WORDS = 'The plan stands: launch on Friday'
+const OUTER_WORDS = 'FYI, see the signed message below'
+const WEAK_WORDS = 'The old vault code is 1187'
+
+let h: Harness
+let dir: string
+let pki: DemoPki
+let bob: Page
+const requests: Request[] = []
+let forwardedRaw: Buffer
+let weakRaw: Buffer
+
+const acct = (who: string) => pki.accounts.find((a) => a.email.startsWith(who))!
+
+function openssl(args: string[]): Buffer {
+  return execFileSync('openssl', args, { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 })
+}
+
+function file(name: string, data: Uint8Array | string): string {
+  const p = join(dir, name)
+  writeFileSync(p, data)
+  return p
+}
+
+/** `cachet-smime inspect` with bob's PFX and the demo CA as trust anchor: the whole report. */
+function inspect(raw: Uint8Array, extra: string[] = []): SecurityReport {
+  const p = file(`inspect-${Math.random().toString(36).slice(2)}.eml`, raw)
+  let out: string
+  try {
+    out = execFileSync('node', [join(ROOT, 'bin/cachet-smime.js'), 'inspect', p, '--pfx', acct('bob').pfx, '--password', PFX_PASSWORD, '--trust', pki.caCert, ...extra], { encoding: 'utf8' })
+  } catch (e) {
+    out = String((e as { stdout?: string }).stdout ?? '')
+  }
+  return JSON.parse(out) as SecurityReport
+}
+
+const head = (from: string, subject: string) =>
+  `From: ${from}\r\nTo: bob@example.com\r\nSubject: ${subject}\r\nDate: ${new Date().toUTCString()}\r\nMessage-ID: <${Math.random().toString(36).slice(2)}@forwarded.test>\r\n`
+
+const message = (subject: string) => bob.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: new RegExp(`, ${subject}, `) })
+const pane = () => bob.getByRole('region', { name: 'Message' })
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cachet-e2e-forwarded-'))
+  pki = ensureDemoPki(join(dir, 'demo-pki'), ['alice@example.com', 'bob@example.com', 'carol@example.com'], PFX_PASSWORD)
+
+  // alice's signed message, as her client sent it (openssl smime -sign, detached).
+  const html = `Content-Type: text/html; charset=utf-8\r\n\r\n<p>${FORWARDED_WORDS}.</p><img src="https://attacker.example/forwarded.png" alt="">\r\n`
+  const signed = crlf(openssl(['smime', '-sign', '-in', file('fwd.in', html), '-signer', acct('alice').certPem, '-inkey', acct('alice').keyPem]))
+  const original = Buffer.concat([Buffer.from(head('Alice <alice@example.com>', 'Launch plan')), signed])
+  // carol forwards it in an unsigned multipart/mixed, as a message/rfc822 part.
+  forwardedRaw = Buffer.concat([
+    Buffer.from(`${head('Carol <carol@example.com>', 'Fwd: Launch plan')}MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="fwd-boundary"\r\n\r\n--fwd-boundary\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${OUTER_WORDS}.\r\n--fwd-boundary\r\nContent-Type: message/rfc822\r\nContent-Disposition: inline\r\n\r\n`),
+    original,
+    Buffer.from('\r\n--fwd-boundary--\r\n'),
+  ])
+
+  // 40-bit RC2 to bob (export grade), made by OpenSSL 3's legacy provider.
+  const weak = crlf(openssl(['smime', '-encrypt', '-rc2-40', '-provider', 'legacy', '-provider', 'default', '-in', file('weak.in', `Content-Type: text/plain\r\n\r\n${WEAK_WORDS}.\r\n`), acct('bob').certPem]))
+  weakRaw = Buffer.concat([Buffer.from(head('Alice <alice@example.com>', 'Export grade')), weak])
+
+  h = await startHarness()
+  await h.append('bob@example.com', 'INBOX', [forwardedRaw, weakRaw])
+})
+afterAll(async () => {
+  await h?.close()
+  if (dir) rmSync(dir, { recursive: true, force: true })
+})
+
+describe('issue 16 in the reading pane: forwarded messages and ciphers with no real confidentiality', () => {
+  it('bob imports his demo PFX and trusts the demo CA', async () => {
+    bob = (await h.signedIn('bob@example.com')).page
+    bob.on('request', (r) => requests.push(r))
+    await importPfx(bob, acct('bob').pfx, PFX_PASSWORD, PASSPHRASE)
+    await trustCa(bob, pki.caCert)
+    await openInbox(bob)
+  })
+
+  it('a signed message forwarded in an unsigned one: outer unsigned, the forwarded one inline with its own summary "signed by alice"', async () => {
+    const cli = inspect(forwardedRaw)
+    expect(cli.verdict).toEqual({ signature: 'none', encryption: 'none' })
+    expect(cli.forwarded?.map((f) => f.report.verdict)).toEqual([{ signature: 'valid', encryption: 'none' }])
+
+    await message('Fwd: Launch plan').click()
+    await pane().getByRole('heading', { name: 'Fwd: Launch plan', exact: true }).waitFor()
+    const outer = await summaryOf(bob)
+    expect({ signature: outer.signature, encryption: outer.encryption }).toEqual(cli.verdict)
+    expect(outer.text).toContain('Not signed and not encrypted')
+    expect(outer.text).not.toContain('alice@example.com') // claims nothing for the forwarded message
+
+    const fwd = pane().getByRole('article', { name: 'Forwarded message: Launch plan' })
+    await fwd.waitFor()
+    expect(await fwd.getAttribute('data-depth')).toBe('1')
+    const fields = (await fwd.locator('dl').textContent()) ?? ''
+    expect(fields).toMatch(/From\s*Alice <alice@example\.com>/)
+    expect(fields).toMatch(/To\s*bob@example\.com/)
+    expect(fields).toMatch(/Subject\s*Launch plan/)
+    const inner = fwd.getByTestId('forwarded-security-summary')
+    expect({ signature: await inner.getAttribute('data-signature'), encryption: await inner.getAttribute('data-encryption') }).toEqual(cli.forwarded![0]!.report.verdict)
+    expect(await inner.getAttribute('aria-label')).toBe('Security of the forwarded message')
+    expect(await inner.textContent()).toContain('Signed by alice@example.com, verified')
+
+    // Its body: inline, in its own sanitised frame, apart from the outer message's content.
+    const frame = fwd.getByTestId('forwarded-content').locator('iframe')
+    expect(await frame.getAttribute('title')).toBe('Forwarded message body')
+    await eventually(async () => (await frame.contentFrame().locator('body').textContent())?.includes(FORWARDED_WORDS), 'the forwarded body shown')
+    const outerContent = (await pane().getByTestId('message-content').textContent()) ?? ''
+    expect(outerContent).toContain(OUTER_WORDS)
+    expect(outerContent).not.toContain(FORWARDED_WORDS)
+    expect(await pane().getByTestId('message-content').locator('iframe').count()).toBe(0)
+
+    // The reading pane's remote-content rule applies to it: blocked, with the usual offer.
+    await pane().getByRole('status').filter({ hasText: 'Remote images are blocked' }).waitFor()
+    expect(requests.some((r) => r.url().includes('attacker.example'))).toBe(false)
+
+    // The .eml download of the forwarded message stays.
+    await pane().getByRole('region', { name: 'Attachments', exact: true }).getByRole('link', { name: /^Download .*\.eml$/ }).waitFor()
+
+    await bob.screenshot({ path: '/tmp/forwarded-desktop.png' })
+    await fwd.scrollIntoViewIfNeeded()
+    await bob.screenshot({ path: '/tmp/forwarded-desktop-inner.png' })
+    await bob.setViewportSize({ width: 390, height: 844 })
+    await fwd.scrollIntoViewIfNeeded()
+    await bob.screenshot({ path: '/tmp/forwarded-phone.png' })
+    await bob.setViewportSize({ width: 1400, height: 860 })
+  })
+
+  it('40-bit RC2: refused and nothing shown; "Read as unprotected text" shows it under a warning, never as confidential', async () => {
+    const cli = inspect(weakRaw)
+    expect(cli.verdict).toEqual({ signature: 'none', encryption: 'unsupported' })
+
+    await openInbox(bob)
+    await message('Export grade').click()
+    await pane().getByRole('heading', { name: 'Export grade', exact: true }).waitFor()
+    const refused = await summaryOf(bob)
+    expect({ signature: refused.signature, encryption: refused.encryption }).toEqual(cli.verdict)
+    expect(refused.text).toContain('Encrypted with rc2-40-cbc, which anyone who captured the message can break')
+    expect((await pane().textContent()) ?? '').not.toContain(WEAK_WORDS)
+    const offer = pane().getByTestId('weak-cipher-offer')
+    await offer.waitFor()
+    await bob.screenshot({ path: '/tmp/forwarded-weak-offer.png' })
+
+    await offer.getByRole('button', { name: 'Read as unprotected text' }).click()
+    const warning = pane().getByRole('alert').filter({ hasText: 'Unprotected text.' })
+    await warning.waitFor()
+    expect(await warning.textContent()).toContain('anyone who captured it can break')
+    await eventually(async () => ((await pane().getByTestId('message-content').textContent()) ?? '').includes(WEAK_WORDS), 'the content shown')
+    expect(await pane().getByTestId('message-content').textContent()).toContain('Unprotected text')
+
+    const read = await summaryOf(bob)
+    const anyway = inspect(weakRaw, ['--allow-weak-ciphers'])
+    expect({ signature: read.signature, encryption: read.encryption }).toEqual(anyway.verdict)
+    expect(await pane().getByTestId('security-summary').getAttribute('data-unprotected')).toBe('true')
+    const line = pane().getByTestId('encryption-status')
+    expect(await line.textContent()).toContain('Not confidential: encrypted with rc2-40-cbc')
+    expect(await line.getAttribute('class')).toContain('tone-bad')
+    expect(await pane().locator('.tone-good').count()).toBe(0) // nothing green anywhere
+    await bob.screenshot({ path: '/tmp/forwarded-weak-read.png' })
+    await bob.setViewportSize({ width: 390, height: 844 })
+    await bob.screenshot({ path: '/tmp/forwarded-weak-read-phone.png' })
+    await bob.setViewportSize({ width: 1400, height: 860 })
+
+    // Opening it again starts from the refusal: the choice is per reading, never remembered.
+    await openInbox(bob)
+    await message('Fwd: Launch plan').click()
+    await pane().getByRole('heading', { name: 'Fwd: Launch plan', exact: true }).waitFor()
+    await message('Export grade').click()
+    await pane().getByRole('heading', { name: 'Export grade', exact: true }).waitFor()
+    expect((await summaryOf(bob)).encryption).toBe('unsupported')
+    await pane().getByTestId('weak-cipher-offer').waitFor()
+    expect((await pane().textContent()) ?? '').not.toContain(WEAK_WORDS)
+  })
+})
