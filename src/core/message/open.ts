@@ -253,8 +253,9 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
   try {
     if (opts.forwarded !== false && !tooLarge && !stopped) {
       const nesting = opts.nesting ?? { depth: 0, budget: { left: MAX_FORWARDED } }
+      // No identities and no decrypt options (KEK or password recipients): nothing forwarded is decrypted.
       const found = await openForwardedMessages(current, keyring, nesting, (partRaw, partKeyring, n) =>
-        openMessage(partRaw, partKeyring, crypto, { body: opts.body, decrypt: opts.decrypt, nesting: n }))
+        openMessage(partRaw, partKeyring, crypto, { body: opts.body, nesting: n }))
       if (found.reports.length) report.forwarded = found.reports
       forwarded = found.messages
     }

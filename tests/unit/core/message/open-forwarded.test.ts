@@ -10,6 +10,10 @@ import { MAX_FORWARDED, MAX_FORWARDED_DEPTH } from '../../../../src/core/message
 import type { SecurityReport } from '../../../../src/core/message/report'
 import { opensslEncrypt, opensslSign } from '../../../interop/harness/openssl-cms'
 import { crlf, textEntity } from '../../../interop/harness/eml'
+import { openssl } from '../../../interop/harness/run'
+import { fromHex } from '../../../../src/core/util/bytes'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { plainEntity, signExact } from './careful'
 import { dec, withFixture, type Fixture } from './fixture'
 
@@ -90,6 +94,24 @@ describe('a forwarded message is opened on its own', () => {
     expect(fwd.report.verdict.encryption).toBe('not-for-you')
     expect(r.report.verdict).toEqual({ signature: 'none', encryption: 'none' })
     expect(JSON.stringify(r.report) + dec(r.forwarded[0]!.inner) + dec(r.inner)).not.toContain(secret)
+  })
+
+  it('nor by a key-encryption key the caller passed (DecryptOptions.kek): that is for the message itself only', async () => {
+    const secret = 'KEK-FORWARDED-3390'
+    const key = '000102030405060708090A0B0C0D0E0F'
+    const id = 'C0FEE0'
+    const inFile = join(f.pki.dir, 'kek-forwarded.in')
+    await writeFile(inFile, textEntity(secret))
+    const kekMessage = (subject: string) => openssl(['cms', '-encrypt', '-aes-128-cbc', '-secretkey', key, '-secretkeyid', id, '-in', inFile]).then((e) => message(f.leaves.alice.email, subject, e))
+    const decrypt = { kek: [{ id: fromHex(id), key: fromHex(key) }] }
+    // The key works: the message itself, opened with it, is decrypted.
+    const direct = await openMessage(await kekMessage('direct'), f.keyring([]), crypto, { decrypt })
+    expect(direct.report.verdict.encryption).toBe('decrypted')
+    expect(direct.report.text).toContain(secret)
+    const r = await openMessage(message(f.leaves.alice.email, 'Fwd', forwardEntity('Look.', await kekMessage('wrapped'))), f.keyring([]), crypto, { decrypt })
+    expect(r.report.forwarded![0]!.encryptedNotOpened).toBe(true)
+    expect(r.report.forwarded![0]!.report.verdict.encryption).not.toBe('decrypted')
+    expect(JSON.stringify(r.report) + dec(r.forwarded[0]!.inner)).not.toContain(secret)
   })
 
   it(`nesting stops after ${MAX_FORWARDED_DEPTH} levels: deeper forwarded messages stay attachments`, async () => {
