@@ -11,7 +11,7 @@
  * Every verdict equals `cachet-smime inspect` with the same keys and trust.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page, Request } from 'playwright-core'
@@ -21,6 +21,20 @@ import type { SecurityReport } from '../../src/core/message/report'
 import { crlf } from '../interop/harness/eml'
 import { ROOT, eventually, startHarness, type Harness } from './harness'
 import { importPfx, openInbox, summaryOf, trustCa } from './smime-helpers'
+
+/** axe-core (WCAG 2.1 A/AA) over the reading pane: the serious and critical findings, in words. */
+async function axeFindings(page: Page): Promise<string[]> {
+  // The app's CSP allows scripts from its own origin only: axe is served from there (a test route), not inlined.
+  await page.route('**/__test__/axe.min.js', (route) => route.fulfill({ contentType: 'text/javascript', body: readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8') }))
+  await page.addScriptTag({ url: '/__test__/axe.min.js' })
+  return page.evaluate(async () => {
+    type Result = { violations: { id: string; impact: string; nodes: { target: string[] }[] }[]; passes: unknown[] }
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<Result> } }).axe
+    const r = await axe.run({ include: [['section.reader']] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+    if (r.passes.length === 0) return ['axe checked nothing']
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+  })
+}
 
 const PFX_PASSWORD = 'pfx-forwarded-4410'
 const PASSPHRASE = 'bob forwarded key store 71'
@@ -142,6 +156,7 @@ describe('issue 16 in the reading pane: forwarded messages and ciphers with no r
     // The .eml download of the forwarded message stays.
     await pane().getByRole('region', { name: 'Attachments', exact: true }).getByRole('link', { name: /^Download .*\.eml$/ }).waitFor()
 
+    expect(await axeFindings(bob)).toEqual([])
     await bob.screenshot({ path: '/tmp/forwarded-desktop.png' })
     await fwd.scrollIntoViewIfNeeded()
     await bob.screenshot({ path: '/tmp/forwarded-desktop-inner.png' })
@@ -164,6 +179,7 @@ describe('issue 16 in the reading pane: forwarded messages and ciphers with no r
     expect((await pane().textContent()) ?? '').not.toContain(WEAK_WORDS)
     const offer = pane().getByTestId('weak-cipher-offer')
     await offer.waitFor()
+    expect(await axeFindings(bob)).toEqual([])
     await bob.screenshot({ path: '/tmp/forwarded-weak-offer.png' })
 
     await offer.getByRole('button', { name: 'Read as unprotected text' }).click()
@@ -181,6 +197,7 @@ describe('issue 16 in the reading pane: forwarded messages and ciphers with no r
     expect(await line.textContent()).toContain('Not confidential: encrypted with rc2-40-cbc')
     expect(await line.getAttribute('class')).toContain('tone-bad')
     expect(await pane().locator('.tone-good').count()).toBe(0) // nothing green anywhere
+    expect(await axeFindings(bob)).toEqual([])
     await bob.screenshot({ path: '/tmp/forwarded-weak-read.png' })
     await bob.setViewportSize({ width: 390, height: 844 })
     await bob.screenshot({ path: '/tmp/forwarded-weak-read-phone.png' })
