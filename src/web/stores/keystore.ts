@@ -120,6 +120,11 @@ export type SecureOpenOutcome =
   /** The user cancelled the unlock prompt: show the report (it names the recipients). */
   | { kind: 'key-locked'; report: SecurityReport; identityIds: string[]; raw: Uint8Array }
 
+/** The report and, depth first, the report of every message forwarded in it (core report.forwarded). */
+function withForwarded(report: SecurityReport): SecurityReport[] {
+  return [report, ...(report.forwarded ?? []).flatMap((f) => withForwarded(f.report))]
+}
+
 /** A buffer that can move to the worker as it is (a view of all of it): moving part of a larger one would take the rest along. */
 function movable(b: Uint8Array): b is Uint8Array<ArrayBuffer> {
   return b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength
@@ -156,8 +161,10 @@ export async function openSecurely(raw: Uint8Array, opts: { promptUnlock?: boole
     if (await keystore.requestUnlock()) r = await open(keyring)
   }
   if (r.kind === 'key-locked') return { ...r, raw: bytes }
-  const certs = certificatesInReport(r.report)
-  if (certs.length && r.report.layers.some((l) => l.kind === 'signed' && l.signers.some((s) => s.revocation === 'unknown'))) {
+  // A forwarded message's signers count too (issue 16): its own summary must not say "verified" for want of a CRL.
+  const reports = withForwarded(r.report)
+  const certs = reports.flatMap(certificatesInReport)
+  if (certs.length && reports.some((rep) => rep.layers.some((l) => l.kind === 'signed' && l.signers.some((s) => s.revocation === 'unknown')))) {
     const { fetched } = await refreshCrls(certs).catch(() => ({ fetched: 0 }))
     if (fetched > 0) {
       keyring = await keyringForOpen()
