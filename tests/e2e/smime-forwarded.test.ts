@@ -49,6 +49,7 @@ let bob: Page
 const requests: Request[] = []
 let forwardedRaw: Buffer
 let weakRaw: Buffer
+let nestedRaw: Buffer
 
 const acct = (who: string) => pki.accounts.find((a) => a.email.startsWith(who))!
 
@@ -99,8 +100,18 @@ beforeAll(async () => {
   const weak = crlf(openssl(['smime', '-encrypt', '-rc2-40', '-provider', 'legacy', '-provider', 'default', '-in', file('weak.in', `Content-Type: text/plain\r\n\r\n${WEAK_WORDS}.\r\n`), acct('bob').certPem]))
   weakRaw = Buffer.concat([Buffer.from(head('Alice <alice@example.com>', 'Export grade')), weak])
 
+  // Forwarded four levels deep: three are shown inline, the fourth stays an attachment.
+  const level = (n: number, inner: Buffer | null): Buffer =>
+    Buffer.concat([
+      Buffer.from(`${head(`Level ${n} <level${n}@example.com>`, n === 0 ? 'Nested forwards' : `Level ${n}`)}MIME-Version: 1.0\r\n`),
+      inner
+        ? Buffer.concat([Buffer.from(`Content-Type: multipart/mixed; boundary="b${n}"\r\n\r\n--b${n}\r\nContent-Type: text/plain\r\n\r\nText of level ${n}.\r\n--b${n}\r\nContent-Type: message/rfc822\r\n\r\n`), inner, Buffer.from(`\r\n--b${n}--\r\n`)])
+        : Buffer.from(`Content-Type: text/plain\r\n\r\nText of level ${n}.\r\n`),
+    ])
+  nestedRaw = level(0, level(1, level(2, level(3, level(4, null)))))
+
   h = await startHarness()
-  await h.append('bob@example.com', 'INBOX', [forwardedRaw, weakRaw])
+  await h.append('bob@example.com', 'INBOX', [forwardedRaw, weakRaw, nestedRaw])
 })
 afterAll(async () => {
   await h?.close()
@@ -130,6 +141,8 @@ describe('issue 16 in the reading pane: forwarded messages and ciphers with no r
 
     const fwd = pane().getByRole('article', { name: 'Forwarded message: Launch plan' })
     await fwd.waitFor()
+    // The pane is still the one region named "Message" (its accessible name is a contract).
+    expect(await bob.getByRole('region', { name: 'Message' }).count()).toBe(1)
     expect(await fwd.getAttribute('data-depth')).toBe('1')
     const fields = (await fwd.locator('dl').textContent()) ?? ''
     expect(fields).toMatch(/From\s*Alice <alice@example\.com>/)
@@ -137,7 +150,7 @@ describe('issue 16 in the reading pane: forwarded messages and ciphers with no r
     expect(fields).toMatch(/Subject\s*Launch plan/)
     const inner = fwd.getByTestId('forwarded-security-summary')
     expect({ signature: await inner.getAttribute('data-signature'), encryption: await inner.getAttribute('data-encryption') }).toEqual(cli.forwarded![0]!.report.verdict)
-    expect(await inner.getAttribute('aria-label')).toBe('Security of the forwarded message')
+    expect(await inner.getAttribute('aria-label')).toBe('Security of the forwarded email')
     expect(await inner.textContent()).toContain('Signed by alice@example.com, verified')
 
     // Its body: inline, in its own sanitised frame, apart from the outer message's content.
@@ -164,6 +177,30 @@ describe('issue 16 in the reading pane: forwarded messages and ciphers with no r
     await fwd.scrollIntoViewIfNeeded()
     await bob.screenshot({ path: '/tmp/forwarded-phone.png' })
     await bob.setViewportSize({ width: 1400, height: 860 })
+  })
+
+  it('forwarded messages nest three levels deep inline; the fourth stays an attachment of the third', async () => {
+    const cli = inspect(nestedRaw)
+    const depths: number[] = []
+    for (let f = cli.forwarded; f?.length; f = f[0]!.report.forwarded) depths.push(f[0]!.depth)
+    expect(depths).toEqual([1, 2, 3])
+
+    await openInbox(bob)
+    await message('Nested forwards').click()
+    await pane().getByRole('heading', { name: 'Nested forwards', exact: true }).waitFor()
+    const articles = pane().getByTestId('forwarded-message')
+    await eventually(async () => (await articles.count()) === 3, 'three forwarded messages shown')
+    expect(await articles.evaluateAll((els) => els.map((e) => e.getAttribute('data-depth')))).toEqual(['1', '2', '3'])
+    expect(await bob.getByRole('region', { name: 'Message' }).count()).toBe(1)
+    for (const n of [1, 2, 3]) {
+      const a = pane().getByRole('article', { name: `Forwarded message: Level ${n}`, exact: true })
+      expect(await a.getByTestId('forwarded-content').first().textContent()).toContain(`Text of level ${n}.`)
+    }
+    const third = pane().getByRole('article', { name: 'Forwarded message: Level 3', exact: true })
+    expect(await third.getByRole('article').count()).toBe(0)
+    await third.getByRole('region', { name: 'Attachments of the forwarded email' }).getByRole('link', { name: /^Download .*\.eml$/ }).waitFor()
+    expect((await pane().textContent()) ?? '').not.toContain('Text of level 4.')
+    expect(await axeFindings(bob)).toEqual([])
   })
 
   it('40-bit RC2: refused and nothing shown; "Read as unprotected text" shows it under a warning, never as confidential', async () => {
