@@ -201,6 +201,8 @@ describe('issue 16 in the reading pane: forwarded messages and ciphers with no r
     await third.getByRole('region', { name: 'Attachments of the forwarded email' }).getByRole('link', { name: /^Download .*\.eml$/ }).waitFor()
     expect((await pane().textContent()) ?? '').not.toContain('Text of level 4.')
     expect(await axeFindings(bob)).toEqual([])
+    await third.scrollIntoViewIfNeeded()
+    await bob.screenshot({ path: '/tmp/forwarded-nested.png' })
   })
 
   it('40-bit RC2: refused and nothing shown; "Read as unprotected text" shows it under a warning, never as confidential', async () => {

@@ -7,8 +7,14 @@
  *                                       + the unwrapped inner entity of the message ROOT
  *     → openUnwrapped(raw, inner)      mail/open.ts: outer header + inner body for display
  *     → toMessageView(opened)          mail/view.ts: immutable view model
+ *     → forwardedViews(report, bytes)  mail/forwarded.ts: each forwarded message (message/rfc822
+ *                                       part) that core opened on its own, with its own report
  *     → ReadingPane                    draws headers, parts (each HTML part in its own
- *                                       sandboxed frame), attachments, problems
+ *                                       sandboxed frame), attachments, problems, and the
+ *                                       forwarded messages apart (ForwardedMessage.vue)
+ *
+ * "Read as unprotected text" (readUnprotected) runs the same path again with weak ciphers
+ * allowed, only on the user's click, for content core refused as not confidential.
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
