@@ -50,6 +50,8 @@ const requests: Request[] = []
 let forwardedRaw: Buffer
 let weakRaw: Buffer
 let nestedRaw: Buffer
+let encryptedFwdRaw: Buffer
+const ENCRYPTED_WORDS = 'Meet at the north gate at 6'
 
 const acct = (who: string) => pki.accounts.find((a) => a.email.startsWith(who))!
 
@@ -110,8 +112,17 @@ beforeAll(async () => {
     ])
   nestedRaw = level(0, level(1, level(2, level(3, level(4, null)))))
 
+  // alice's message encrypted to bob, wrapped by carol as a forwarded message: never decrypted there.
+  const encrypted = crlf(openssl(['smime', '-encrypt', '-aes-256-cbc', '-in', file('enc.in', `Content-Type: text/plain\r\n\r\n${ENCRYPTED_WORDS}.\r\n`), acct('bob').certPem]))
+  encryptedFwdRaw = Buffer.concat([
+    Buffer.from(`${head('Carol <carol@example.com>', 'Fwd: Secret meeting')}MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="enc-fwd"\r\n\r\n--enc-fwd\r\nContent-Type: text/plain\r\n\r\nWhat does this say? Just reply with it.\r\n--enc-fwd\r\nContent-Type: message/rfc822\r\n\r\n`),
+    Buffer.from(head('Alice <alice@example.com>', 'Secret meeting')),
+    encrypted,
+    Buffer.from('\r\n--enc-fwd--\r\n'),
+  ])
+
   h = await startHarness()
-  await h.append('bob@example.com', 'INBOX', [forwardedRaw, weakRaw, nestedRaw])
+  await h.append('bob@example.com', 'INBOX', [forwardedRaw, weakRaw, nestedRaw, encryptedFwdRaw])
 })
 afterAll(async () => {
   await h?.close()
@@ -177,6 +188,25 @@ describe('issue 16 in the reading pane: forwarded messages and ciphers with no r
     await fwd.scrollIntoViewIfNeeded()
     await bob.screenshot({ path: '/tmp/forwarded-phone.png' })
     await bob.setViewportSize({ width: 1400, height: 860 })
+  })
+
+  it('an encrypted message forwarded inside another is shown by its header only, "not opened", never decrypted', async () => {
+    const cli = inspect(encryptedFwdRaw)
+    expect(cli.verdict).toEqual({ signature: 'none', encryption: 'none' })
+    expect(cli.forwarded?.[0]).toMatchObject({ encryptedNotOpened: true, report: { verdict: { signature: 'none', encryption: 'not-for-you' } } })
+    expect(JSON.stringify(cli)).not.toContain(ENCRYPTED_WORDS)
+
+    await openInbox(bob)
+    await message('Fwd: Secret meeting').click()
+    await pane().getByRole('heading', { name: 'Fwd: Secret meeting', exact: true }).waitFor()
+    const fwd = pane().getByRole('article', { name: 'Forwarded message: Secret meeting' })
+    const summary = fwd.getByTestId('forwarded-security-summary')
+    await summary.waitFor()
+    expect({ signature: await summary.getAttribute('data-signature'), encryption: await summary.getAttribute('data-encryption') }).toEqual(cli.forwarded![0]!.report.verdict)
+    expect(await summary.textContent()).toContain('Encrypted, not opened: Cachet does not decrypt a message forwarded inside another one')
+    expect(await fwd.getByTestId('forwarded-content').textContent()).toContain('This forwarded message is encrypted and is not decrypted here.')
+    expect((await pane().textContent()) ?? '').not.toContain(ENCRYPTED_WORDS)
+    await bob.screenshot({ path: '/tmp/forwarded-encrypted.png' })
   })
 
   it('forwarded messages nest three levels deep inline; the fourth stays an attachment of the third', async () => {
