@@ -15,7 +15,8 @@ import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/bridge/config'
 import { startBridge, type RunningBridge } from '../../src/bridge/server'
-import { startMailstack, type Mailstack } from '../../src/mailstack/index'
+import { ImapFlow } from 'imapflow'
+import { DEMO_PASSWORD, startMailstack, type Mailstack } from '../../src/mailstack/index'
 import { ROOT, eventually, signIn } from './harness'
 
 let dir: string
@@ -129,6 +130,48 @@ describe('revocation on the Contacts page', () => {
     await page.reload()
     await eventually(async () => /Revoked/.test((await page.getByRole('region', { name: 'Contact bob@example.com' }).getByTestId('trust-status').textContent()) ?? ''), 'still revoked after reload')
     expect(crlHits.length).toBe(hits)
+    await context.close()
+  })
+})
+
+describe('revocation of a forwarded message\'s signer (issue 16)', () => {
+  it('a message signed by revoked bob, forwarded inside carol\'s unsigned one: the CRL is fetched for it and its own summary says revoked', async () => {
+    // bob signs (openssl cms -sign, now), carol forwards it as a message/rfc822 part of an unsigned multipart/mixed.
+    const date = new Date().toUTCString()
+    writeFileSync(join(dir, 'fwd.in'), 'Content-Type: text/plain\r\n\r\nSigned by bob, whose certificate is revoked.\r\n')
+    const signed = openssl(['cms', '-sign', '-in', join(dir, 'fwd.in'), '-signer', join(dir, 'bob.pem'), '-inkey', join(dir, 'bob.key')]).toString('latin1').replace(/\r?\n/g, '\r\n')
+    const raw = Buffer.from(
+      `From: carol@example.com\r\nTo: alice@example.com\r\nSubject: Fwd: from bob\r\nDate: ${date}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="f"\r\n\r\n--f\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n--f\r\nContent-Type: message/rfc822\r\n\r\n` +
+        `From: bob@example.com\r\nTo: carol@example.com\r\nSubject: from bob\r\nDate: ${date}\r\n${signed}\r\n--f--\r\n`,
+      'latin1',
+    )
+    const imap = new ImapFlow({ host: '127.0.0.1', port: mailstack.imapPort, secure: false, auth: { user: 'alice@example.com', pass: DEMO_PASSWORD }, logger: false })
+    await imap.connect()
+    await imap.append('INBOX', raw)
+    await imap.logout()
+
+    // A fresh browser (no CRL cached): only the CA is imported and trusted, so nothing fetched bob's CRL before.
+    const context = await browser.newContext({ baseURL: `http://127.0.0.1:${bridge.port}`, viewport: { width: 1400, height: 900 } })
+    const page = await context.newPage()
+    page.setDefaultTimeout(15_000)
+    await page.goto('/signin')
+    await signIn(page, 'alice@example.com')
+    await page.goto('/contacts')
+    await page.getByRole('button', { name: 'Import certificates' }).click()
+    await page.getByLabel('Certificate files').setInputFiles([join(dir, 'ca.pem')])
+    const ca = page.getByRole('article', { name: /Certificate CN=CRL Test CA/ })
+    await ca.getByRole('checkbox', { name: 'Trust for email' }).click()
+    await page.getByRole('dialog', { name: 'Trust certificate' }).getByRole('button', { name: 'Trust' }).click()
+    await eventually(() => ca.getByRole('checkbox', { name: 'Trust for email' }).isChecked(), 'the CA trusted')
+
+    await page.getByRole('navigation', { name: 'App' }).getByRole('link', { name: 'Mail' }).click()
+    await page.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /, Fwd: from bob, / }).click()
+    const fwd = page.getByRole('region', { name: 'Message' }).getByRole('article', { name: 'Forwarded message: from bob' })
+    const summary = fwd.getByTestId('forwarded-security-summary')
+    await summary.waitFor()
+    expect(await summary.getAttribute('data-signature')).toBe('revoked')
+    expect(await summary.textContent()).toContain("Certificate revoked: bob@example.com's certificate was revoked by its issuer")
+    expect(await page.getByRole('region', { name: 'Message' }).getByTestId('security-summary').getAttribute('data-signature')).toBe('none')
     await context.close()
   })
 })

@@ -28,6 +28,7 @@ import { verifySignedParts, type OpenPart } from './parts'
 import { computeVerdict, markEnvelopeOnly, outerSignatureNotes } from './verdict'
 import { markDateSkew, parseDateHeader } from './time'
 import { extractBody, type AttachmentView, type BodyView } from './view'
+import { MAX_FORWARDED, openForwardedMessages, type ForwardedMessage, type ForwardedNesting } from './forwarded'
 
 /** Deepest nesting of S/MIME layers unwrapped (triple wrap needs 3). */
 export const MAX_LAYERS = 8
@@ -68,6 +69,13 @@ export interface OpenOptions {
    * that domain's gateway (signer.ts): verdict 'gateway' when otherwise valid.
    */
   gateways?: Readonly<Record<string, readonly Uint8Array[]>>
+  /**
+   * False: do not open the forwarded messages (message/rfc822 parts) of the displayed
+   * message on their own (forwarded.ts); a part opened on its own does not.
+   */
+  forwarded?: boolean
+  /** Internal (forwarded.ts): the level of a forwarded message being opened and the budget left. */
+  nesting?: ForwardedNesting
 }
 
 export interface MessageView {
@@ -88,6 +96,8 @@ export interface OpenResult {
   /** Bytes of the innermost unwrapped MIME entity (`inspect --inner`). */
   inner: Uint8Array
   view: MessageView
+  /** The forwarded messages' bytes for display, in the order of report.forwarded (empty when none). */
+  forwarded: ForwardedMessage[]
 }
 
 /** True when the bytes start like an RFC 5322 message (a header field on the first line). */
@@ -249,6 +259,7 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
           body: false,
           decrypt: opts.decrypt,
           signedParts: false,
+          forwarded: false,
           ...(opts.gateways ? { gateways: opts.gateways } : {}),
           ...(envelope ? { envelope } : {}),
         })
@@ -256,6 +267,20 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
       }
       const parts = await verifySignedParts(current, embedded, keyring, { from, date: dateHeader }, openPart)
       if (parts.length) report.signedParts = parts
+    }
+  } catch (e) {
+    errors.push(toErrorEntry(e))
+  }
+  // Forwarded messages: each opened on its own (forwarded.ts), never part of this verdict.
+  let forwarded: ForwardedMessage[] = []
+  try {
+    if (opts.forwarded !== false && !tooLarge && !stopped) {
+      const nesting = opts.nesting ?? { depth: 0, budget: { left: MAX_FORWARDED } }
+      // No identities and no decrypt options (KEK or password recipients): nothing forwarded is decrypted.
+      const found = await openForwardedMessages(current, keyring, nesting, (partRaw, partKeyring, n) =>
+        openMessage(partRaw, partKeyring, crypto, { body: opts.body, nesting: n, ...(opts.gateways ? { gateways: opts.gateways } : {}) }))
+      if (found.reports.length) report.forwarded = found.reports
+      forwarded = found.messages
     }
   } catch (e) {
     errors.push(toErrorEntry(e))
@@ -272,7 +297,7 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
   } catch (e) {
     errors.push(toErrorEntry(e))
   }
-  return { report, inner, view }
+  return { report, inner, view, forwarded }
 }
 
 class StopOpening extends Error {}

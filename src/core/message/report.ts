@@ -1,4 +1,5 @@
 import type { OcspFacts } from '../pki/ocsp'
+import type { ForwardedReport } from './forwarded'
 import type { SignedPartReport } from './parts'
 import type {
   CertificateSummary,
@@ -152,4 +153,11 @@ export interface SecurityReport {
    * Additive (issue 16): absent when there is none.
    */
   signedParts?: SignedPartReport[]
+  /**
+   * Forwarded messages (message/rfc822 parts of the displayed message), each opened on its
+   * own with its own report (forwarded.ts), up to MAX_FORWARDED_DEPTH levels; `verdict`
+   * stays that of this message and claims nothing for them, nor they for it. Additive
+   * (issue 16): absent when there is none.
+   */
+  forwarded?: ForwardedReport[]
 }

@@ -104,3 +104,23 @@ export function computeVerdict(layers: readonly LayerReport[], extra: { signatur
 export function isClean(v: Verdict): boolean {
   return (v.signature === 'valid' || v.signature === 'none') && (v.encryption === 'decrypted' || v.encryption === 'none')
 }
+
+/**
+ * Was the content refused only because its cipher gives no real confidentiality (40-bit
+ * RC2, single DES; cms/envelope/weak.ts)? Then, and only then, the user may ask to read it
+ * anyway as unprotected text (OpenOptions.allowWeakCiphers, `inspect --allow-weak-ciphers`).
+ * Not for a message that is not for us, damaged, or under a cipher Cachet does not know.
+ */
+export function refusedAsNotConfidential(report: { verdict: Verdict; layers: readonly LayerReport[] }): boolean {
+  if (report.verdict.encryption !== 'unsupported') return false
+  const refused = report.layers.find((l) => l.kind !== 'signed' && l.status === 'unsupported')
+  return refused !== undefined && refused.kind !== 'signed' && refused.noConfidentiality !== undefined
+}
+
+/**
+ * Content that was read although its cipher gives no real confidentiality (opened with
+ * allowWeakCiphers): it must be shown as unprotected text, never as confidential mail.
+ */
+export function readWithoutConfidentiality(report: { verdict: Verdict; layers: readonly LayerReport[] }): boolean {
+  return report.verdict.encryption === 'decrypted' && report.layers.some((l) => l.kind !== 'signed' && l.noConfidentiality !== undefined)
+}

@@ -29,8 +29,14 @@ export interface OpenedMessage {
   body?: Uint8Array
 }
 
-/** Bounds that keep hostile input cheap (issue 3: resource abuse). */
+/**
+ * Bounds that keep hostile input cheap (issue 3: resource abuse). Every message/rfc822 part
+ * stays an attachment (its .eml download): postal-mime would otherwise join a forwarded
+ * message's text into this message's body, under this message's badge. The engine opens
+ * each forwarded message on its own and the pane shows it apart (mail/forwarded.ts, issue 16).
+ */
 const PARSE_OPTIONS = {
+  forceRfc822Attachments: true,
   maxNestingDepth: 64,
   maxHeadersSize: 1024 * 1024,
   maxRfc822NestingDepth: 3,

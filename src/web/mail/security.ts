@@ -8,6 +8,8 @@
  * (CBC has no integrity: EFAIL), and which certificate an undecryptable message needs.
  */
 import type { ChainWeakness, LayerReport, RecipientReport, SecurityReport, SignerReport } from '../../core/message/report'
+import type { SignedPartReport } from '../../core/message/parts'
+import { readWithoutConfidentiality, refusedAsNotConfidential } from '../../core/message/verdict'
 
 export type Tone = 'good' | 'warn' | 'bad' | 'neutral'
 
@@ -40,6 +42,13 @@ export interface SecuritySummaryView {
    * verified signature with any of these is not shown as 'good'.
    */
   weakAlgorithms: string[]
+  /**
+   * Refused only because its cipher gives no real confidentiality (core
+   * refusedAsNotConfidential): the pane offers "Read as unprotected text".
+   */
+  readableAsUnprotected: boolean
+  /** Read although its cipher gives no real confidentiality (core readWithoutConfidentiality): never shown as confidential. */
+  unprotected: boolean
 }
 
 /**
@@ -154,7 +163,8 @@ function signatureLine(report: SecurityReport): SecurityLine | null {
       // Encrypt-then-sign: the signature covers the ciphertext, not what it says (issue 16).
       const envelope = signersOf(report).filter((x) => x.coversEnvelopeOnly)
       if (envelope.length) return { tone: 'warn', text: `Only the encrypted envelope is signed (by ${signerName(envelope[0])}): that does not show who wrote the message` }
-      if (report.signedParts?.length) return signedPartsLine(report)
+      const parts = ownSignedParts(report)
+      if (parts.length) return signedPartsLine(parts)
       return signersOf(report).length || report.layers.some((l) => l.kind === 'signed')
         ? { tone: 'bad', text: 'Signed, but no signature could be checked' }
         : null
@@ -192,12 +202,24 @@ function signatureLine(report: SecurityReport): SecurityLine | null {
   }
 }
 
+const samePath = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i])
+
+/**
+ * The signed parts this message's summary speaks for: a forwarded message opened on its
+ * own (report.forwarded) has its own summary, so the enclosing message claims nothing for
+ * it (issue 16: the outer stays unsigned, the forwarded one says who signed it). One the
+ * engine did not open on its own (past the nesting bound) is still named here.
+ */
+function ownSignedParts(report: SecurityReport): SignedPartReport[] {
+  const opened = report.forwarded ?? []
+  return (report.signedParts ?? []).filter((p) => !(p.forwarded && opened.some((f) => samePath(f.path, p.path.slice(0, -1)))))
+}
+
 /**
  * A signed part inside an unsigned message (core signedParts, issue 16): which part, by
  * whom, how it verified, and that the rest of the message is not signed.
  */
-function signedPartsLine(report: SecurityReport): SecurityLine {
-  const parts = report.signedParts ?? []
+function signedPartsLine(parts: readonly SignedPartReport[]): SecurityLine {
   const words = parts.map((p) => {
     const signer = p.layers.flatMap((l) => (l.kind === 'signed' ? l.signers : []))[0]
     const status = p.signature === 'none' ? 'not checked' : SIGNER_STATUS_WORDS[p.signature]
@@ -213,9 +235,13 @@ export function recipientName(r: RecipientReport): string {
   return `a ${r.type} recipient`
 }
 
-function encryptionLine(report: SecurityReport, keyLocked: boolean): SecurityLine | null {
+function encryptionLine(report: SecurityReport, keyLocked: boolean, encryptedNotOpened: boolean): SecurityLine | null {
   const env = envelopesOf(report)
   const outer = env[0]
+  if (encryptedNotOpened) {
+    // A forwarded encrypted message (core forwarded.ts): never decrypted inside another message.
+    return { tone: 'warn', text: 'Encrypted, not opened: Cachet does not decrypt a message forwarded inside another one, since whoever wrapped it could get its text back through your reply' }
+  }
   if (keyLocked && report.verdict.encryption === 'not-for-you') {
     return { tone: 'warn', text: 'Encrypted for one of your keys, but your key store is locked: unlock it to read this message' }
   }
@@ -224,6 +250,11 @@ function encryptionLine(report: SecurityReport, keyLocked: boolean): SecurityLin
       return null
     case 'decrypted': {
       const alg = algorithmName(outer?.contentEncryptionAlgorithm ?? '')
+      // Read on the user's request although the cipher is worthless (issue 16): never "confidential".
+      if (readWithoutConfidentiality(report)) {
+        const weak = env.find((l) => l.noConfidentiality !== undefined)
+        return { tone: 'bad', text: `Not confidential: encrypted with ${algorithmName(weak?.contentEncryptionAlgorithm ?? alg)}, which anyone who captured the message can break; you are reading it as unprotected text` }
+      }
       if (env.some((l) => !l.integrity)) {
         return { tone: 'warn', text: `Encrypted (${alg}) — no integrity protection: the content could have been altered on the way, so remote content stays blocked` }
       }
@@ -248,11 +279,14 @@ function encryptionLine(report: SecurityReport, keyLocked: boolean): SecurityLin
 }
 
 /**
+ * `encryptedNotOpened`: the report of a forwarded message that was not decrypted (core
+ * ForwardedReport.encryptedNotOpened): its 'not-for-you' does not mean it is not for you.
+ *
  * `keyLocked`: the worker said the message is for one of our stored keys but the key store
  * is locked (the user cancelled the prompt). The verdict stays 'not-for-you' (nothing was
  * decrypted, as `inspect` without the key would say); only the words differ.
  */
-export function summarizeSecurity(report: SecurityReport, opts: { keyLocked?: boolean } = {}): SecuritySummaryView {
+export function summarizeSecurity(report: SecurityReport, opts: { keyLocked?: boolean; encryptedNotOpened?: boolean } = {}): SecuritySummaryView {
   const emails = new Set<string>()
   for (const s of signersOf(report)) {
     const e = s.email ?? s.emails[0]
@@ -262,11 +296,13 @@ export function summarizeSecurity(report: SecurityReport, opts: { keyLocked?: bo
     signature: report.verdict.signature,
     encryption: report.verdict.encryption,
     signed: signatureLine(report),
-    encrypted: encryptionLine(report, opts.keyLocked === true),
+    encrypted: encryptionLine(report, opts.keyLocked === true, opts.encryptedNotOpened === true),
     signerEmails: [...emails],
     noIntegrity: report.verdict.encryption === 'decrypted' && envelopesOf(report).some((l) => !l.integrity),
     rewrapped: rewrappedLine(report),
     weakAlgorithms: [...new Set(signersOf(report).flatMap(signerWeaknessWords))].map(sentence),
+    readableAsUnprotected: refusedAsNotConfidential(report),
+    unprotected: readWithoutConfidentiality(report),
   }
 }
 

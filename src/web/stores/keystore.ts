@@ -8,6 +8,7 @@ import { ref } from 'vue'
 import { DEFAULT_SETTINGS, type Settings } from '../storage/db'
 import { getSettings, updateSettings } from '../storage/settings'
 import { cryptoWorker, type KeystoreStatus, type SealRequest } from '../workers/client'
+import type { ForwardedMessage } from '../../core/message/forwarded'
 import type { SecurityReport } from '../../core/message/report'
 import { listCertificates } from '../storage/certificates'
 import { listIdentities } from '../storage/identities'
@@ -114,9 +115,16 @@ export type SecureOpenOutcome =
       signersToAdd: SignerToAdd[]
       /** The message's bytes (with `transfer`, the caller's own were moved away: use these). */
       raw: Uint8Array
+      /** Forwarded messages' bytes, in the order of report.forwarded (core forwarded.ts). */
+      forwarded: ForwardedMessage[]
     }
   /** The user cancelled the unlock prompt: show the report (it names the recipients). */
   | { kind: 'key-locked'; report: SecurityReport; identityIds: string[]; raw: Uint8Array }
+
+/** The report and, depth first, the report of every message forwarded in it (core report.forwarded). */
+function withForwarded(report: SecurityReport): SecurityReport[] {
+  return [report, ...(report.forwarded ?? []).flatMap((f) => withForwarded(f.report))]
+}
 
 /** A buffer that can move to the worker as it is (a view of all of it): moving part of a larger one would take the rest along. */
 function movable(b: Uint8Array): b is Uint8Array<ArrayBuffer> {
@@ -133,15 +141,19 @@ function movable(b: Uint8Array): b is Uint8Array<ArrayBuffer> {
  * size in memory and tens of ms, issue #5). The caller's `raw` is then emptied (detached);
  * the worker hands the bytes back with every answer, so retries (after unlocking, with
  * fresh CRLs) move them again, and the outcome's `raw` holds them at the end.
+ *
+ * `allowWeakCiphers`: only on the user's explicit "Read as unprotected text" (issue 16):
+ * content under 40-bit RC2 or single DES is then read instead of refused.
  */
-export async function openSecurely(raw: Uint8Array, opts: { promptUnlock?: boolean; transfer?: boolean } = {}): Promise<SecureOpenOutcome> {
+export async function openSecurely(raw: Uint8Array, opts: { promptUnlock?: boolean; transfer?: boolean; allowWeakCiphers?: boolean } = {}): Promise<SecureOpenOutcome> {
   const keystore = useKeystoreStore()
   let keyring = await keyringForOpen()
   let bytes = raw
   // A failed call hands the bytes back too (WorkerError.returned), for the caller's plain display.
   const open = async (kr: typeof keyring, mayMove = true) => {
     const move = mayMove && opts.transfer === true && movable(bytes)
-    const r = await cryptoWorker().call('open', { raw: bytes, keyring: kr }, move ? { transfer: [bytes.buffer as ArrayBuffer] } : {})
+    const args = { raw: bytes, keyring: kr, ...(opts.allowWeakCiphers ? { allowWeakCiphers: true } : {}) }
+    const r = await cryptoWorker().call('open', args, move ? { transfer: [bytes.buffer as ArrayBuffer] } : {})
     if (move) bytes = r.raw
     return r
   }
@@ -150,7 +162,9 @@ export async function openSecurely(raw: Uint8Array, opts: { promptUnlock?: boole
     if (await keystore.requestUnlock()) r = await open(keyring)
   }
   if (r.kind === 'key-locked') return { ...r, raw: bytes }
-  const certs = certificatesInReport(r.report)
+  // A forwarded message's signers count too (issue 16): its own summary must not say "verified" for want of a CRL.
+  const unknownRevocation = () => withForwarded(r.report).some((rep) => rep.layers.some((l) => l.kind === 'signed' && l.signers.some((s) => s.revocation === 'unknown')))
+  const certs = withForwarded(r.report).flatMap(certificatesInReport)
   // OCSP first (issue 11, as Thunderbird), then CRLs for what is still unknown. Each reopens
   // only when something new arrived. Copied, not moved: `r.inner` may be a view of these
   // bytes (a message only signed).
@@ -162,7 +176,7 @@ export async function openSecurely(raw: Uint8Array, opts: { promptUnlock?: boole
       if (again.kind === 'opened') r = again
     }
   }
-  if (certs.length && r.kind === 'opened' && r.report.layers.some((l) => l.kind === 'signed' && l.signers.some((s) => s.revocation === 'unknown'))) {
+  if (certs.length && r.kind === 'opened' && unknownRevocation()) {
     const { fetched } = await refreshCrls(certs).catch(() => ({ fetched: 0 }))
     if (fetched > 0) {
       keyring = await keyringForOpen()
@@ -173,7 +187,7 @@ export async function openSecurely(raw: Uint8Array, opts: { promptUnlock?: boole
   const contacts = useContactsStore()
   await contacts.collectFromSignedMail(r.report).catch(() => null)
   const signersToAdd = await contacts.signersToAdd(r.report).catch(() => [])
-  return { kind: 'opened', report: r.report, inner: r.inner ?? new Uint8Array(0), signersToAdd, raw: bytes }
+  return { kind: 'opened', report: r.report, inner: r.inner ?? new Uint8Array(0), signersToAdd, raw: bytes, forwarded: r.forwarded }
 }
 
 export interface SecureSealRequest {

@@ -7,17 +7,25 @@
  *                                       + the unwrapped inner entity of the message ROOT
  *     → openUnwrapped(raw, inner)      mail/open.ts: outer header + inner body for display
  *     → toMessageView(opened)          mail/view.ts: immutable view model
+ *     → forwardedViews(report, bytes)  mail/forwarded.ts: each forwarded message (message/rfc822
+ *                                       part) that core opened on its own, with its own report
  *     → ReadingPane                    draws headers, parts (each HTML part in its own
- *                                       sandboxed frame), attachments, problems
+ *                                       sandboxed frame), attachments, problems, and the
+ *                                       forwarded messages apart (ForwardedMessage.vue)
+ *
+ * "Read as unprotected text" (readUnprotected) runs the same path again with weak ciphers
+ * allowed, only on the user's click, for content core refused as not confidential.
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import * as bridge from '../api/bridge'
 import { errorText } from '../api/client'
 import { openMessage, openUnwrapped } from '../mail/open'
+import { forwardedViews, type ForwardedView } from '../mail/forwarded'
 import { summarizeSecurity } from '../mail/security'
 import { toMessageView, type MessageView } from '../mail/view'
 import type { SecurityReport } from '../../core/message/report'
+import { refusedAsNotConfidential } from '../../core/message/verdict'
 import { latin1 } from '../../core/util/bytes'
 import { useContactsStore, type SignerToAdd } from './contacts'
 import { openSecurely } from './keystore'
@@ -68,6 +76,14 @@ export const useReaderStore = defineStore('reader', () => {
   const contactNote = ref('')
   /** Engine verdicts of opened messages, for the list's lock/ribbon after opening. */
   const verdicts = ref<Record<string, RowVerdict>>({})
+  /** Forwarded messages the engine opened on their own, each with its own report (issue 16). */
+  const forwarded = shallowRef<ForwardedView[]>([])
+  /**
+   * "Read as unprotected text" of content refused for a worthless cipher (issue 16):
+   * 'done' when what is shown was read with weak ciphers allowed, on the user's request.
+   */
+  const unprotected = ref<'no' | 'loading' | 'done'>('no')
+  const unprotectedError = ref('')
   let seq = 0
 
   /** Content decrypted from CBC has no integrity (EFAIL): never load remote content for it. */
@@ -92,6 +108,9 @@ export const useReaderStore = defineStore('reader', () => {
     securityError.value = ''
     signersToAdd.value = []
     contactNote.value = ''
+    forwarded.value = []
+    unprotected.value = 'no'
+    unprotectedError.value = ''
     const known = useMessagesStore().items.find((m) => m.uid === id)
     flags.value = known ? { seen: known.seen, flagged: known.flagged } : null
     try {
@@ -102,6 +121,7 @@ export const useReaderStore = defineStore('reader', () => {
       const { opened, bytes } = result
       raw.value = bytes
       view.value = toMessageView(opened)
+      forwarded.value = result.forwarded
       showSource.value = view.value.unreadable
       state.value = 'done'
       const messages = useMessagesStore()
@@ -133,15 +153,51 @@ export const useReaderStore = defineStore('reader', () => {
       verdicts.value = { ...verdicts.value, [rowKey(mailbox.value, uid.value ?? 0)]: rowVerdict(r.report) }
       if (r.kind === 'key-locked') {
         keyLocked.value = true
-        return { opened: await openUnwrapped(bytes, new Uint8Array(0)), bytes }
+        return { opened: await openUnwrapped(bytes, new Uint8Array(0)), bytes, forwarded: [] }
       }
       signersToAdd.value = r.signersToAdd
-      return { opened: await openUnwrapped(bytes, r.inner), bytes }
+      return { opened: await openUnwrapped(bytes, r.inner), bytes, forwarded: await forwardedViews(r.report.forwarded, r.forwarded) }
     } catch (e) {
       if (my !== seq) return null
       if (e instanceof WorkerError && e.returned) bytes = e.returned
       securityError.value = `The S/MIME check could not run (${errorText(e)}); the message is shown without any security status.`
-      return { opened: await openMessage(bytes), bytes }
+      return { opened: await openMessage(bytes), bytes, forwarded: [] }
+    }
+  }
+
+  /**
+   * "Read as unprotected text" (issue 16): the engine refused the content because its
+   * cipher gives no real confidentiality (40-bit RC2, single DES); on the user's explicit
+   * request it is opened again with such ciphers allowed and shown under a report that says
+   * it is not confidential. The list row keeps the refused verdict: nothing about the message
+   * changed, only that this person chose to read it.
+   */
+  async function readUnprotected(): Promise<void> {
+    const bytes = raw.value
+    if (!bytes || !report.value || !refusedAsNotConfidential(report.value) || unprotected.value !== 'no') return
+    const my = seq
+    unprotected.value = 'loading'
+    unprotectedError.value = ''
+    try {
+      const r = await openSecurely(bytes, { allowWeakCiphers: true })
+      if (my !== seq) return
+      if (r.kind !== 'opened') {
+        unprotected.value = 'no'
+        unprotectedError.value = 'Your key store is locked: unlock it to read this message.'
+        return
+      }
+      const opened = await openUnwrapped(bytes, r.inner)
+      const fwd = await forwardedViews(r.report.forwarded, r.forwarded)
+      if (my !== seq) return
+      report.value = r.report
+      signersToAdd.value = r.signersToAdd
+      view.value = toMessageView(opened)
+      forwarded.value = fwd
+      unprotected.value = 'done'
+    } catch (e) {
+      if (my !== seq) return
+      unprotected.value = 'no'
+      unprotectedError.value = `It could not be read: ${errorText(e)}`
     }
   }
 
@@ -178,11 +234,14 @@ export const useReaderStore = defineStore('reader', () => {
     report.value = null
     keyLocked.value = false
     signersToAdd.value = []
+    forwarded.value = []
+    unprotected.value = 'no'
+    unprotectedError.value = ''
   }
 
   return {
     flags, state, mailbox, uid, raw, view, error, allowRemote, showSource, sourceText,
-    report, keyLocked, securityError, signersToAdd, contactNote, verdicts, remoteForbidden,
-    open, close, retryUnlock, addToContacts,
+    report, keyLocked, securityError, signersToAdd, contactNote, verdicts, remoteForbidden, forwarded, unprotected, unprotectedError,
+    open, close, retryUnlock, addToContacts, readUnprotected,
   }
 })

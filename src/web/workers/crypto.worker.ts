@@ -64,7 +64,7 @@ const handlers: Handlers = {
     await discardRequest(id)
     return vault.status()
   },
-  open: ({ raw, keyring }) => open(vault, raw, keyring, crypto),
+  open: ({ raw, keyring, allowWeakCiphers }) => open(vault, raw, keyring, crypto, { allowWeakCiphers: allowWeakCiphers === true }),
   seal: ({ draftRaw, options }, id) =>
     seal(vault, draftRaw, options, crypto, (phase, done, total) => post({ kind: 'progress', id, phase, done, total })),
 }

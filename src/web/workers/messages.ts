@@ -2,6 +2,7 @@
 import type { CryptoLike } from '../../core/crypto'
 import { CoreError } from '../../core/errors'
 import { openMessage, sealMessage } from '../../core/message'
+import type { ForwardedMessage } from '../../core/message/forwarded'
 import type { SecurityReport } from '../../core/message/report'
 import type { Identity, Keyring } from '../../core/types'
 import type { IdentityInfo } from '../storage/db'
@@ -37,11 +38,24 @@ export function recipientsOurs(report: SecurityReport, ours: IdentityInfo[]): st
   return [...hits]
 }
 
-export async function open(vault: Vault, raw: Uint8Array, pub: PublicKeyring, crypto: CryptoLike): Promise<OpenResult> {
+/**
+ * A forwarded message's bytes are views into the message (or its plaintext): posted as they
+ * are, each would carry the whole buffer along. Copied out, they cost their own size only.
+ */
+function copied(list: ForwardedMessage[]): ForwardedMessage[] {
+  return list.map((m) => ({ path: m.path, raw: m.raw.slice(), inner: m.inner.slice(), forwarded: copied(m.forwarded) }))
+}
+
+export async function open(vault: Vault, raw: Uint8Array, pub: PublicKeyring, crypto: CryptoLike, opts: { allowWeakCiphers?: boolean } = {}): Promise<OpenResult> {
   if (!vault.unlocked) await vault.unlockFromDevice()
   const identities = vault.identities()
   // The page reads the body from `inner` (mail/open.ts): not decoded here too (OpenOptions.body).
-  const opened = await openMessage(raw, keyringOf(pub, identities), crypto, { body: false, ...(pub.gateways ? { gateways: pub.gateways } : {}) })
+  // allowWeakCiphers only on the user's explicit "Read as unprotected text" (issue 16).
+  const opened = await openMessage(raw, keyringOf(pub, identities), crypto, {
+    body: false,
+    ...(pub.gateways ? { gateways: pub.gateways } : {}),
+    ...(opts.allowWeakCiphers ? { allowWeakCiphers: true } : {}),
+  })
   const report = opened.report
   const encrypted = report.layers.some((l) => l.kind !== 'signed')
   if (encrypted && report.verdict.encryption === 'not-for-you') {
@@ -51,7 +65,7 @@ export async function open(vault: Vault, raw: Uint8Array, pub: PublicKeyring, cr
     if (ids.length > 0) return { kind: 'key-locked', identityIds: ids, report, raw }
   }
   if (encrypted && report.verdict.encryption === 'decrypted') vault.touch()
-  return { kind: 'opened', report, inner: opened.inner, raw }
+  return { kind: 'opened', report, inner: opened.inner, raw, forwarded: copied(opened.forwarded) }
 }
 
 /**

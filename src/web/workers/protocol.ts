@@ -6,6 +6,7 @@
  * public facts about identities, and — inbound only — passphrases and PFX passwords.
  * Private keys, derived keys and passphrases never travel back to the page.
  */
+import type { ForwardedMessage } from '../../core/message/forwarded'
 import type { SecurityReport } from '../../core/message/report'
 import type { IdentityInfo, RequestInfo } from '../storage/db'
 
@@ -50,6 +51,11 @@ export type OpenResult =
       inner: Uint8Array | null
       /** The message's bytes, handed back: a caller that moved them here (CallOptions.transfer) keeps them for display and retries. */
       raw: Uint8Array
+      /**
+       * The forwarded messages' bytes (core ForwardedMessage: the enclosed message as sent
+       * and its unwrapped content), in the order of report.forwarded, each copied out.
+       */
+      forwarded: ForwardedMessage[]
     }
   | {
       /** Encrypted to one of our identities, but the key store is locked: prompt, unlock, retry. */
@@ -113,7 +119,8 @@ export interface WorkerMethods {
   /** The issued certificate (with its chain, any order) for a waiting key: it becomes an identity. */
   completeRequest: [{ certificates: Uint8Array[] }, CompleteRequestResult]
   discardRequest: [{ id: string }, KeystoreStatus]
-  open: [{ raw: Uint8Array; keyring: PublicKeyring }, OpenResult]
+  /** `allowWeakCiphers`: the user's "Read as unprotected text" (core OpenOptions.allowWeakCiphers). */
+  open: [{ raw: Uint8Array; keyring: PublicKeyring; allowWeakCiphers?: boolean }, OpenResult]
   seal: [{ draftRaw: Uint8Array; options: SealRequest }, SealResult]
 }
 

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { openMessage } from '../../../../src/core/message/open'
+import { readWithoutConfidentiality, refusedAsNotConfidential } from '../../../../src/core/message/verdict'
 import { textEntity, withHeaders } from '../../../interop/harness/eml'
 import { encryptExact, envOf } from './careful'
 import { dec, withFixture, type Fixture } from './fixture'
@@ -61,4 +62,24 @@ describe('ciphers with no real confidentiality', () => {
       expect(r.report.text).toBe(SECRET)
     })
   }
+})
+
+describe('reading a refused message as unprotected text (the reading pane\'s button)', () => {
+  it('is offered only for content refused for its cipher, and once read it is said to be without confidentiality', async () => {
+    const eml = await encrypted('rc2-40-cbc')
+    const refused = await openMessage(eml, f.keyring(['bob']), crypto)
+    expect(refusedAsNotConfidential(refused.report)).toBe(true)
+    expect(readWithoutConfidentiality(refused.report)).toBe(false)
+    const anyway = await openMessage(eml, f.keyring(['bob']), crypto, { allowWeakCiphers: true })
+    expect(refusedAsNotConfidential(anyway.report)).toBe(false)
+    expect(readWithoutConfidentiality(anyway.report)).toBe(true)
+  })
+
+  it('is not offered for a weak message not for us, nor for legacy ciphers that stay readable', async () => {
+    const notOurs = await openMessage(await encrypted('rc2-40-cbc', [f.leaves.alice]), f.keyring(['bob']), crypto)
+    expect(refusedAsNotConfidential(notOurs.report)).toBe(false)
+    const legacy = await openMessage(await encrypted('des-ede3-cbc'), f.keyring(['bob']), crypto)
+    expect(refusedAsNotConfidential(legacy.report)).toBe(false)
+    expect(readWithoutConfidentiality(legacy.report)).toBe(false)
+  })
 })

@@ -191,6 +191,22 @@ describe('summarizeSecurity', () => {
     expect(s.encrypted).toEqual({ tone: 'bad', text: 'Encrypted with rc2-40-cbc, which anyone who captured the message can break: it is not confidential, so it is not shown' })
   })
 
+  it('40-bit RC2 read on request: "Read as unprotected text" offered first, then never confidential (issue 16)', async () => {
+    const raw = withHeaders({ from: f.leaves.alice.email, to: f.leaves.bob.email, subject: 'old' }, await encryptExact(f, [f.leaves.bob], textEntity('weak\r\n'), 'rc2-40-cbc'))
+    const refused = await summary(raw, f.keyring(['bob']))
+    expect(refused.readableAsUnprotected).toBe(true)
+    expect(refused.unprotected).toBe(false)
+    const read = summarizeSecurity((await openMessage(raw, f.keyring(['bob']), crypto, { allowWeakCiphers: true })).report)
+    expect(read.encryption).toBe('decrypted')
+    expect(read.readableAsUnprotected).toBe(false)
+    expect(read.unprotected).toBe(true)
+    expect(read.encrypted).toEqual({ tone: 'bad', text: 'Not confidential: encrypted with rc2-40-cbc, which anyone who captured the message can break; you are reading it as unprotected text' })
+    expect(read.noIntegrity).toBe(true) // CBC: remote content stays blocked
+    const aes = await summary(withHeaders({ from: f.leaves.alice.email, to: f.leaves.bob.email, subject: 'new' }, await encryptExact(f, [f.leaves.bob], textEntity('fine\r\n'), 'aes-256-cbc')), f.keyring(['bob']))
+    expect(aes.readableAsUnprotected).toBe(false)
+    expect(aes.unprotected).toBe(false)
+  })
+
   it('a signed part with a list footer after it: which part is signed, by whom, and that the rest is not (issue 16)', async () => {
     const part = await signedEntity(secretEntity('Signed words'), f.ids.alice, crypto)
     const raw = concat([
@@ -211,8 +227,35 @@ describe('summarizeSecurity', () => {
       fwd,
       enc('\r\n--l--\r\n'),
     ])
-    const s = await summary(raw, f.keyring([]))
-    expect(s.signed).toEqual({ tone: 'warn', text: `Only the forwarded message in part 2 (signed by ${f.leaves.bob.email}, verified) of this message is signed; the rest is not signed` })
+    const r = (await openMessage(raw, f.keyring([]), crypto)).report
+    // The forwarded message has its own summary (report.forwarded): the outer one claims nothing for it.
+    const s = summarizeSecurity(r)
+    expect(s.signature).toBe('none')
+    expect(s.signed).toBeNull()
+    expect(s.signerEmails).toEqual([])
+    const inner = summarizeSecurity(r.forwarded![0]!.report)
+    expect(inner.signature).toBe('valid')
+    expect(inner.signed).toEqual({ tone: 'good', text: `Signed by ${f.leaves.bob.email}, verified` })
+    // Not opened on its own (past the engine's nesting bound): the outer summary still names it.
+    const unopened = summarizeSecurity({ ...r, forwarded: undefined })
+    expect(unopened.signed).toEqual({ tone: 'warn', text: `Only the forwarded message in part 2 (signed by ${f.leaves.bob.email}, verified) of this message is signed; the rest is not signed` })
+  })
+
+  it('a forwarded encrypted message is said to be not opened, never "not for you" (issue 16)', async () => {
+    const { entity: fwd } = await encryptedEntity(secretEntity('Forwarded secret'), [f.ids.bob.certificate], 'aes-256-gcm', crypto)
+    const raw = concat([
+      enc(`From: Alice <${f.leaves.alice.email}>\r\nTo: c@example.test\r\nSubject: Fwd\r\nContent-Type: multipart/mixed; boundary=l\r\n\r\n--l\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n--l\r\nContent-Type: message/rfc822\r\n\r\n`),
+      enc(`From: Bob <${f.leaves.bob.email}>\r\nSubject: plan\r\n`),
+      fwd,
+      enc('\r\n--l--\r\n'),
+    ])
+    const r = (await openMessage(raw, f.keyring(['bob']), crypto)).report
+    const fw = r.forwarded![0]!
+    expect(fw.encryptedNotOpened).toBe(true)
+    const s = summarizeSecurity(fw.report, { encryptedNotOpened: true })
+    expect(s.encryption).toBe('not-for-you')
+    expect(s.encrypted?.tone).toBe('warn')
+    expect(s.encrypted?.text).toMatch(/^Encrypted, not opened: Cachet does not decrypt a message forwarded inside another one/)
   })
 
   it('over the size limit or nested too deeply: "Not checked", never "altered"; verdict stays invalid', async () => {
