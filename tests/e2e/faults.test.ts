@@ -172,10 +172,11 @@ describe('faults: nothing lost, nothing sent twice', () => {
     const held = new Promise<void>((r) => (release = r))
     let requested = () => {}
     const sending = new Promise<void>((r) => (requested = r))
-    await alice.route('**/api/send**', async (route) => {
+    let continued: Promise<void> = Promise.resolve()
+    await alice.route('**/api/send**', (route) => {
       requested()
-      await held
-      await route.continue()
+      continued = held.then(() => route.continue())
+      return continued
     })
     await compose(alice, 'Sent from one tab')
     await sending // written to the Outbox ahead, and on its way
@@ -185,6 +186,8 @@ describe('faults: nothing lost, nothing sent twice', () => {
     await outbox.getByText('Draft on this device: Draft beside the second tab').waitFor({ timeout: 30_000 })
     expect(await entry(second, 'Sent from one tab').count()).toBe(0)
     release()
+    // The held request goes on before the route is removed (else both would handle it).
+    await continued
     await alice.unroute('**/api/send**')
     await eventually(async () => (await count('bob@example.com', 'INBOX', 'Sent from one tab')) === 1, 'delivery to bob')
     await second.reload()

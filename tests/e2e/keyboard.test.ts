@@ -125,3 +125,77 @@ describe('keyboard shortcuts', () => {
     await list.getByRole('listitem', { name: /Alpha report/ }).waitFor()
   })
 })
+
+/** What has focus, and can a sighted keyboard user see where it is? */
+async function focused(page: Page): Promise<{ text: string; cls: string; visible: boolean; inDialog: boolean }> {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null
+    if (!el || el === document.body) return { text: '', cls: '', visible: false, inDialog: false }
+    const st = getComputedStyle(el)
+    const visible = (st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) > 0) || st.boxShadow !== 'none'
+    return { text: (el.getAttribute('aria-label') ?? el.textContent ?? '').trim(), cls: el.className, visible, inDialog: el.closest('[role="dialog"]') !== null }
+  })
+}
+
+/** Tab until `match` has focus (at most `max` presses). */
+async function tabTo(page: Page, match: (f: Awaited<ReturnType<typeof focused>>) => boolean, what: string, max = 60): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab')
+    const f = await focused(page)
+    if (match(f)) {
+      expect(f.visible, `focus is visible on ${what}`).toBe(true)
+      return
+    }
+  }
+  throw new Error(`Tab never reached ${what}`)
+}
+
+describe('the everyday path with the keyboard alone (issue 14)', () => {
+  it('signs in, opens a message, hears its verdict, replies from a trapped dialog and gets focus back', async () => {
+    await h.append('carol@example.com', 'INBOX', crlf([
+      'From: Dave <dave@example.com>', 'To: carol@example.com', 'Subject: Keys only', 'Date: Mon, 23 Nov 2026 09:00:00 +0000',
+      'Message-ID: <keys-only@example.net>', 'Content-Type: text/plain; charset=utf-8', '', 'Can you answer without a mouse?',
+    ]))
+    const { page } = await h.newPage()
+    const email = page.getByRole('textbox', { name: 'Email' })
+    await email.waitFor()
+    for (let i = 0; i < 10 && !(await email.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab')
+    expect(await email.evaluate((el) => el === document.activeElement)).toBe(true)
+    await page.keyboard.type('carol@example.com')
+    await page.keyboard.press('Tab')
+    await page.keyboard.type('demo')
+    await page.keyboard.press('Enter')
+    const list = page.getByRole('list', { name: 'Messages' })
+    await list.getByText('Keys only').waitFor()
+
+    await tabTo(page, (f) => f.cls.includes('message-link') && f.text.includes('Keys only'), 'the message in the list')
+    await page.keyboard.press('Enter')
+    const region = page.getByRole('region', { name: 'Message' })
+    await region.getByRole('heading', { name: 'Keys only' }).waitFor()
+    // The verdict is announced, not only drawn.
+    await eventually(async () => (await page.getByTestId('announce-polite').textContent())?.includes('Not signed and not encrypted'), 'the verdict announced')
+
+    await tabTo(page, (f) => f.text === 'Reply', 'Reply')
+    await page.keyboard.press('Enter')
+    const dialog = page.getByRole('dialog')
+    await dialog.waitFor()
+    expect((await focused(page)).inDialog).toBe(true)
+    await page.keyboard.type('Yes, with Tab and Enter.')
+    // Tab and Shift+Tab stay inside the dialog.
+    for (let i = 0; i < 25; i++) {
+      await page.keyboard.press(i % 5 === 4 ? 'Shift+Tab' : 'Tab')
+      expect((await focused(page)).inDialog, `Tab ${i + 1} stays in the dialog`).toBe(true)
+    }
+    // Everything the polite live region says from here on.
+    await page.evaluate(() => {
+      const region = document.querySelector('[data-testid="announce-polite"]')!
+      const said: string[] = ((window as unknown as { said: string[] }).said = [])
+      new MutationObserver(() => region.textContent && said.push(region.textContent)).observe(region, { childList: true, characterData: true, subtree: true })
+    })
+    await page.keyboard.press('Control+Enter')
+    await dialog.waitFor({ state: 'detached' })
+    await eventually(() => page.evaluate(() => (window as unknown as { said: string[] }).said.includes('Message sent.')), 'the send announced')
+    // Focus is back on the button that opened the dialog.
+    expect((await focused(page)).text).toBe('Reply')
+  })
+})

@@ -40,6 +40,7 @@ import { foreignCiphertextSigner } from '../mail/security'
 import { toMessageView, type AddressView, type MessageView } from '../mail/view'
 import { useMailboxesStore } from './mailboxes'
 import { useMessagesStore } from './messages'
+import { useAnnouncerStore } from './announcer'
 import { useOutboxStore } from './outbox'
 import { usePolicyStore } from './policy'
 import { useSessionStore } from './session'
@@ -455,6 +456,7 @@ export const useComposeStore = defineStore('compose', () => {
       await dropLocalDraft()
       status.value = 'error'
       error.value = `Not sent: ${errorText(e)}. The message is kept in the Outbox; use Retry there.`
+      useAnnouncerStore().say(error.value, 'assertive')
       isOpen.value = false
       return false
     }
@@ -465,6 +467,7 @@ export const useComposeStore = defineStore('compose', () => {
     await dropOldDraft()
     await dropLocalDraft()
     status.value = 'sent'
+    useAnnouncerStore().say(sent.sentCopyError ? 'Message sent, but not saved in Sent: it waits in the Outbox.' : 'Message sent.')
     isOpen.value = false
     void useMailboxesStore().refresh()
     void useMessagesStore().refresh()

@@ -4,8 +4,11 @@ import { computed, ref } from 'vue'
 import type { Mailbox, SpecialUse } from '../../contract'
 import * as bridge from '../api/bridge'
 import { errorText } from '../api/client'
+import { useAnnouncerStore } from './announcer'
 
 const ROLE_ORDER: NonNullable<SpecialUse>[] = ['inbox', 'drafts', 'sent', 'trash', 'junk', 'archive', 'flagged', 'all']
+
+const inboxOf = (list: readonly Mailbox[]) => list.find((m) => m.path.toUpperCase() === 'INBOX')
 
 function roleRank(m: Mailbox): number {
   if (m.path.toUpperCase() === 'INBOX') return 0
@@ -34,7 +37,14 @@ export const useMailboxesStore = defineStore('mailboxes', () => {
 
   async function refresh() {
     try {
+      const before = loaded.value ? inboxOf(list.value) : null
       list.value = (await bridge.listMailboxes()).mailboxes
+      const after = inboxOf(list.value)
+      // New mail, for screen readers (issue 14): more messages in the Inbox, more of them unread.
+      if (before && after && after.total > before.total && after.unread > before.unread) {
+        const n = after.unread - before.unread
+        useAnnouncerStore().say(n === 1 ? 'New message in Inbox.' : `${n} new messages in Inbox.`)
+      }
       error.value = ''
       loaded.value = true
     } catch (e) {
