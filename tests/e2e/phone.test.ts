@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { crlf, eventually, startHarness, type Harness } from './harness'
+import { crlf, eventually, signIn, startHarness, type Harness } from './harness'
 
 let h: Harness
 beforeAll(async () => {
@@ -125,5 +125,31 @@ describe('Cachet on a phone (390 × 844, touch)', () => {
       expect(await overflow(page), path).toEqual([])
     }
     await h.screenshot(page, 'phone-05-contacts')
+  })
+})
+
+describe('200 % zoom (a 1280 × 800 window: 640 × 400 CSS pixels)', () => {
+  it('keeps every screen usable: nothing cut off sideways, the message and compose reachable', async () => {
+    const { context, page } = await h.newPage()
+    await page.setViewportSize({ width: 640, height: 400 })
+    await page.getByRole('button', { name: 'Sign in' }).scrollIntoViewIfNeeded()
+    expect(await overflow(page)).toEqual([])
+    await signIn(page, 'alice@example.com')
+    const list = page.getByRole('list', { name: 'Messages' })
+    await list.getByText('Lunch on Friday?').click()
+    const reader = page.getByRole('region', { name: 'Message' })
+    await reader.getByRole('heading', { name: 'Lunch on Friday?' }).waitFor()
+    await reader.getByText('Shall we have lunch').first().scrollIntoViewIfNeeded()
+    expect(await reader.getByText('Shall we have lunch').first().isVisible()).toBe(true)
+    expect(await overflow(page)).toEqual([])
+    await h.screenshot(page, 'zoom200-01-message')
+    await page.getByRole('button', { name: 'Back to messages' }).click()
+    await page.getByRole('button', { name: 'Compose' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByRole('button', { name: 'Send' }).scrollIntoViewIfNeeded()
+    expect(await dialog.getByRole('button', { name: 'Send' }).isVisible()).toBe(true)
+    expect(await overflow(page)).toEqual([])
+    await h.screenshot(page, 'zoom200-02-compose')
+    await context.close()
   })
 })
