@@ -84,9 +84,12 @@ export const useMessagesStore = defineStore('messages', () => {
 
   const loader = new BlockLoader<MessageSummary>(fetchBlock, (b) => cache.has(b), onLoaded, onError)
 
-  /** Ask for the drawn rows' blocks (before the first answer: the first block). */
+  /**
+   * Ask for the drawn rows' blocks; the first block when nothing is drawn (before the
+   * first answer, or an empty folder, which must still learn of its first message).
+   */
   function want() {
-    const blocks = loaded.value ? blocksFor(drawn, total.value) : [0]
+    const blocks = loaded.value && drawn && total.value > 0 ? blocksFor(drawn, total.value) : [0]
     for (const b of blocks) cache.touch(b)
     loader.want(blocks)
   }
