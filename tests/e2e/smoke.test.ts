@@ -80,24 +80,30 @@ describe('sign in', () => {
     await h.screenshot(page, '13-scrolled-to-the-end')
 
     // j/k across a block boundary, from a row that is not drawn: opened by its address with
-    // the list at its top, the 50th message (last of the first block, UIDs follow arrival)
-    // is loaded but not drawn; j loads the next block and brings its row into view.
+    // the list at its top, the 100th message (last of the second block of 50; UIDs follow
+    // arrival) is loaded but not drawn, and the third block is not loaded; j loads it and
+    // brings the row into view.
+    const b = 100
     await list.evaluate((el) => (el.parentElement!.scrollTop = 0))
     await row(N).waitFor()
-    await page.goto(`/mail/INBOX/${newestUid - 49}`)
-    await eventually(async () => (await heading.textContent()) === name(N - 49), 'the 50th newest open')
+    await page.goto(`/mail/INBOX/${newestUid - (b - 1)}`)
+    await eventually(async () => (await heading.textContent()) === name(N - (b - 1)), 'the 100th newest open')
     await row(N).waitFor()
-    expect(await row(N - 50).count()).toBe(0)
+    expect(await row(N - b).count()).toBe(0)
+    expect(await row(N - (b - 1)).count()).toBe(0)
+    const thirdBlock: string[] = []
+    page.on('request', (r) => /\/api\/messages\?.*\bpage=3&/.test(r.url()) && thirdBlock.push(r.url()))
     await page.keyboard.press('j')
-    await eventually(async () => (await heading.textContent()) === name(N - 50), 'j crosses into the second block')
-    await eventually(() => onScreen(N - 50), 'j scrolled the new selection into view')
-    expect(await row(N - 50).getAttribute('aria-current')).toBe('true')
-    expect(await row(N - 50).getAttribute('aria-posinset')).toBe('51')
+    await eventually(async () => (await heading.textContent()) === name(N - b), 'j crosses into the third block')
+    await eventually(() => onScreen(N - b), 'j scrolled the new selection into view')
+    expect(await row(N - b).getAttribute('aria-current')).toBe('true')
+    expect(await row(N - b).getAttribute('aria-posinset')).toBe(String(b + 1))
+    expect(thirdBlock.length).toBeGreaterThan(0)
     await page.keyboard.press('k')
-    await eventually(async () => (await heading.textContent()) === name(N - 49), 'k goes back across the boundary')
+    await eventually(async () => (await heading.textContent()) === name(N - (b - 1)), 'k goes back across the boundary')
     await page.keyboard.press('k')
-    await eventually(async () => (await heading.textContent()) === name(N - 48), 'k again')
-    await eventually(() => onScreen(N - 48), 'k keeps the selection in view')
+    await eventually(async () => (await heading.textContent()) === name(N - (b - 2)), 'k again')
+    await eventually(() => onScreen(N - (b - 2)), 'k keeps the selection in view')
     expect(await items.count()).toBeLessThan(200)
 
     // New mail arrives at the top of the list, live.
