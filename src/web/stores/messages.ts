@@ -137,8 +137,9 @@ export const useMessagesStore = defineStore('messages', () => {
   })
   const selected = computed(() => (selectedUid.value === null ? null : find(selectedUid.value)))
 
-  /** Open a folder (from the top, no search). */
+  /** Open a folder (from the top, no search); the open one again: read what is drawn again, quietly. */
   async function open(path: string) {
+    if (path === mailbox.value && loaded.value) return refresh()
     if (path !== mailbox.value) {
       total.value = 0
       query.value = ''

@@ -11,7 +11,7 @@ import { BLOCK_SIZE } from '../../../../src/web/list/blocks'
 
 /** The folder the fake bridge serves: uids 1..n, newest (highest) first. */
 const folder = { n: 0 }
-const asked: Array<{ page: number; pageSize: number }> = []
+const asked: Array<{ page: number; pageSize: number; q?: string; field?: string }> = []
 
 const summary = (uid: number): MessageSummary => ({
   uid, seq: uid, flags: [], seen: false, flagged: false, answered: false, draft: false,
@@ -31,7 +31,13 @@ vi.mock('../../../../src/web/api/bridge', () => ({
     asked.push({ page: p, pageSize })
     return Promise.resolve(page(p, pageSize))
   },
-  search: () => Promise.reject(new Error('not used')),
+  search: (_mailbox: string, q: string, field: string, p: number, pageSize: number) => {
+    asked.push({ page: p, pageSize, q, field })
+    // Matches: every third message of the folder, newest first.
+    const all = Array.from({ length: Math.floor(folder.n / 3) }, (_, i) => folder.n - 3 * i)
+    const uids = all.slice((p - 1) * pageSize, p * pageSize)
+    return Promise.resolve({ mailbox: 'INBOX', total: all.length, page: p, pageSize, uidValidity: '1', messages: uids.map(summary) })
+  },
   setFlags: () => Promise.resolve({ ok: true }),
   listMailboxes: () => Promise.resolve({ mailboxes: [] }),
 }))
@@ -145,5 +151,40 @@ describe('stores/messages (windowed list)', () => {
     expect(m.find(7)).toMatchObject({ flagged: true, seen: true })
     expect(before.flagged).toBe(false)
     expect(Object.isFrozen(m.find(7))).toBe(true)
+  })
+
+  it('searches in blocks too: the matches are the rows, from the top', async () => {
+    folder.n = 3000
+    const m = useMessagesStore()
+    await m.open('INBOX')
+    await settle()
+    m.show({ first: 500, last: 511 }, { first: 460, last: 551 })
+    await settle()
+    asked.length = 0
+    await m.setQuery(' report ')
+    await settle()
+    expect(asked).toEqual([{ page: 1, pageSize: BLOCK_SIZE, q: 'report', field: 'text' }])
+    expect(m.total).toBe(1000)
+    expect(m.rowAt(1)?.uid).toBe(2997)
+    m.show({ first: 988, last: 999 }, { first: 948, last: 999 })
+    await settle()
+    expect(m.rowAt(999)?.uid).toBe(3)
+    expect(asked.slice(1).map((a) => [a.page, a.q])).toEqual([[20, 'report'], [19, 'report']])
+  })
+
+  it('opening the open folder again keeps its rows drawn while it reads them again', async () => {
+    folder.n = 100
+    const m = useMessagesStore()
+    await m.open('INBOX')
+    await settle()
+    m.show({ first: 0, last: 11 }, { first: 0, last: 51 })
+    await settle()
+    folder.n = 101
+    const again = m.open('INBOX')
+    expect(m.rowAt(0)?.uid).toBe(100)
+    await again
+    await settle()
+    expect(m.rowAt(0)?.uid).toBe(101)
+    expect(m.state).toBe('done')
   })
 })
