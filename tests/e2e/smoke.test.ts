@@ -114,4 +114,32 @@ describe('sign in', () => {
     expect(await items.first().getAttribute('aria-setsize')).toBe(String(N + 1))
     expect(await row(N).getAttribute('aria-posinset')).toBe('2')
   })
+
+  it('on a phone, comes back from a message to where the list was, deep in the folder', async () => {
+    const raws = Array.from({ length: 300 }, (_, i) => crlf(['From: Robot <robot@example.net>', 'To: bob@example.com', `Subject: Note ${i + 1}`, '', `Body ${i + 1}`]))
+    await h.append('bob@example.com', 'INBOX', raws)
+    const { page } = await h.signedIn('bob@example.com', { phone: true })
+    const list = page.getByRole('list', { name: 'Messages' })
+    await list.getByRole('listitem', { name: /Note 300,/ }).waitFor()
+    // 200 rows down: past the first blocks and far past what the top of the list draws.
+    await list.evaluate((el) => {
+      const row = el.querySelector('li')!.getBoundingClientRect().height
+      el.parentElement!.scrollTop = row * 200
+    })
+    const deep = list.getByRole('listitem', { name: /Note 100,/ })
+    await deep.waitFor()
+    await deep.getByRole('link').tap()
+    await page.getByRole('region', { name: 'Message' }).getByRole('heading', { name: 'Note 100' }).waitFor()
+    expect(await list.isVisible()).toBe(false)
+    await page.getByRole('button', { name: 'Back to messages' }).tap()
+    await deep.waitFor()
+    // On screen, not merely drawn: inside the list's scroller.
+    const inView = await deep.evaluate((li) => {
+      const a = li.getBoundingClientRect()
+      const b = li.parentElement!.parentElement!.getBoundingClientRect()
+      return a.top >= b.top - 1 && a.bottom <= b.bottom + 1
+    })
+    expect(inView).toBe(true)
+    await h.screenshot(page, 'phone-13-back-deep-in-the-list')
+  })
 })
