@@ -40,22 +40,106 @@ describe('sign in', () => {
     await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Inbox' }).waitFor()
   })
 
-  it('pages a large folder newest first', async () => {
-    const raws = Array.from({ length: 120 }, (_, i) =>
-      crlf([`From: Robot <robot@example.net>`, 'To: carol@example.com', `Subject: Report ${String(i + 1).padStart(3, '0')}`, `Date: ${new Date(Date.UTC(2026, 0, 1, 0, i)).toUTCString().replace('GMT', '+0000')}`, '', `Body ${i + 1}`]),
+  it('scrolls a large folder newest first to its oldest message, drawing only the rows in view', async () => {
+    const N = 2500 // 50 blocks of the list (list/blocks.ts), more than its cache keeps
+    const name = (i: number) => `Report ${String(i).padStart(4, '0')}`
+    const raws = Array.from({ length: N }, (_, i) =>
+      crlf([`From: Robot <robot@example.net>`, 'To: carol@example.com', `Subject: ${name(i + 1)}`, `Date: ${new Date(Date.UTC(2026, 0, 1, 0, i)).toUTCString().replace('GMT', '+0000')}`, '', `Body ${i + 1}`]),
     )
     await h.append('carol@example.com', 'INBOX', raws)
     const { page } = await h.signedIn('carol@example.com')
     const list = page.getByRole('list', { name: 'Messages' })
-    await list.getByRole('listitem', { name: /Report 120/ }).waitFor()
-    expect(await list.getByRole('listitem').count()).toBe(50)
-    expect(await list.getByRole('listitem').first().getAttribute('aria-label')).toMatch(/Report 120/)
-    expect(await page.getByText('1–50 of 120').count()).toBe(1)
-    await page.getByRole('button', { name: 'Older messages' }).click()
-    await list.getByRole('listitem', { name: /Report 070/ }).waitFor()
-    await page.getByRole('button', { name: 'Older messages' }).click()
-    await list.getByRole('listitem', { name: /Report 001/ }).waitFor()
-    await eventually(async () => (await list.getByRole('listitem').count()) === 20, 'last page has 20')
-    await h.screenshot(page, '13-paging')
+    const items = list.getByRole('listitem')
+    const row = (i: number) => list.getByRole('listitem', { name: new RegExp(`${name(i)},`) })
+    const heading = page.getByRole('region', { name: 'Message' }).getByRole('heading', { level: 2 })
+    /** The row is drawn and inside the list's visible box. */
+    const onScreen = (i: number) =>
+      row(i).evaluate((li) => {
+        const a = li.getBoundingClientRect()
+        const b = li.parentElement!.parentElement!.getBoundingClientRect() // the list's scroller
+        return a.top >= b.top - 1 && a.bottom <= b.bottom + 1
+      })
+
+    // Newest first; each row says where it stands in the whole folder.
+    await row(N).waitFor()
+    expect(await items.first().getAttribute('aria-label')).toMatch(new RegExp(name(N)))
+    expect(await row(N).getAttribute('aria-posinset')).toBe('1')
+    expect(await row(N).getAttribute('aria-setsize')).toBe(String(N))
+    const newestUid = Number((await row(N).getByRole('link').getAttribute('href') ?? '').split('/').pop())
+    expect(await page.getByText(`${N.toLocaleString('en-US')} messages`).count()).toBe(1)
+    expect(await items.count()).toBeLessThan(200)
+    // No paging: the scrollbar spans the whole folder.
+    expect(await page.getByRole('button', { name: 'Older messages' }).count()).toBe(0)
+
+    // Scrolled to the very end, the oldest message shows, still with only a window of rows in the DOM.
+    await list.evaluate((el) => (el.parentElement!.scrollTop = el.parentElement!.scrollHeight))
+    await row(1).waitFor()
+    expect(await row(1).getAttribute('aria-posinset')).toBe(String(N))
+    expect(await onScreen(1)).toBe(true)
+    expect(await items.count()).toBeLessThan(200)
+    await h.screenshot(page, '13-scrolled-to-the-end')
+
+    // j/k across a block boundary, from a row that is not drawn: opened by its address with
+    // the list at its top, the 100th message (last of the second block of 50; UIDs follow
+    // arrival) is loaded but not drawn, and the third block is not loaded; j loads it and
+    // brings the row into view.
+    const b = 100
+    await list.evaluate((el) => (el.parentElement!.scrollTop = 0))
+    await row(N).waitFor()
+    await page.goto(`/mail/INBOX/${newestUid - (b - 1)}`)
+    await eventually(async () => (await heading.textContent()) === name(N - (b - 1)), 'the 100th newest open')
+    await row(N).waitFor()
+    expect(await row(N - b).count()).toBe(0)
+    expect(await row(N - (b - 1)).count()).toBe(0)
+    const thirdBlock: string[] = []
+    page.on('request', (r) => /\/api\/messages\?.*\bpage=3&/.test(r.url()) && thirdBlock.push(r.url()))
+    await page.keyboard.press('j')
+    await eventually(async () => (await heading.textContent()) === name(N - b), 'j crosses into the third block')
+    await eventually(() => onScreen(N - b), 'j scrolled the new selection into view')
+    expect(await row(N - b).getAttribute('aria-current')).toBe('true')
+    expect(await row(N - b).getAttribute('aria-posinset')).toBe(String(b + 1))
+    expect(thirdBlock.length).toBeGreaterThan(0)
+    await page.keyboard.press('k')
+    await eventually(async () => (await heading.textContent()) === name(N - (b - 1)), 'k goes back across the boundary')
+    await page.keyboard.press('k')
+    await eventually(async () => (await heading.textContent()) === name(N - (b - 2)), 'k again')
+    await eventually(() => onScreen(N - (b - 2)), 'k keeps the selection in view')
+    expect(await items.count()).toBeLessThan(200)
+
+    // New mail arrives at the top of the list, live.
+    await list.evaluate((el) => (el.parentElement!.scrollTop = 0))
+    await h.append('carol@example.com', 'INBOX', crlf(['From: Robot <robot@example.net>', 'To: carol@example.com', 'Subject: Fresh arrival', 'Date: Mon, 7 Dec 2026 10:00:00 +0000', '', 'New']))
+    await list.getByRole('listitem', { name: /Fresh arrival/ }).waitFor({ timeout: 20_000 })
+    expect(await items.first().getAttribute('aria-label')).toMatch(/Fresh arrival/)
+    expect(await items.first().getAttribute('aria-setsize')).toBe(String(N + 1))
+    expect(await row(N).getAttribute('aria-posinset')).toBe('2')
+  })
+
+  it('on a phone, comes back from a message to where the list was, deep in the folder', async () => {
+    const raws = Array.from({ length: 300 }, (_, i) => crlf(['From: Robot <robot@example.net>', 'To: bob@example.com', `Subject: Note ${i + 1}`, '', `Body ${i + 1}`]))
+    await h.append('bob@example.com', 'INBOX', raws)
+    const { page } = await h.signedIn('bob@example.com', { phone: true })
+    const list = page.getByRole('list', { name: 'Messages' })
+    await list.getByRole('listitem', { name: /Note 300,/ }).waitFor()
+    // 200 rows down: past the first blocks and far past what the top of the list draws.
+    await list.evaluate((el) => {
+      const row = el.querySelector('li')!.getBoundingClientRect().height
+      el.parentElement!.scrollTop = row * 200
+    })
+    const deep = list.getByRole('listitem', { name: /Note 100,/ })
+    await deep.waitFor()
+    await deep.getByRole('link').tap()
+    await page.getByRole('region', { name: 'Message' }).getByRole('heading', { name: 'Note 100' }).waitFor()
+    expect(await list.isVisible()).toBe(false)
+    await page.getByRole('button', { name: 'Back to messages' }).tap()
+    await deep.waitFor()
+    // On screen, not merely drawn: inside the list's scroller.
+    const inView = await deep.evaluate((li) => {
+      const a = li.getBoundingClientRect()
+      const b = li.parentElement!.parentElement!.getBoundingClientRect()
+      return a.top >= b.top - 1 && a.bottom <= b.bottom + 1
+    })
+    expect(inView).toBe(true)
+    await h.screenshot(page, 'phone-13-back-deep-in-the-list')
   })
 })

@@ -54,6 +54,7 @@ export function mergeRows(rows: FetchMessageObject[], from: number, to: number):
 
 /**
  * Reads one page of the selected folder. `c` must have the folder selected (withMailbox).
+ * No FETCH at all when `gone` is aborted by then.
  *
  * A message expunged by another session after our last NOOP keeps its sequence number
  * until we are told (no EXPUNGE may be sent during FETCH, RFC 3501 §7.4.1): Dovecot still
@@ -61,12 +62,14 @@ export function mergeRows(rows: FetchMessageObject[], from: number, to: number):
  * requested messages no longer exist" (RFC 5530), which imapflow takes as a partial answer.
  * Either way the page is the folder as of the NOOP; the next request shows the expunge.
  */
-export async function readPage(c: ImapFlow, page: number, pageSize: number): Promise<FolderPage> {
+export async function readPage(c: ImapFlow, page: number, pageSize: number, gone?: AbortSignal): Promise<FolderPage> {
   const mb = c.mailbox
   const exists = mb ? mb.exists : 0
   const uidValidity = mb ? String(mb.uidValidity) : '0'
   const range = pageRange(exists, page, pageSize)
-  if (!range) return { total: exists, uidValidity, messages: [] }
+  // `gone`: the browser dropped the request while it waited for the session's connection
+  // (a block of the list scrolled past, web/list/blocks.ts): nobody will read this page.
+  if (!range || gone?.aborted) return { total: exists, uidValidity, messages: [] }
   const fetched = await c.fetchAll(`${range.from}:${range.to}`, SUMMARY_QUERY)
   return { total: exists, uidValidity, messages: mergeRows(fetched, range.from, range.to).map(toSummary) }
 }

@@ -18,3 +18,16 @@ export function define(
     handler,
   })
 }
+
+/**
+ * Aborted when the client goes away before the answer is sent: the list aborts the request
+ * of a block scrolled past, and a request still queued for the session's one IMAP
+ * connection then skips its FETCH instead of delaying the blocks now on screen.
+ */
+export function clientGone(reply: FastifyReply): AbortSignal {
+  const c = new AbortController()
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) c.abort()
+  })
+  return c.signal
+}

@@ -23,7 +23,7 @@ import { specialFolder } from '../imap/mailboxes'
 import { readPage } from '../imap/page'
 import { sessionOf } from '../plugins/sessions'
 import { parse } from '../validate'
-import { define } from './define'
+import { clientGone, define } from './define'
 
 /** Raw message bodies: message/rfc822 or application/octet-stream, kept as bytes. */
 export function registerRawBodyParser(app: FastifyInstance): void {
@@ -47,9 +47,10 @@ export function messageRoutes(app: FastifyInstance): void {
     const q = parse(MessageListQuery, request.query, 'query')
     const started = performance.now()
     let selected = started
+    const gone = clientGone(reply)
     const page = await sessionOf(request).imap.withMailbox(q.mailbox, (c) => {
       selected = performance.now()
-      return readPage(c, q.page, q.pageSize)
+      return readPage(c, q.page, q.pageSize, gone)
     })
     // Where the time went (W3C Server-Timing): connection + SELECT or NOOP, then FETCH and
     // summaries; the bench reads it, and so can the browser's network panel.

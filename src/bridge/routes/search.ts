@@ -5,12 +5,15 @@ import { mergeRows } from '../imap/page'
 import { SUMMARY_QUERY, toSummary } from '../imap/summary'
 import { sessionOf } from '../plugins/sessions'
 import { parse } from '../validate'
-import { define } from './define'
+import { clientGone, define } from './define'
 
 export function searchRoutes(app: FastifyInstance): void {
-  define(app, routes.search, async (request): Promise<MessagePage> => {
+  define(app, routes.search, async (request, reply): Promise<MessagePage> => {
     const q = parse(SearchQuery, request.query, 'search')
+    const gone = clientGone(reply)
     return sessionOf(request).imap.withMailbox(q.mailbox, async (c) => {
+      // Scrolled past while queued (see clientGone): no SEARCH of the whole folder for nobody.
+      if (gone.aborted) return { mailbox: q.mailbox, total: 0, page: q.page, pageSize: q.pageSize, uidValidity: '0', messages: [] }
       // imapflow sends the term as a quoted string or literal; the schema already refused CR/LF.
       const found = (await c.search({ [q.field]: q.q }, { uid: true })) || []
       const uids = [...found].sort((a, b) => b - a)

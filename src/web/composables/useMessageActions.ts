@@ -22,7 +22,7 @@ export function useMessageActions() {
 
   /** Seen/flagged of the open message: from the list when it shows it, else the reader's copy. */
   const summary = computed(() => {
-    const inList = messages.items.find((m) => m.uid === reader.uid && messages.mailbox === reader.mailbox)
+    const inList = reader.uid !== null && messages.mailbox === reader.mailbox ? messages.find(reader.uid) : null
     if (inList) return { uid: inList.uid, seen: inList.seen, flagged: inList.flagged }
     return reader.uid !== null && reader.flags ? { uid: reader.uid, ...reader.flags } : null
   })
@@ -81,8 +81,9 @@ export function useMessageActions() {
       if (reader.flags) reader.flags.flagged = !s.flagged
     })
 
-  function step(delta: 1 | -1) {
-    const n = messages.neighbour(delta)
+  /** j/k: the next or previous message of the whole folder, loading its rows when they are not yet. */
+  async function step(delta: 1 | -1) {
+    const n = await messages.step(delta)
     if (n) go(n.uid)
   }
 

@@ -1,100 +1,201 @@
 /**
- * The message list of the open folder: one page at a time from the bridge (newest first),
- * so a folder of 50,000 messages costs the same as one of 50. Search swaps the source to
- * IMAP SEARCH with the same paging.
+ * The message list of the open folder, newest first, as one scrollable sequence of
+ * `total` rows of which only the blocks near the screen are loaded (list/blocks.ts): a
+ * folder of 50,000 messages opens like one of 50 and scrolls to its end without paging.
+ * Search swaps the source to IMAP SEARCH with the same blocks.
+ *
+ * Rows are plain frozen objects in a cache outside Vue's reactivity; `version` (a
+ * shallowRef) is bumped when the cache changes, and every reader of rows reads it, so a
+ * loaded block redraws the list without 50,000 reactive proxies.
  */
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
+import { computed, markRaw, ref, shallowRef } from 'vue'
 import type { MessageSummary } from '../../contract'
 import * as bridge from '../api/bridge'
 import { errorText } from '../api/client'
+import { BlockCache, BlockLoader, BLOCK_SIZE, blockOf, blocksFor, pageOfBlock, type BlockAnswer, type RowRange } from '../list/blocks'
 import { useMailboxesStore } from './mailboxes'
 
 export type LoadState = 'idle' | 'loading' | 'done' | 'error'
-export const PAGE_SIZE = 50
+
+const frozen = (m: MessageSummary): MessageSummary => markRaw(Object.freeze(m))
 
 export const useMessagesStore = defineStore('messages', () => {
   const mailbox = ref('')
-  const page = ref(1)
   const total = ref(0)
-  const items = ref<MessageSummary[]>([])
   const query = ref('')
   const state = ref<LoadState>('idle')
   const error = ref('')
   const selectedUid = ref<number | null>(null)
-  let controller: AbortController | null = null
+  /** Rows on screen now (without the drawing margin), reported by the list. */
+  const view = shallowRef<RowRange | null>(null)
+  /** Rows the list draws (screen plus margin): their blocks are the ones fetched. */
+  let drawn: RowRange | null = null
+  const version = shallowRef(0)
+  const cache = new BlockCache<MessageSummary>()
+  /** Bumped by every open/search/refresh: an answer for an older one is dropped. */
+  let epoch = 0
+  const loaded = ref(false)
 
-  const pageCount = computed(() => Math.max(1, Math.ceil(total.value / PAGE_SIZE)))
-  const rangeText = computed(() => {
-    if (total.value === 0) return ''
-    const first = (page.value - 1) * PAGE_SIZE + 1
-    const last = Math.min(total.value, first + items.value.length - 1)
-    return `${first.toLocaleString()}–${last.toLocaleString()} of ${total.value.toLocaleString()}`
-  })
-  const selected = computed(() => items.value.find((m) => m.uid === selectedUid.value) ?? null)
+  const bump = () => (version.value = version.value + 1)
 
-  async function fetchPage(opts: { quiet?: boolean } = {}) {
-    controller?.abort()
-    const c = (controller = new AbortController())
-    if (!opts.quiet) state.value = 'loading'
-    try {
-      const res = query.value
-        ? await bridge.search(mailbox.value, query.value, 'text', page.value, PAGE_SIZE, c.signal)
-        : await bridge.listMessages(mailbox.value, page.value, PAGE_SIZE, c.signal)
-      if (c.signal.aborted) return
-      items.value = res.messages
-      total.value = res.total
-      state.value = 'done'
-      error.value = ''
-    } catch (e) {
-      if (c.signal.aborted) return
-      state.value = 'error'
-      error.value = errorText(e)
-    }
+  function fetchBlock(b: number, signal: AbortSignal): Promise<BlockAnswer<MessageSummary>> {
+    const my = epoch
+    const req = query.value
+      ? bridge.search(mailbox.value, query.value, 'text', pageOfBlock(b), BLOCK_SIZE, signal)
+      : bridge.listMessages(mailbox.value, pageOfBlock(b), BLOCK_SIZE, signal)
+    return req.then((res) => {
+      if (my !== epoch) throw new DOMException('superseded', 'AbortError')
+      return { total: res.total, rows: res.messages.map(frozen) }
+    })
   }
 
-  /** Open a folder (first page, no search). */
+  /** Blocks that must stay in the cache: the drawn ones and the selected row's. */
+  function keep(): Set<number> {
+    const out = new Set(blocksFor(drawn, total.value))
+    const sel = selectedIndex.value
+    if (sel >= 0) out.add(blockOf(sel))
+    return out
+  }
+
+  function onLoaded(b: number, answer: BlockAnswer<MessageSummary>) {
+    if (loaded.value && answer.total !== total.value) {
+      // Mail arrived or left since the other blocks were read: every offset moved.
+      total.value = answer.total
+      cache.invalidate(new Set(blocksFor(drawn, total.value)))
+      cache.set(b, answer.rows, keep())
+      loader.reset()
+      want()
+    } else {
+      total.value = answer.total
+      cache.set(b, answer.rows, keep())
+    }
+    loaded.value = true
+    state.value = 'done'
+    error.value = ''
+    bump()
+  }
+
+  function onError(_b: number, e: unknown) {
+    if (e instanceof DOMException && e.name === 'AbortError') return
+    state.value = 'error'
+    error.value = errorText(e)
+  }
+
+  const loader = new BlockLoader<MessageSummary>(fetchBlock, (b) => cache.has(b), onLoaded, onError)
+
+  /**
+   * Ask for the drawn rows' blocks; the first block when nothing is drawn (before the
+   * first answer, or an empty folder, which must still learn of its first message).
+   */
+  function want() {
+    const blocks = loaded.value && drawn && total.value > 0 ? blocksFor(drawn, total.value) : [0]
+    for (const b of blocks) cache.touch(b)
+    loader.want(blocks)
+  }
+
+  /** Start over for another folder or search: nothing loaded, the first block asked for. */
+  function restart(opts: { quiet?: boolean } = {}) {
+    epoch++
+    loader.reset()
+    if (!opts.quiet) {
+      cache.clear()
+      loaded.value = false
+      state.value = 'loading'
+      bump()
+    }
+    want()
+  }
+
+  /**
+   * The list scrolled: `shown` is on screen, `drawn` is what it draws around it. Blocks
+   * that left the drawn range and are still in flight are aborted; those not yet asked
+   * for are skipped.
+   */
+  function show(shown: RowRange | null, drawnRows: RowRange | null) {
+    view.value = shown
+    drawn = drawnRows
+    if (loaded.value) want()
+  }
+
+  /** Row `i` of the folder (0 = newest), or null while its block loads. Reactive. */
+  function rowAt(i: number): MessageSummary | null {
+    void version.value
+    return cache.rowAt(i)
+  }
+
+  /** The loaded row of a UID, or null. Reactive. */
+  function find(uid: number): MessageSummary | null {
+    void version.value
+    return cache.find((m) => m.uid === uid)
+  }
+
+  const selectedIndex = computed(() => {
+    void version.value
+    const uid = selectedUid.value
+    return uid === null ? -1 : cache.findIndex((m) => m.uid === uid)
+  })
+  const selected = computed(() => (selectedUid.value === null ? null : find(selectedUid.value)))
+
+  /** Open a folder (from the top, no search); the open one again: read what is drawn again, quietly. */
   async function open(path: string) {
+    if (path === mailbox.value && loaded.value) return refresh()
     if (path !== mailbox.value) {
-      items.value = []
       total.value = 0
       query.value = ''
       selectedUid.value = null
+      drawn = null
+      view.value = null
     }
     mailbox.value = path
-    page.value = 1
-    await fetchPage()
-  }
-
-  async function goToPage(p: number) {
-    page.value = Math.min(Math.max(1, p), pageCount.value)
-    await fetchPage()
+    restart()
   }
 
   async function setQuery(q: string) {
     query.value = q.trim()
-    page.value = 1
-    await fetchPage()
+    total.value = 0
+    drawn = null
+    view.value = null
+    restart()
   }
 
-  /** New mail or a change elsewhere: reload the current page without a spinner. */
+  /**
+   * New mail or a change elsewhere: read the drawn blocks again without a spinner; what is
+   * on screen stays until its fresh copy arrives.
+   */
   async function refresh() {
-    if (mailbox.value) await fetchPage({ quiet: true })
+    if (!mailbox.value) return
+    cache.invalidate(new Set(blocksFor(drawn, total.value)))
+    restart({ quiet: true })
   }
 
+  /** The loaded row `delta` away from the selection (from the screen's edge without one). */
   function neighbour(delta: 1 | -1): MessageSummary | null {
-    const i = items.value.findIndex((m) => m.uid === selectedUid.value)
-    if (i < 0) return items.value[delta > 0 ? 0 : items.value.length - 1] ?? null
-    return items.value[i + delta] ?? null
+    const i = targetIndex(delta)
+    return i === null ? null : rowAt(i)
+  }
+
+  function targetIndex(delta: 1 | -1): number | null {
+    const sel = selectedIndex.value
+    const i = sel >= 0 ? sel + delta : delta > 0 ? (view.value?.first ?? 0) : (view.value?.last ?? total.value - 1)
+    return i >= 0 && i < total.value ? i : null
+  }
+
+  /** j/k: the row `delta` away from the selection, loading its block first when needed. */
+  async function step(delta: 1 | -1): Promise<MessageSummary | null> {
+    const i = targetIndex(delta)
+    if (i === null) return null
+    const my = epoch
+    if (!(await loader.load(blockOf(i))) || my !== epoch) return null
+    return rowAt(i)
   }
 
   function patchLocal(uid: number, patch: Partial<MessageSummary>) {
-    const m = items.value.find((x) => x.uid === uid)
-    if (m) Object.assign(m, patch)
+    if (cache.replace((m) => m.uid === uid, (m) => frozen({ ...m, ...patch }))) bump()
   }
 
   async function setSeen(uid: number, seen: boolean) {
-    const m = items.value.find((x) => x.uid === uid)
+    const m = find(uid)
     if (m && m.seen === seen) return
     patchLocal(uid, { seen })
     useMailboxesStore().adjustUnread(mailbox.value, seen ? -1 : 1)
@@ -122,15 +223,15 @@ export const useMessagesStore = defineStore('messages', () => {
     const next = neighbour(1) ?? neighbour(-1)
     if (destination) await bridge.moveMessages(mailbox.value, [uid], destination)
     else await bridge.deleteMessages(mailbox.value, [uid])
-    items.value = items.value.filter((m) => m.uid !== uid)
+    if (cache.remove((m) => m.uid === uid)) bump()
     total.value = Math.max(0, total.value - 1)
     void useMailboxesStore().refresh()
-    void fetchPage({ quiet: true })
+    void refresh()
     return next && next.uid !== uid ? next : null
   }
 
   return {
-    mailbox, page, total, items, query, state, error, selectedUid, selected, pageCount, rangeText,
-    open, goToPage, setQuery, refresh, neighbour, setSeen, setFlagged, remove,
+    mailbox, total, query, state, error, selectedUid, selected, selectedIndex, view, loaded,
+    open, setQuery, refresh, show, rowAt, find, neighbour, step, setSeen, setFlagged, remove,
   }
 })

@@ -111,7 +111,7 @@ export const useReaderStore = defineStore('reader', () => {
     forwarded.value = []
     unprotected.value = 'no'
     unprotectedError.value = ''
-    const known = useMessagesStore().items.find((m) => m.uid === id)
+    const known = useMessagesStore().find(id)
     flags.value = known ? { seen: known.seen, flagged: known.flagged } : null
     try {
       const fetched = await bridge.fetchRaw(path, id)
@@ -125,7 +125,7 @@ export const useReaderStore = defineStore('reader', () => {
       showSource.value = view.value.unreadable
       state.value = 'done'
       const messages = useMessagesStore()
-      const summary = messages.items.find((m) => m.uid === id)
+      const summary = messages.find(id)
       if (summary && !summary.seen && messages.mailbox === path) void messages.setSeen(id, true).catch(() => {})
       flags.value = { seen: true, flagged: summary?.flagged ?? flags.value?.flagged ?? false }
     } catch (e) {

@@ -1,6 +1,6 @@
-import type { FetchMessageObject } from 'imapflow'
+import type { FetchMessageObject, ImapFlow } from 'imapflow'
 import { describe, expect, it } from 'vitest'
-import { mergeRows, pageRange } from '../../../src/bridge/imap/page'
+import { mergeRows, pageRange, readPage } from '../../../src/bridge/imap/page'
 
 const row = (o: Partial<FetchMessageObject> & { seq: number }) => ({ uid: 0, ...o }) as FetchMessageObject
 
@@ -34,5 +34,18 @@ describe('one row per message from a FETCH', () => {
   it('drops updates for messages outside the page and rows that never got a UID', () => {
     const out = mergeRows([row({ seq: 9, uid: 19 }), row({ seq: 2 }), row({ seq: 3, uid: 13 })], 2, 3)
     expect(out.map((r) => r.uid)).toEqual([13])
+  })
+})
+
+describe('a page nobody waits for any more', () => {
+  it('is not fetched when the client went away while the request waited its turn', async () => {
+    let fetched = 0
+    const c = { mailbox: { exists: 50_000, uidValidity: 7n }, fetchAll: () => ((fetched += 1), Promise.resolve([])) } as unknown as ImapFlow
+    const gone = new AbortController()
+    gone.abort()
+    expect(await readPage(c, 1000, 50, gone.signal)).toEqual({ total: 50_000, uidValidity: '7', messages: [] })
+    expect(fetched).toBe(0)
+    await readPage(c, 1000, 50, new AbortController().signal)
+    expect(fetched).toBe(1)
   })
 })
