@@ -44,6 +44,7 @@ describe('Cachet as an installable web app', () => {
   it('keeps the app, never the API, and opens offline saying so', async () => {
     await h.append('carol@example.com', 'INBOX', crlf(['From: Dave <dave@example.com>', 'To: carol@example.com', 'Subject: Offline check', 'Content-Type: text/plain', '', 'A private line that must not be cached.']))
     const { context, page } = await h.signedIn('carol@example.com')
+    await eventually(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length > 0), 'the service worker registered')
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined))
     // The worker controls pages loaded after it took over: load once more through it.
     await page.reload()
