@@ -1,5 +1,6 @@
 import type { OcspFacts } from '../pki/ocsp'
 import type { SignedPartReport } from './parts'
+import type { ProtectedHeadersReport } from './hp'
 import type {
   CertificateSummary,
   EncryptionVerdict,
@@ -152,4 +153,11 @@ export interface SecurityReport {
    * Additive (issue 16): absent when there is none.
    */
   signedParts?: SignedPartReport[]
+  /**
+   * The header fields protected inside the signature or encryption (RFC 9788 hp="cipher" /
+   * hp="clear", or the older protected-headers="v1"; hp.ts). When present, `from` and
+   * `subject` above are the protected ones. Additive (issue 13): absent when the message
+   * protects no header fields.
+   */
+  protectedHeaders?: ProtectedHeadersReport
 }
