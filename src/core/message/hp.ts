@@ -174,6 +174,8 @@ function sourceOf(payload: MimeEntity): ProtectedHeadersSource | null {
   return null
 }
 
+const ADDRESS_FIELDS = new Set(['from', 'to', 'cc', 'bcc', 'reply-to', 'sender'])
+
 const norm = (v: string) => v.replace(/\s+/g, ' ').trim()
 
 function addresses(value: string): string[] {
@@ -222,7 +224,9 @@ export function readProtectedHeaders(payload: MimeEntity, outer: MimeEntity, enc
   for (const f of fields) {
     const n = f.name.toLowerCase()
     const same = compareWith.filter((o) => o.name.toLowerCase() === n)
-    if (!same.some((o) => norm(o.value) === norm(f.value))) hidden.add(n)
+    // Address fields compare by address: a display name written differently hides nothing.
+    const equal = ADDRESS_FIELDS.has(n) ? (o: HeaderFieldReport) => addresses(o.value).join(',') === addresses(f.value).join(',') : (o: HeaderFieldReport) => norm(o.value) === norm(f.value)
+    if (!same.some(equal)) hidden.add(n)
   }
   report.hidden = [...hidden]
   const pFrom = fields.find((f) => f.name.toLowerCase() === 'from')
