@@ -136,7 +136,7 @@ export const useReaderStore = defineStore('reader', () => {
         return { opened: await openUnwrapped(bytes, new Uint8Array(0)), bytes }
       }
       signersToAdd.value = r.signersToAdd
-      return { opened: await openUnwrapped(bytes, r.inner), bytes }
+      return { opened: await openUnwrapped(bytes, r.inner, r.report.protectedHeaders), bytes }
     } catch (e) {
       if (my !== seq) return null
       if (e instanceof WorkerError && e.returned) bytes = e.returned

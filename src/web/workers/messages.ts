@@ -1,7 +1,7 @@
 /** Worker side of open and seal: the engine runs here with the unlocked identities. */
 import type { CryptoLike } from '../../core/crypto'
 import { CoreError } from '../../core/errors'
-import { openMessage, sealMessage } from '../../core/message'
+import { openMessage, sealMessage, withoutLegacyDisplay } from '../../core/message'
 import type { SecurityReport } from '../../core/message/report'
 import type { Identity, Keyring } from '../../core/types'
 import type { IdentityInfo } from '../storage/db'
@@ -51,7 +51,9 @@ export async function open(vault: Vault, raw: Uint8Array, pub: PublicKeyring, cr
     if (ids.length > 0) return { kind: 'key-locked', identityIds: ids, report, raw }
   }
   if (encrypted && report.verdict.encryption === 'decrypted') vault.touch()
-  return { kind: 'opened', report, inner: opened.inner, raw }
+  // RFC 9788 §4.5.3.4: the legacy display repeats the protected Subject for other clients; the page shows the real one.
+  const inner = report.protectedHeaders?.legacyDisplay ? withoutLegacyDisplay(opened.inner) : opened.inner
+  return { kind: 'opened', report, inner, raw }
 }
 
 /**
@@ -103,6 +105,7 @@ export async function seal(
       ...(req.pss !== undefined ? { pss: req.pss } : {}),
       ...(req.opaque !== undefined ? { opaque: req.opaque } : {}),
       ...(req.digest ? { digest: req.digest } : {}),
+      ...(req.protectSubject ? { protectSubject: true } : {}),
       onProgress: throttled(progress),
     },
     crypto,
