@@ -75,6 +75,12 @@ describe('header protection (RFC 9788)', () => {
   it('alice sends signed and encrypted with "Protect subject" on, as it is by default', async () => {
     alice = await setUp('alice', 'bob')
     bob = await setUp('bob', 'alice')
+    // The Security setting behind the default, on out of the box.
+    await alice.getByRole('navigation', { name: 'App' }).getByRole('link', { name: 'Security' }).click()
+    const setting = alice.getByRole('checkbox', { name: /Protect the subject of encrypted mail/ })
+    expect(await setting.isChecked()).toBe(true)
+    await setting.scrollIntoViewIfNeeded()
+    await alice.screenshot({ path: '/tmp/hp-setting-desktop.png' })
     await openInbox(alice)
     await alice.getByRole('button', { name: 'Compose' }).click()
     const dialog = alice.getByRole('dialog', { name: 'New message' })
@@ -88,6 +94,7 @@ describe('header protection (RFC 9788)', () => {
     expect(await protect.isChecked()).toBe(true)
     await dialog.getByRole('checkbox', { name: 'Sign' }).check()
     await alice.screenshot({ path: '/tmp/hp-compose-desktop.png' })
+    expect(await alice.getByRole('checkbox', { name: 'Protect subject' }).count()).toBe(1)
     // Only offered with Encrypt: signed-only mail hides nothing.
     await encrypt.uncheck()
     expect(await protect.count()).toBe(0)
@@ -156,6 +163,12 @@ describe('header protection (RFC 9788)', () => {
     }, 'the message decrypted on the phone', 60_000)
     expect((await summaryOf(phone)).text).toContain('Subject protected')
     await phone.screenshot({ path: '/tmp/hp-read-phone.png' })
+    // Compose on a phone: "Protect subject" comes with Encrypt.
+    await phone.getByRole('button', { name: 'Reply', exact: true }).click()
+    const reply = phone.getByRole('dialog', { name: 'Reply' })
+    await eventually(() => reply.getByRole('checkbox', { name: 'Encrypt' }).isChecked(), 'Encrypt on for a reply to encrypted mail')
+    expect(await reply.getByRole('checkbox', { name: 'Protect subject' }).isChecked()).toBe(true)
+    await phone.screenshot({ path: '/tmp/hp-compose-phone.png' })
     await phone.context().close()
   })
 
