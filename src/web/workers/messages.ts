@@ -52,7 +52,14 @@ export async function open(vault: Vault, raw: Uint8Array, pub: PublicKeyring, cr
   }
   if (encrypted && report.verdict.encryption === 'decrypted') vault.touch()
   // RFC 9788 §4.5.3.4: the legacy display repeats the protected Subject for other clients; the page shows the real one.
-  const inner = report.protectedHeaders?.legacyDisplay ? withoutLegacyDisplay(opened.inner) : opened.inner
+  let inner = opened.inner
+  if (report.protectedHeaders?.legacyDisplay) {
+    try {
+      inner = withoutLegacyDisplay(opened.inner)
+    } catch {
+      // Shown with the legacy display rather than not at all (it only repeats the subject).
+    }
+  }
   return { kind: 'opened', report, inner, raw }
 }
 
