@@ -186,6 +186,8 @@ describe('header protection (RFC 9788)', () => {
     }, 'the reply in alice’s Inbox', 60_000)
     expect(headerOf(inbox![0]!)).toMatch(/^Subject: \[\.\.\.\]$/m)
     expect(inbox![0]!.toString('latin1')).not.toContain('Oncology')
+    // The list alice has open was loaded before the reply arrived: another folder and back loads it again.
+    await alice.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Sent' }).click()
     await openInbox(alice)
     await alice.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /\[\.\.\.\]/ }).click()
     await alice.getByRole('region', { name: 'Message' }).getByRole('heading', { name: `Re: ${SUBJECT}` }).waitFor({ timeout: 60_000 })
