@@ -94,6 +94,8 @@ describe('certificates for everyone', () => {
     const encrypt = dialog.getByRole('checkbox', { name: 'Encrypt' })
     await eventually(() => encrypt.isChecked(), 'Encrypt on by default: every recipient has a certificate')
     if (!(await sign.isChecked())) await sign.check()
+    // This test finds the message by its subject in the list and over IMAP: sent with the subject readable (issue 13's Protect subject is on by default).
+    await dialog.getByRole('checkbox', { name: 'Protect subject' }).uncheck()
     await dialog.getByRole('button', { name: 'Send' }).click()
     await dialog.waitFor({ state: 'detached', timeout: 60_000 })
     expect(await dave.getByRole('dialog', { name: 'Missing certificates' }).count()).toBe(0)
@@ -119,6 +121,8 @@ describe('certificates for everyone', () => {
     await body.pressSequentially(`${SECRET_REPLY}.`)
     const encrypt = dialog.getByRole('checkbox', { name: 'Encrypt' })
     await eventually(() => encrypt.isChecked(), 'Encrypt on: dave has a certificate (from the directory)')
+    // This test finds the message by its subject in the list and over IMAP: sent with the subject readable (issue 13's Protect subject is on by default).
+    await dialog.getByRole('checkbox', { name: 'Protect subject' }).uncheck()
     await dialog.getByRole('button', { name: 'Send' }).click()
     await dialog.waitFor({ state: 'detached', timeout: 60_000 })
   })

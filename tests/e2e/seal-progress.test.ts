@@ -123,6 +123,8 @@ describe('sealing a large attachment shows real progress', () => {
     await dialog.getByRole('listitem', { name: 'bob@example.com: certificate available' }).waitFor()
     await dialog.getByRole('checkbox', { name: 'Sign' }).check()
     await dialog.getByRole('checkbox', { name: 'Encrypt' }).check()
+    // This test finds the message by its subject over IMAP: sent with the subject readable (issue 13's Protect subject is on by default).
+    await dialog.getByRole('checkbox', { name: 'Protect subject' }).uncheck()
 
     await recordBars(page)
     await dialog.getByRole('button', { name: 'Send' }).click()

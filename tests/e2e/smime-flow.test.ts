@@ -138,6 +138,8 @@ describe('S/MIME between alice and bob', () => {
     const encrypt = dialog.getByRole('checkbox', { name: 'Encrypt' })
     await eventually(() => encrypt.isChecked(), 'Encrypt on by default')
     await dialog.getByRole('checkbox', { name: 'Sign' }).check()
+    // This test finds the message by its subject in the list and over IMAP: sent with the subject readable (issue 13's Protect subject is on by default).
+    await dialog.getByRole('checkbox', { name: 'Protect subject' }).uncheck()
     const body = dialog.getByRole('textbox', { name: 'Message' })
     await body.press('Control+Home')
     await body.pressSequentially(`${SECRET_REPLY}.`)
@@ -174,6 +176,8 @@ describe('S/MIME between alice and bob', () => {
     await body.press('Control+Home')
     await body.pressSequentially(SECRET_ALICE)
     await dialog.getByRole('checkbox', { name: 'Sign' }).check()
+    // This test finds the message by its subject in the list and over IMAP: sent with the subject readable (issue 13's Protect subject is on by default).
+    await dialog.getByRole('checkbox', { name: 'Protect subject' }).uncheck()
     await dialog.getByRole('button', { name: 'Send' }).click()
     await dialog.waitFor({ state: 'detached', timeout: 60_000 })
     await alice.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Sent' }).click()
@@ -205,6 +209,8 @@ describe('S/MIME between alice and bob', () => {
     await dialog.getByRole('textbox', { name: 'Message' }).fill(SECRET_REPLY + ' (second time)')
     await dialog.getByRole('listitem', { name: 'alice@example.com: certificate available' }).waitFor()
     await eventually(() => dialog.getByRole('checkbox', { name: 'Encrypt' }).isChecked(), 'Encrypt default')
+    // This test finds the message by its subject in the list and over IMAP: sent with the subject readable (issue 13's Protect subject is on by default).
+    await dialog.getByRole('checkbox', { name: 'Protect subject' }).uncheck()
     await dialog.getByRole('button', { name: 'Send' }).click()
     const outbox = bob.getByRole('region', { name: 'Outbox' })
     await outbox.getByText('Outbox test').waitFor({ timeout: 60_000 })

@@ -1,7 +1,12 @@
 /**
  * `cachet-smime seal --pfx FILE PASSWORD [--sign] [--encrypt --to CERT...]
  *   [--cipher aes-256-cbc|aes-128-cbc|aes-256-gcm|aes-128-gcm] [--oaep] [--pss]
- *   [--opaque] [--allow-expired] < DRAFT.eml > OUT.eml`  (issue #6)
+ *   [--opaque] [--allow-expired] [--protect-subject] < DRAFT.eml > OUT.eml`  (issue #6)
+ *
+ * The header fields always travel inside too (RFC 9788 header protection, issue 13).
+ * --protect-subject (with --encrypt): the Subject reads "[...]" outside; the real one is
+ * only inside the encryption, and at the top of the body for clients that do not read
+ * protected headers.
  *
  * PASSWORD is --password-file FILE, --password-env NAME or --password PW (issue 11; see
  * ../secrets.ts). Not standard input: that is the draft.
@@ -32,6 +37,7 @@ export async function seal(argv: readonly string[], io: Io, crypto: CryptoLike):
     pss: { value: false },
     opaque: { value: false },
     'allow-expired': { value: false },
+    'protect-subject': { value: false },
   })
   if (p.positional.length) throw new UsageError(`seal reads the draft from standard input; unexpected argument "${p.positional[0]}".`)
   const sources = pfxPasswordSources(p)
@@ -47,6 +53,7 @@ export async function seal(argv: readonly string[], io: Io, crypto: CryptoLike):
   if (cipher !== undefined && !CIPHERS.includes(cipher as SealCipher)) throw new UsageError(`--cipher must be one of ${CIPHERS.join(', ')}.`)
   if (cipher !== undefined && !encrypt) throw new UsageError('--cipher applies to --encrypt.')
   if (flag(p, 'oaep') && !encrypt) throw new UsageError('--oaep applies to --encrypt.')
+  if (flag(p, 'protect-subject') && !encrypt) throw new UsageError('--protect-subject applies to --encrypt: a signed-only message hides nothing.')
   if ((flag(p, 'pss') || flag(p, 'opaque')) && !sign) throw new UsageError('--pss and --opaque apply to --sign.')
 
   const [password] = await resolvePasswords([sources[0]!.source], io, stdinRule)
@@ -73,6 +80,7 @@ export async function seal(argv: readonly string[], io: Io, crypto: CryptoLike):
       pss: flag(p, 'pss'),
       opaque: flag(p, 'opaque'),
       allowExpired: flag(p, 'allow-expired'),
+      protectSubject: flag(p, 'protect-subject'),
     },
     crypto,
   )

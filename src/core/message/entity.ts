@@ -4,7 +4,7 @@
  * (§3.1.1: 8-bit or binary parts are re-encoded as quoted-printable or base64), and
  * lines of at most 998 octets (RFC 5322 §2.1.1).
  */
-import { parseMime, decodeBody, decodeHeaderValue, encodeQuotedPrintable, formatAddress, parseAddressList, type MimeEntity } from '../mime'
+import { parseMime, decodeBody, decodeHeaderValue, encodeQuotedPrintable, formatAddress, parseAddressList, type MimeEntity, type MimeHeader } from '../mime'
 import { encodeUnstructured } from '../mime/headers'
 import { encodeBase64Lines } from '../mime/encodings'
 import { concat, utf8 } from '../util/bytes'
@@ -21,19 +21,54 @@ export interface SplitDraft {
   inner: Uint8Array
 }
 
+/**
+ * How the entity is rewritten while it is made canonical (header protection, hp.ts):
+ * `topContentType` changes the Content-Type value of the top entity (e.g. adds hp="cipher");
+ * `leaf` replaces a leaf entity (its Content-* headers, as they would be written, and body)
+ * when it returns bytes.
+ */
+export interface CanonicalHooks {
+  topContentType?: (value: string) => string
+  leaf?: (e: MimeEntity, contentHeaders: MimeHeader[]) => Uint8Array | null
+}
+
+/** A header field of the draft: its name, its value as read (unfolded), and its line as written. */
+export interface DraftField {
+  name: string
+  value: string
+  line: string
+}
+
+/**
+ * Header protection while splitting (RFC 9788, hp.ts): `header` lines go first in the
+ * protected entity (all the draft's header fields, HP-Outer), `outer` replaces the outer
+ * header lines (an obscured Subject), and `hooks` rewrite the entity.
+ */
+export interface SplitProtection {
+  header: (fields: DraftField[]) => string[]
+  outer: (fields: DraftField[]) => string[]
+  hooks: (root: MimeEntity) => CanonicalHooks
+}
+
 /** Split a draft message into the outer delivery headers and the entity to protect. */
-export function splitDraft(draft: Uint8Array): SplitDraft {
+export function splitDraft(draft: Uint8Array, protection?: SplitProtection): SplitDraft {
   const e = parseMime(draft)
-  const outer: string[] = []
+  const outerFields: DraftField[] = []
+  const all: DraftField[] = []
   const moved: string[] = []
   for (const h of e.headers) {
     const n = h.name.toLowerCase()
     if (DROPPED.has(n)) continue
-    if (OUTER_HEADERS.has(n)) outer.push(`${h.name}: ${sevenBit(h.name, h.value)}`)
-    else if (!n.startsWith('content-')) moved.push(`${h.name}: ${sevenBit(h.name, h.value)}`)
+    if (n.startsWith('content-')) continue
+    const field = { name: h.name, value: h.value, line: `${h.name}: ${sevenBit(h.name, h.value)}` }
+    all.push(field)
+    if (OUTER_HEADERS.has(n)) outerFields.push(field)
+    else moved.push(field.line)
   }
-  const parts: Uint8Array[] = moved.length ? [utf8(moved.join('\r\n') + '\r\n')] : []
-  canonicalParts(e, true, parts)
+  const outer = protection ? protection.outer(outerFields) : outerFields.map((f) => f.line)
+  const head = protection ? protection.header(all) : moved
+  const parts: Uint8Array[] = head.length ? [utf8(head.join('\r\n') + '\r\n')] : []
+  canonicalParts(e, true, parts, protection?.hooks(e))
   const inner = rangeOf(draft, parts) ?? concat(parts)
   return { outer: fromLatin1Lines(outer), inner }
 }
@@ -75,7 +110,7 @@ const ADDRESS_HEADERS = new Set(['from', 'to', 'cc', 'reply-to', 'sender'])
  * A header value as 7-bit text: raw 8-bit (RFC 6532 UTF-8) values are re-encoded as
  * RFC 2047 encoded-words (addresses keep their addr-spec; display names get encoded).
  */
-function sevenBit(name: string, value: string): string {
+export function sevenBit(name: string, value: string): string {
   if (!/[\x80-\xff]/.test(value)) return foldRaw(value)
   if (ADDRESS_HEADERS.has(name.toLowerCase())) {
     try {
@@ -166,16 +201,22 @@ export function toCrlf(b: Uint8Array): Uint8Array {
  * headers), multipart children rebuilt with the same boundary, leaf bodies kept when
  * already 7-bit safe, else decoded and re-encoded (text: quoted-printable, else base64).
  */
-export function canonicalEntity(e: MimeEntity, top = false): Uint8Array {
+export function canonicalEntity(e: MimeEntity, top = false, hooks?: CanonicalHooks): Uint8Array {
   const parts: Uint8Array[] = []
-  canonicalParts(e, top, parts)
+  canonicalParts(e, top, parts, hooks)
   return concat(parts)
 }
 
 /** canonicalEntity as pieces in order (bodies kept as views), so the caller joins them once. */
-function canonicalParts(e: MimeEntity, top: boolean, out: Uint8Array[]): void {
-  const contentHeaders = e.headers.filter((h) => h.name.toLowerCase().startsWith('content-'))
+function canonicalParts(e: MimeEntity, top: boolean, out: Uint8Array[], hooks?: CanonicalHooks): void {
+  let contentHeaders = e.headers.filter((h) => h.name.toLowerCase().startsWith('content-'))
   const hasType = contentHeaders.some((h) => h.name.toLowerCase() === 'content-type')
+  if (top && hooks?.topContentType) {
+    const change = hooks.topContentType
+    contentHeaders = hasType
+      ? contentHeaders.map((h) => (h.name.toLowerCase() === 'content-type' ? { name: h.name, value: change(h.value) } : h))
+      : [{ name: 'Content-Type', value: change(`text/plain; charset=${is7bit(e.body) ? 'us-ascii' : 'utf-8'}`) }, ...contentHeaders]
+  }
   const isMultipart = e.contentType.type.toLowerCase() === 'multipart' && e.children.length > 0 && e.contentType.params.boundary
   if (isMultipart) {
     const boundary = e.contentType.params.boundary!
@@ -183,14 +224,19 @@ function canonicalParts(e: MimeEntity, top: boolean, out: Uint8Array[]): void {
     out.push(fromLatin(head + '\r\n'))
     for (const c of e.children) {
       out.push(fromLatin(`--${boundary}\r\n`))
-      canonicalParts(c, false, out)
+      canonicalParts(c, false, out, hooks && { ...(hooks.leaf ? { leaf: hooks.leaf } : {}) })
       out.push(fromLatin('\r\n'))
     }
     out.push(fromLatin(`--${boundary}--\r\n`))
     return
   }
+  const replaced = hooks?.leaf?.(e, contentHeaders)
+  if (replaced) {
+    out.push(replaced)
+    return
+  }
   const lines = contentHeaders.map((h) => `${h.name}: ${foldRaw(h.value)}`)
-  if (!hasType && top) lines.unshift(`Content-Type: text/plain; charset=${is7bit(e.body) ? 'us-ascii' : 'utf-8'}`)
+  if (!hasType && top && !hooks?.topContentType) lines.unshift(`Content-Type: text/plain; charset=${is7bit(e.body) ? 'us-ascii' : 'utf-8'}`)
   const scan = unsafeEncoding(e) ? { reencode: true, bareEnds: false } : scanBody(e.body)
   if (!scan.reencode) {
     out.push(fromLatin(lines.map((l) => l + '\r\n').join('') + '\r\n'), scan.bareEnds ? toCrlf(e.body) : e.body)

@@ -1,5 +1,5 @@
 /** The S/MIME message layer: open(raw, keyring) → report + view; seal(draft, options) → raw MIME. */
-export { openMessage, looksLikeMessage, singleFrom, MAX_LAYERS, type OpenResult, type OpenOptions, type MessageView } from './open'
+export { openMessage, looksLikeMessage, singleFrom, MAX_LAYERS, PROTECTED_FROM_MISMATCH, type OpenResult, type OpenOptions, type MessageView } from './open'
 export { sealMessage, checkRecipients, type SealOptions, type SealCipher, type SealDigest } from './seal'
 export { computeVerdict, isClean, refusedAsNotConfidential, readWithoutConfidentiality, type Verdict } from './verdict'
 export { REWRAPPED_CODE } from './rewrap'
@@ -9,3 +9,4 @@ export type { AttachmentView, BodyView } from './view'
 export type { SignedPartReport } from './parts'
 export { MAX_FORWARDED, MAX_FORWARDED_DEPTH, findForwarded, type ForwardedReport, type ForwardedMessage } from './forwarded'
 export { WIRE_LIMIT_BYTES, base64Size, sealedSizeBound, checkSealedSize, type SizeLimitExceeded } from './limits'
+export { readProtectedHeaders, withoutLegacyDisplay, OBSCURED_SUBJECT, type ProtectedHeadersReport, type ProtectedHeadersSource, type HeaderFieldReport } from './hp'

@@ -29,6 +29,7 @@ import { computeVerdict, markEnvelopeOnly, outerSignatureNotes } from './verdict
 import { markDateSkew, parseDateHeader } from './time'
 import { extractBody, type AttachmentView, type BodyView } from './view'
 import { MAX_FORWARDED, openForwardedMessages, type ForwardedMessage, type ForwardedNesting } from './forwarded'
+import { readProtectedHeaders, withoutLegacyDisplay, type ProtectedHeadersReport } from './hp'
 
 /** Deepest nesting of S/MIME layers unwrapped (triple wrap needs 3). */
 export const MAX_LAYERS = 8
@@ -285,11 +286,22 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
   } catch (e) {
     errors.push(toErrorEntry(e))
   }
+  let hp: ProtectedHeadersReport | null = null
+  if (!tooLarge && !stopped && layers.length > 0) {
+    try {
+      hp = readProtectedHeaders(current, outer, layers.some((l) => l.kind !== 'signed' && l.status === 'decrypted'))
+    } catch (e) {
+      errors.push(toErrorEntry(e))
+    }
+  }
+  if (hp) applyProtectedHeaders(report, hp)
   let view: MessageView = { root: current, text: null, html: null, attachments: [], embedded, integrity }
   try {
     const reachedContent = !tooLarge && !stopped
     if (reachedContent && opts.body !== false) {
-      const body = await (ahead?.entity === current && ahead.body ? ahead.body : extractBody(current, crypto))
+      // The Legacy Display Element repeats the protected Subject for other clients; not shown here (RFC 9788 §4.5.3.4).
+      const shown = hp?.legacyDisplay ? parseMime(withoutLegacyDisplay(inner)) : current
+      const body = await (ahead?.entity === shown && ahead.body ? ahead.body : extractBody(shown, crypto))
       view = { ...view, ...body }
       report.text = body.text
       report.attachments = body.attachments.map(({ filename, contentType, size, sha256 }) => ({ filename, contentType, size, sha256 }))
@@ -301,6 +313,29 @@ export async function openMessage(raw: Uint8Array, keyring: Keyring, crypto: Cry
 }
 
 class StopOpening extends Error {}
+
+/** The error code of a protected From that is not the outer From (hp.ts fromMismatch). */
+export const PROTECTED_FROM_MISMATCH = 'protected-from-mismatch'
+
+/**
+ * The protected header fields win over the outer ones (RFC 9788 §4.3): the report's From
+ * and Subject become the protected ones. A protected From that differs from the outer
+ * one is an error entry, so it is never shown without a warning.
+ */
+function applyProtectedHeaders(report: SecurityReport, hp: ProtectedHeadersReport): void {
+  report.protectedHeaders = hp
+  const field = (n: string) => hp.fields.find((f) => f.name.toLowerCase() === n)
+  const subject = field('subject')
+  if (subject) report.subject = subject.value
+  const from = field('from')
+  if (from) report.from = from.value
+  if (hp.fromMismatch) {
+    report.errors.push({
+      code: PROTECTED_FROM_MISMATCH,
+      message: `The protected header says this message is from ${hp.fromMismatch.protected}, but its outer header says ${hp.fromMismatch.outer}; one of them was changed.`,
+    })
+  }
+}
 
 interface ReadAhead {
   bytes: Uint8Array

@@ -1,6 +1,7 @@
 import type { OcspFacts } from '../pki/ocsp'
 import type { ForwardedReport } from './forwarded'
 import type { SignedPartReport } from './parts'
+import type { ProtectedHeadersReport } from './hp'
 import type {
   CertificateSummary,
   EncryptionVerdict,
@@ -160,4 +161,11 @@ export interface SecurityReport {
    * (issue 16): absent when there is none.
    */
   forwarded?: ForwardedReport[]
+  /**
+   * The header fields protected inside the signature or encryption (RFC 9788 hp="cipher" /
+   * hp="clear", or the older protected-headers="v1"; hp.ts). When present, `from` and
+   * `subject` above are the protected ones. Additive (issue 13): absent when the message
+   * protects no header fields.
+   */
+  protectedHeaders?: ProtectedHeadersReport
 }

@@ -17,6 +17,7 @@ import { encodeBase64Lines } from '../mime/encodings'
 import { Base64LineWriter } from '../util/base64'
 import { concat, equal, toHex } from '../util/bytes'
 import { splitDraft } from './entity'
+import { sealProtection } from './hp'
 import { SEAL_COST, SealMeter, writeInPieces, type SealProgressListener, type SealStep } from './seal-progress'
 
 export type SealCipher = 'aes-256-cbc' | 'aes-128-cbc' | 'aes-256-gcm' | 'aes-128-gcm'
@@ -40,6 +41,18 @@ export interface SealOptions {
   digest?: SealDigest
   /** Accept expired or non-email recipient certificates. */
   allowExpired?: boolean
+  /**
+   * Header protection (RFC 9788, hp.ts): every header field of the draft goes inside the
+   * signature and encryption too, marked hp="cipher" (encrypting) or hp="clear" (signing
+   * only). Default on; false leaves only the delivery headers outside (RFC 8551 alone).
+   */
+  headerProtection?: boolean
+  /**
+   * Encrypting with header protection: the Subject reads `[...]` outside, the real one is
+   * only inside (HP-Outer records it) and at the top of the body for clients that do not
+   * read protected headers (Legacy Display Element). Default false.
+   */
+  protectSubject?: boolean
   /** Signing time (default now). */
   signingTime?: Date
   /** Random bytes for boundaries (default crypto.getRandomValues). */
@@ -151,7 +164,8 @@ export async function sealMessage(draftRaw: Uint8Array, opts: SealOptions, crypt
   const meter = opts.onProgress ? new SealMeter(sealSteps(draftRaw.length, opts), opts.onProgress) : undefined
   meter?.next()
   if (opts.encrypt && !opts.allowExpired) await checkRecipients(opts.recipients, crypto)
-  const { outer, inner } = splitDraft(draftRaw)
+  const hp = opts.headerProtection !== false ? sealProtection({ encrypt: opts.encrypt, obscureSubject: opts.protectSubject === true }) : undefined
+  const { outer, inner } = splitDraft(draftRaw, hp)
   if (outer.length === 0) throw new CoreError('bad-input', 'The draft has no From, To, Subject or Date header; is it an RFC 5322 message?')
 
   // The entity to protect, as parts in order (joined only when it must be one piece).

@@ -16,6 +16,7 @@
  */
 import type { Email } from 'postal-mime'
 import { LIMITS } from '../../core/asn1/limits'
+import type { ProtectedHeadersReport } from '../../core/message/hp'
 import { diagnoseMime, type MimeProblem } from './diagnose'
 
 export interface OpenedMessage {
@@ -94,8 +95,12 @@ function headerEnd(raw: Uint8Array): number {
  *
  * `inner` identical to `raw` (plain mail, or a root the engine did not unwrap) is the same
  * as `openMessage(raw)`. An empty `inner` (nothing could be unwrapped) shows the header only.
+ *
+ * `protectedHeaders` (the engine's report, issue 13, RFC 9788): the header fields the
+ * engine found protected inside the signature or encryption win over the outer ones. They
+ * are the inner entity's own header fields, so they are read from its parse.
  */
-export async function openUnwrapped(raw: Uint8Array, inner: Uint8Array): Promise<OpenedMessage> {
+export async function openUnwrapped(raw: Uint8Array, inner: Uint8Array, protectedHeaders?: ProtectedHeadersReport | null): Promise<OpenedMessage> {
   if (inner === raw || (inner.length === raw.length && inner.every((b, i) => b === raw[i]))) return openMessage(raw)
   const head = raw.subarray(0, headerEnd(raw))
   const outer = await openMessage(new Uint8Array([...head, 0x0d, 0x0a]))
@@ -106,9 +111,35 @@ export async function openUnwrapped(raw: Uint8Array, inner: Uint8Array): Promise
   const innerEmail = body.email
   const email = {
     ...outer.email,
+    ...(protectedHeaders && innerEmail ? protectedFields(innerEmail, protectedHeaders) : {}),
     html: innerEmail?.html,
     text: innerEmail?.text ?? (inner.length ? undefined : ''),
     attachments: innerEmail?.attachments ?? [],
   }
   return { raw, email, problems, body: inner }
+}
+
+/** The envelope fields of postal-mime's parse that header protection can carry, by header name. */
+const PROTECTED_KEYS: Record<string, (keyof Email)[]> = {
+  subject: ['subject'],
+  from: ['from'],
+  sender: ['sender'],
+  to: ['to'],
+  cc: ['cc'],
+  'reply-to': ['replyTo'],
+  date: ['date'],
+  'message-id': ['messageId'],
+  'in-reply-to': ['inReplyTo'],
+  references: ['references'],
+}
+
+/** The fields of the inner parse that the engine reported protected (and only those). */
+function protectedFields(inner: Email, hp: ProtectedHeadersReport): Partial<Email> {
+  const out: Partial<Email> = {}
+  const names = new Set(hp.fields.map((f) => f.name.toLowerCase()))
+  for (const [name, keys] of Object.entries(PROTECTED_KEYS)) {
+    if (!names.has(name)) continue
+    for (const k of keys) (out as Record<string, unknown>)[k] = inner[k]
+  }
+  return out
 }

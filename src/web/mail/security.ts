@@ -49,6 +49,12 @@ export interface SecuritySummaryView {
   readableAsUnprotected: boolean
   /** Read although its cipher gives no real confidentiality (core readWithoutConfidentiality): never shown as confidential. */
   unprotected: boolean
+  /**
+   * Header protection (issue 13, RFC 9788; report.protectedHeaders): a protected From that
+   * is not the outer From (bad: never shown silently), a subject changed on the way (warn),
+   * or a subject the server never saw (good). Null when none of these.
+   */
+  headers: SecurityLine | null
 }
 
 /**
@@ -303,6 +309,47 @@ export function summarizeSecurity(report: SecurityReport, opts: { keyLocked?: bo
     weakAlgorithms: [...new Set(signersOf(report).flatMap(signerWeaknessWords))].map(sentence),
     readableAsUnprotected: refusedAsNotConfidential(report),
     unprotected: readWithoutConfidentiality(report),
+    headers: protectedHeadersLine(report),
+  }
+}
+
+/** What the outside of the message showed for a protected field (the first outer field of that name), or null. */
+function outerValue(report: SecurityReport, name: string): string | null {
+  return report.protectedHeaders?.outer.find((f) => f.name.toLowerCase() === name)?.value ?? null
+}
+
+/** The summary line about the message's protected header fields (SecuritySummaryView.headers). */
+export function protectedHeadersLine(report: SecurityReport): SecurityLine | null {
+  const hp = report.protectedHeaders
+  if (!hp) return null
+  if (hp.fromMismatch) {
+    return { tone: 'bad', text: `Sender mismatch: the protected header says this message is from ${hp.fromMismatch.protected}, but the server saw ${hp.fromMismatch.outer}` }
+  }
+  if (!hp.hidden.includes('subject')) return null
+  const seen = outerValue(report, 'subject')
+  if (hp.source === 'rfc9788-clear') {
+    return { tone: 'warn', text: `The subject was changed on the way; the signed subject is shown (the server saw “${seen ?? 'no subject'}”)` }
+  }
+  return { tone: 'good', text: `Subject protected: the server saw only “${seen ?? 'no subject'}”` }
+}
+
+/** The details of header protection, in words (SecurityDetails), or null when the message protects no header field. */
+export function protectedHeadersDetails(report: SecurityReport): { form: string; fields: string; hidden: string; outer: string[] } | null {
+  const hp = report.protectedHeaders
+  if (!hp) return null
+  const form =
+    hp.source === 'rfc9788-cipher'
+      ? 'RFC 9788, inside the encryption (hp="cipher")'
+      : hp.source === 'rfc9788-clear'
+        ? 'RFC 9788, inside the signature (hp="clear")'
+        : 'protected-headers="v1" (Thunderbird, Enigmail)'
+  const names = [...new Set(hp.fields.map((f) => f.name))]
+  const hidden = hp.fields.filter((f) => hp.hidden.includes(f.name.toLowerCase())).map((f) => f.name)
+  return {
+    form,
+    fields: names.join(', '),
+    hidden: hidden.length ? [...new Set(hidden)].join(', ') : 'none: the server saw them as they are',
+    outer: hp.outer.map((f) => `${f.name}: ${f.value}`),
   }
 }
 

@@ -130,6 +130,11 @@ export interface Settings {
   rememberOnDevice: boolean
   /** This account's own policy rules, on top of the organisation's (they only add requirements). */
   personalRules: PolicyRule[]
+  /**
+   * Encrypted mail goes out with its Subject obscured ("[...]", RFC 9788 header protection):
+   * compose's "Protect subject" starts ticked. On out of the box (issue 13).
+   */
+  protectSubject: boolean
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -139,6 +144,7 @@ export const DEFAULT_SETTINGS: Settings = {
   lockIdleMinutes: 15,
   rememberOnDevice: false,
   personalRules: [],
+  protectSubject: true,
 }
 
 /** Key-store metadata: the passphrase verifier and, when opted in, the device record. */

@@ -93,6 +93,13 @@ export const useComposeStore = defineStore('compose', () => {
   const sign = ref(false)
   const encrypt = ref(false)
   const encryptTouched = ref(false)
+  /**
+   * "Protect subject" (issue 13, RFC 9788): with Encrypt on, the Subject reads "[...]"
+   * outside. Starts from the Security setting, unless the user (or a reply to mail whose
+   * subject was protected) set it.
+   */
+  const protectSubject = ref(true)
+  let protectSubjectTouched = false
   const hasIdentity = ref(false)
   let defaults = { signAll: false, encryptWhenPossible: false, hasIdentity: false }
   /** Recipient address → Cachet has a usable certificate for it (the chips). */
@@ -162,6 +169,8 @@ export const useComposeStore = defineStore('compose', () => {
     encryptTouched.value = false
     sign.value = false
     encrypt.value = false
+    protectSubject.value = true
+    protectSubjectTouched = false
     void loadDefaults()
   }
 
@@ -172,6 +181,7 @@ export const useComposeStore = defineStore('compose', () => {
     hasIdentity.value = Boolean(identityForAddress(ids, me))
     defaults = { signAll: settings.signAll, encryptWhenPossible: settings.encryptWhenPossible, hasIdentity: hasIdentity.value }
     sign.value = defaultSign(defaults)
+    if (!protectSubjectTouched) protectSubject.value = settings.protectSubject
     await checkCertificates()
   }
 
@@ -211,6 +221,11 @@ export const useComposeStore = defineStore('compose', () => {
     if (!encryptTouched.value) encrypt.value = defaultEncrypt(defaults, list, next)
   }
 
+  function setProtectSubject(on: boolean) {
+    protectSubject.value = on
+    protectSubjectTouched = true
+  }
+
   function setEncrypt(on: boolean) {
     encrypt.value = on
     encryptTouched.value = true
@@ -246,6 +261,8 @@ export const useComposeStore = defineStore('compose', () => {
     }
     // A reply to (or forward of) encrypted mail starts with Encrypt on: what was private stays so.
     if (rep && rep.layers.some((l) => l.kind !== 'signed')) setEncrypt(true)
+    // A subject that was protected stays protected in the reply or forward (v.subject is already the protected one).
+    if (rep?.protectedHeaders?.hidden.includes('subject')) setProtectSubject(true)
     isOpen.value = true
   }
 
@@ -263,9 +280,10 @@ export const useComposeStore = defineStore('compose', () => {
       outboxError.value = `The draft could not be opened: ${errorText(e)}`
       return false
     }
-    const { v, encrypted } = opened
+    const { v, encrypted, subjectProtected } = opened
     reset('draft')
     if (encrypted) setEncrypt(true)
+    if (subjectProtected !== undefined) setProtectSubject(subjectProtected)
     to.value = asField(v.to)
     cc.value = asField(v.cc)
     subject.value = v.subject
@@ -286,10 +304,13 @@ export const useComposeStore = defineStore('compose', () => {
   }
 
   /** A draft's fields: encrypted drafts (sealed to ourselves) are opened by the engine first. */
-  async function draftView(raw: Uint8Array): Promise<{ v: MessageView; encrypted: boolean }> {
+  async function draftView(raw: Uint8Array): Promise<{ v: MessageView; encrypted: boolean; subjectProtected?: boolean }> {
     if (looksEncrypted(raw)) {
       const r = await openSecurely(raw)
-      if (r.kind === 'opened' && r.report.verdict.encryption === 'decrypted') return { v: toMessageView(await openUnwrapped(raw, r.inner)), encrypted: true }
+      if (r.kind === 'opened' && r.report.verdict.encryption === 'decrypted') {
+        const hp = r.report.protectedHeaders
+        return { v: toMessageView(await openUnwrapped(raw, r.inner, hp)), encrypted: true, subjectProtected: hp?.hidden.includes('subject') ?? false }
+      }
       throw new Error('This draft is encrypted and could not be decrypted (is your key store unlocked?).')
     }
     return { v: toMessageView(await openMessage(raw)), encrypted: false }
@@ -405,6 +426,7 @@ export const useComposeStore = defineStore('compose', () => {
       sign: signOn.value,
       encrypt: encryptNow,
       recipients: encryptFor(envelopeTo.map((e) => e.toLowerCase()), me),
+      protectSubject: encryptNow && protectSubject.value,
       onProgress: onSealProgress,
     })
     sealProgress.value = 1
@@ -544,8 +566,8 @@ export const useComposeStore = defineStore('compose', () => {
 
   return {
     isOpen, mode, to, cc, bcc, subject, body, attachments, status, error, progress, busy, draft,
-    sign, encrypt, signOn, encryptOn, policy, hasIdentity, certificates, fromDirectory, viaGateway, missing, sealProgress, sealPhase, recipientList, outboxError, localDraftId,
+    sign, encrypt, signOn, encryptOn, protectSubject, policy, hasIdentity, certificates, fromDirectory, viaGateway, missing, sealProgress, sealPhase, recipientList, outboxError, localDraftId,
     openNew, fromView, openDraft, openLocalDraft, addFiles, removeAttachment, send, saveDraft, close,
-    setEncrypt, checkCertificates, importMissing,
+    setEncrypt, setProtectSubject, checkCertificates, importMissing,
   }
 })

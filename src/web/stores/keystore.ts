@@ -197,6 +197,8 @@ export interface SecureSealRequest {
   encrypt: boolean
   /** Every recipient address (To, Cc, Bcc). */
   recipients: string[]
+  /** Encrypting: obscure the Subject outside ("Protect subject", RFC 9788). */
+  protectSubject?: boolean
   onProgress?: (p: { phase: string; done: number; total: number }) => void
 }
 
@@ -246,7 +248,7 @@ export async function sealSecurely(draftRaw: Uint8Array, req: SecureSealRequest)
     cipher = chosen.every((c) => c.capabilities?.some((n) => /aes-?256-?gcm/i.test(n))) ? 'aes-256-gcm' : 'aes-256-cbc'
     oaep = chosen.length > 0 && chosen.every((c) => c.capabilities?.some((n) => /rsaes-?oaep/i.test(n)))
   }
-  const options: SealRequest = { identityId: identity.id, sign: req.sign, encrypt: req.encrypt, recipients, ...(cipher ? { cipher } : {}), ...(oaep ? { oaep } : {}) }
+  const options: SealRequest = { identityId: identity.id, sign: req.sign, encrypt: req.encrypt, recipients, ...(cipher ? { cipher } : {}), ...(oaep ? { oaep } : {}), ...(req.encrypt && req.protectSubject ? { protectSubject: true } : {}) }
   const call = () => cryptoWorker().call('seal', { draftRaw, options }, req.onProgress ? { onProgress: req.onProgress } : {})
   let r = await call()
   if (r.kind === 'key-locked') {

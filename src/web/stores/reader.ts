@@ -156,7 +156,7 @@ export const useReaderStore = defineStore('reader', () => {
         return { opened: await openUnwrapped(bytes, new Uint8Array(0)), bytes, forwarded: [] }
       }
       signersToAdd.value = r.signersToAdd
-      return { opened: await openUnwrapped(bytes, r.inner), bytes, forwarded: await forwardedViews(r.report.forwarded, r.forwarded) }
+      return { opened: await openUnwrapped(bytes, r.inner, r.report.protectedHeaders), bytes, forwarded: await forwardedViews(r.report.forwarded, r.forwarded) }
     } catch (e) {
       if (my !== seq) return null
       if (e instanceof WorkerError && e.returned) bytes = e.returned

@@ -1,7 +1,7 @@
 /** Worker side of open and seal: the engine runs here with the unlocked identities. */
 import type { CryptoLike } from '../../core/crypto'
 import { CoreError } from '../../core/errors'
-import { openMessage, sealMessage } from '../../core/message'
+import { openMessage, sealMessage, withoutLegacyDisplay } from '../../core/message'
 import type { ForwardedMessage } from '../../core/message/forwarded'
 import type { SecurityReport } from '../../core/message/report'
 import type { Identity, Keyring } from '../../core/types'
@@ -65,7 +65,16 @@ export async function open(vault: Vault, raw: Uint8Array, pub: PublicKeyring, cr
     if (ids.length > 0) return { kind: 'key-locked', identityIds: ids, report, raw }
   }
   if (encrypted && report.verdict.encryption === 'decrypted') vault.touch()
-  return { kind: 'opened', report, inner: opened.inner, raw, forwarded: copied(opened.forwarded) }
+  // RFC 9788 §4.5.3.4: the legacy display repeats the protected Subject for other clients; the page shows the real one.
+  let inner = opened.inner
+  if (report.protectedHeaders?.legacyDisplay) {
+    try {
+      inner = withoutLegacyDisplay(opened.inner)
+    } catch {
+      // Shown with the legacy display rather than not at all (it only repeats the subject).
+    }
+  }
+  return { kind: 'opened', report, inner, raw, forwarded: copied(opened.forwarded) }
 }
 
 /**
@@ -117,6 +126,7 @@ export async function seal(
       ...(req.pss !== undefined ? { pss: req.pss } : {}),
       ...(req.opaque !== undefined ? { opaque: req.opaque } : {}),
       ...(req.digest ? { digest: req.digest } : {}),
+      ...(req.protectSubject ? { protectSubject: true } : {}),
       onProgress: throttled(progress),
     },
     crypto,

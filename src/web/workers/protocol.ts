@@ -79,6 +79,8 @@ export interface SealRequest {
   /** Opaque signed-data instead of multipart/signed. */
   opaque?: boolean
   digest?: 'sha256' | 'sha384' | 'sha512'
+  /** Encrypting: the Subject reads "[...]" outside (RFC 9788; core SealOptions.protectSubject). */
+  protectSubject?: boolean
 }
 
 export type SealResult = { kind: 'sealed'; raw: Uint8Array } | { kind: 'key-locked'; identityIds: string[] }

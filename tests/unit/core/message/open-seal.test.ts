@@ -40,7 +40,8 @@ describe('sealMessage', () => {
     const opened = await openMessage(out, f.keyring(['bob']), crypto)
     expect(opened.report.verdict).toEqual({ signature: 'valid', encryption: 'decrypted' })
     expect(opened.report.text).toBe('Grüße ✓\r\n')
-    expect(dec(opened.inner)).toMatch(/^X-Secret-Header: moved\r\n/)
+    // RFC 9788: the payload starts with every header field of the draft (header protection).
+    expect(dec(opened.inner)).toMatch(/^From: Alice <alice@example.test>\r\n(?:.*\r\n)*X-Secret-Header: moved\r\n/)
     expect(dec(opened.inner)).not.toMatch(/Bcc/)
   })
 
