@@ -8,6 +8,8 @@ import { computed, ref } from 'vue'
 import type { MessageSummary } from '../../contract'
 import * as bridge from '../api/bridge'
 import { errorText } from '../api/client'
+import { formatNumber } from '../format'
+import { t } from '../i18n'
 import { useMailboxesStore } from './mailboxes'
 
 export type LoadState = 'idle' | 'loading' | 'done' | 'error'
@@ -29,7 +31,7 @@ export const useMessagesStore = defineStore('messages', () => {
     if (total.value === 0) return ''
     const first = (page.value - 1) * PAGE_SIZE + 1
     const last = Math.min(total.value, first + items.value.length - 1)
-    return `${first.toLocaleString()}–${last.toLocaleString()} of ${total.value.toLocaleString()}`
+    return t('list.range', { first: formatNumber(first), last: formatNumber(last), total: formatNumber(total.value) })
   })
   const selected = computed(() => items.value.find((m) => m.uid === selectedUid.value) ?? null)
 

@@ -1,0 +1,74 @@
+/**
+ * Languages (issue 14): a German browser gets German words, German accessible names
+ * ("Anmelden") and <html lang="de">, dates and sizes the German way; a choice made in the
+ * app wins over the browser and outlives a reload; an English browser is unchanged.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { crlf, startHarness, type Harness } from './harness'
+
+let h: Harness
+beforeAll(async () => {
+  h = await startHarness()
+  await h.append('alice@example.com', 'INBOX', crlf([
+    'From: Bob Beispiel <bob@example.com>',
+    'To: alice@example.com',
+    'Subject: Quartalsbericht und Überweisungsbestätigung',
+    'Date: Tue, 03 Mar 2026 10:00:00 +0000',
+    '',
+    'x'.repeat(1600),
+  ]))
+})
+afterAll(async () => {
+  await h?.close()
+})
+
+describe('a German browser', () => {
+  it('signs in with "Anmelden" and sees German chrome', async () => {
+    const { page } = await h.newPage({ locale: 'de-DE' })
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('de')
+    await page.getByRole('heading', { name: 'Bei Ihrer E-Mail anmelden' }).waitFor()
+    await page.screenshot({ path: '/tmp/i18n-de-signin.png' })
+    await page.getByRole('textbox', { name: 'E-Mail-Adresse' }).fill('alice@example.com')
+    await page.getByLabel('Passwort').fill('wrong')
+    await page.getByRole('button', { name: 'Anmelden' }).click()
+    expect(await page.getByRole('alert').textContent()).toContain('E-Mail-Adresse oder Passwort ist falsch')
+    await page.getByLabel('Passwort').fill('demo')
+    await page.getByRole('button', { name: 'Anmelden' }).click()
+
+    await page.getByRole('button', { name: 'Abmelden' }).waitFor()
+    const folders = page.getByRole('navigation', { name: 'Ordner' })
+    await folders.getByRole('link', { name: 'Posteingang' }).waitFor()
+    await folders.getByRole('link', { name: 'Gesendet' }).waitFor()
+    await folders.getByRole('link', { name: 'Entwürfe' }).waitFor()
+    await page.getByRole('button', { name: 'Verfassen' }).first().waitFor()
+    await page.getByRole('heading', { name: 'Posteingang' }).waitFor()
+    const item = page.getByRole('list', { name: 'Nachrichten' }).getByRole('listitem').first()
+    // German words, a German date ("3. März") and a decimal comma ("1,7 KB").
+    expect(await item.getAttribute('aria-label')).toMatch(/^Von Bob Beispiel, Quartalsbericht und Überweisungsbestätigung, 3\. März, ungelesen$/)
+    expect(await item.textContent()).toMatch(/1,\d KB/)
+    expect(await page.getByText('1 Nachricht', { exact: true }).count()).toBe(1)
+    await page.screenshot({ path: '/tmp/i18n-de-mail.png' })
+  })
+
+  it('fits German words on a phone', async () => {
+    const { page } = await h.signedIn('alice@example.com', { locale: 'de-DE', phone: true })
+    await page.getByRole('button', { name: 'Ordner' }).waitFor()
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await page.screenshot({ path: '/tmp/i18n-de-phone-list.png' })
+    await page.getByRole('button', { name: 'Ordner' }).click()
+    await page.getByRole('navigation', { name: 'Ordner' }).getByRole('link', { name: 'Posteingang' }).waitFor()
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await page.screenshot({ path: '/tmp/i18n-de-phone-drawer.png' })
+  })
+})
+
+describe('an English browser', () => {
+  it('keeps the English names and <html lang="en">', async () => {
+    const { page } = await h.signedIn('alice@example.com')
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en')
+    await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Inbox' }).waitFor()
+    const item = page.getByRole('list', { name: 'Messages' }).getByRole('listitem').first()
+    expect(await item.getAttribute('aria-label')).toBe('From Bob Beispiel, Quartalsbericht und Überweisungsbestätigung, Mar 3, unread')
+    expect(await item.textContent()).toMatch(/1\.\d KB/)
+  })
+})
