@@ -21,9 +21,9 @@ export function formatSize(n: number, locale = intlTag()): string {
   return `${num} ${sizeUnits[u]}`
 }
 
-/** A count as people of this language write it: 1,234 (de: 1.234). */
-export function formatNumber(n: number, locale = intlTag()): string {
-  return n.toLocaleString(locale)
+/** A number as people of this language write it: 1,234 (de: 1.234); `digits` fixes the decimals. */
+export function formatNumber(n: number, locale = intlTag(), digits?: number): string {
+  return n.toLocaleString(locale, digits === undefined ? {} : { minimumFractionDigits: digits, maximumFractionDigits: digits })
 }
 
 /** List dates: time today, "Mon 12" this week, "Nov 3" this year, else "2024-11-03". */

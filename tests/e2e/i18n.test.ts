@@ -4,9 +4,25 @@
  * app wins over the browser and outlives a reload; an English browser is unchanged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
 import { crlf, startHarness, type Harness } from './harness'
 
 let h: Harness
+
+/** Children of `selector` that stick out of its right edge (long German words cut off). */
+async function overflowing(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((sel) => {
+    const out: string[] = []
+    for (const box of document.querySelectorAll(sel)) {
+      const right = box.getBoundingClientRect().right
+      for (const c of box.querySelectorAll('*')) {
+        const r = c.getBoundingClientRect()
+        if (r.width > 0 && r.right > right + 0.5) out.push(c.textContent?.trim() || c.tagName)
+      }
+    }
+    return out
+  }, selector)
+}
 beforeAll(async () => {
   h = await startHarness()
   await h.append('alice@example.com', 'INBOX', crlf([
@@ -59,6 +75,30 @@ describe('a German browser', () => {
     await page.getByRole('navigation', { name: 'Ordner' }).getByRole('link', { name: 'Posteingang' }).waitFor()
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
     await page.screenshot({ path: '/tmp/i18n-de-phone-drawer.png' })
+  })
+})
+
+describe('composing in German', () => {
+  it('writes and sends with German labels, on a desktop and on a phone', async () => {
+    for (const phone of [false, true]) {
+      const { page } = await h.signedIn('alice@example.com', { locale: 'de-DE', phone })
+      await page.getByRole('button', { name: 'Verfassen' }).last().click()
+      const dialog = page.getByRole('dialog', { name: 'Neue Nachricht' })
+      await dialog.getByRole('textbox', { name: 'An' }).fill('bob@example.com, kein-adresse')
+      await dialog.getByRole('textbox', { name: 'Betreff' }).fill(`Grüße ${phone ? 'vom Telefon' : 'vom Schreibtisch'}`)
+      await dialog.getByRole('textbox', { name: 'Nachricht' }).fill('Hallo Bob')
+      await dialog.getByRole('checkbox', { name: 'Signieren' }).waitFor()
+      await dialog.getByRole('checkbox', { name: 'Verschlüsseln' }).waitFor()
+      await dialog.getByRole('checkbox', { name: 'Verschlüsseln' }).uncheck()
+      await dialog.getByRole('button', { name: 'Senden' }).click()
+      expect(await dialog.getByRole('alert').textContent()).toBe('Nicht gesendet: An: „kein-adresse“ ist keine E-Mail-Adresse.')
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(phone ? 390 : 1400)
+      expect(await overflowing(page, '.compose-foot')).toEqual([])
+      await page.screenshot({ path: `/tmp/i18n-de-compose-${phone ? 'phone' : 'desktop'}.png` })
+      await dialog.getByRole('textbox', { name: 'An' }).fill('bob@example.com')
+      await dialog.getByRole('button', { name: 'Senden' }).click()
+      await dialog.waitFor({ state: 'detached' })
+    }
   })
 })
 

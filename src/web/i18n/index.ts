@@ -21,7 +21,8 @@ declare module 'vue-i18n' {
 
 /** The language a stored choice gives (none: the browser's languages; then English). */
 export function localeFor(stored: string | null): Locale {
-  const languages = typeof navigator !== 'undefined' ? (navigator.languages?.length ? navigator.languages : [navigator.language]) : []
+  // Outside a page (unit tests, Node) there is no browser to follow: English.
+  const languages = typeof window !== 'undefined' && typeof navigator !== 'undefined' ? (navigator.languages?.length ? navigator.languages : [navigator.language]) : []
   return chooseLocale(languages, stored)
 }
 

@@ -102,3 +102,23 @@ describe('choosing the language', () => {
     expect(localeOf('pt-BR')).toBe(null)
   })
 })
+
+describe('words made in code follow the language', () => {
+  it('renders straight apostrophes as written', () => {
+    expect(i18n.global.t('recipients.directoryTitle', {}, { locale: 'en' })).toBe("Certificate from your organisation's directory: this recipient can get encrypted mail")
+  })
+
+  it('words policy rules and the blocked-send sentence in German when German is active', async () => {
+    const { blockedText, ruleWords } = await import('../../../src/web/compose/policy')
+    const rule = { name: 'Gesundheit', when: [{ recipientDomains: ['a.test', 'b.test'] }, { hasAttachments: true }], then: ['requireEncryption' as const] }
+    expect(ruleWords(rule)).toBe('When any recipient is at a.test or b.test and the message has attachments: it must be encrypted.')
+    i18n.global.locale.value = 'de'
+    try {
+      expect(ruleWords(rule)).toBe('Wenn ein Empfänger bei a.test oder b.test ist und die Nachricht Anhänge hat: sie muss verschlüsselt werden.')
+      expect(blockedText({ rule: 'Gesundheit', recipients: ['x@a.test'] })).toMatch(/^Von der Richtlinie verlangt: Gesundheit\. .*kein Zertifikat.*diesen Empfänger/)
+      expect(blockedText({ rule: 'Gesundheit', recipients: ['x@a.test', 'y@b.test'] })).toMatch(/x@a\.test, y@b\.test.*diese Empfänger;/)
+    } finally {
+      i18n.global.locale.value = 'en'
+    }
+  })
+})
