@@ -102,6 +102,39 @@ describe('composing in German', () => {
   })
 })
 
+describe('the Language setting', () => {
+  it('overrides the browser, outlives a reload, and can follow the browser again', async () => {
+    const { page } = await h.signedIn('alice@example.com', { locale: 'de-DE' })
+    await page.getByRole('link', { name: 'Sicherheit' }).click()
+    await page.getByRole('heading', { name: 'Sicherheit', level: 1 }).waitFor()
+    await page.getByRole('heading', { name: 'Richtlinie der Organisation' }).waitFor()
+    expect(await overflowing(page, '.page-inner')).toEqual([])
+    await page.screenshot({ path: '/tmp/i18n-de-security.png', fullPage: true })
+    const select = page.getByRole('combobox', { name: 'Sprache' })
+    expect(await select.inputValue()).toBe('auto')
+    await select.selectOption('nl')
+    await page.getByRole('heading', { name: 'Beveiliging', level: 1 }).waitFor()
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('nl')
+    await page.reload()
+    await page.getByRole('heading', { name: 'Beveiliging', level: 1 }).waitFor()
+    await page.getByRole('button', { name: 'Afmelden' }).waitFor()
+    expect(await page.getByRole('combobox', { name: 'Taal' }).inputValue()).toBe('nl')
+    await page.getByRole('combobox', { name: 'Taal' }).selectOption('auto')
+    await page.getByRole('heading', { name: 'Sicherheit', level: 1 }).waitFor()
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('de')
+  })
+
+  it('shows the Security page in German on a phone without overflowing', async () => {
+    const { page } = await h.signedIn('alice@example.com', { locale: 'de-DE', phone: true })
+    await page.goto('/settings/security')
+    await page.getByRole('heading', { name: 'Sicherheit', level: 1 }).waitFor()
+    await page.getByRole('heading', { name: 'Ihre Regeln' }).waitFor()
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    expect(await overflowing(page, '.page-top')).toEqual([])
+    await page.screenshot({ path: '/tmp/i18n-de-security-phone.png', fullPage: true })
+  })
+})
+
 describe('an English browser', () => {
   it('keeps the English names and <html lang="en">', async () => {
     const { page } = await h.signedIn('alice@example.com')
