@@ -4,10 +4,16 @@
  * app wins over the browser and outlives a reload; an English browser is unchanged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Page } from 'playwright-core'
+import { ensureDemoPki, type DemoPki } from '../../src/mailstack/demo-pki'
 import { crlf, startHarness, type Harness } from './harness'
 
 let h: Harness
+let dir: string
+let pki: DemoPki
 
 /** Children of `selector` that stick out of its right edge (long German words cut off). */
 async function overflowing(page: Page, selector: string): Promise<string[]> {
@@ -24,6 +30,8 @@ async function overflowing(page: Page, selector: string): Promise<string[]> {
   }, selector)
 }
 beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cachet-e2e-i18n-'))
+  pki = ensureDemoPki(join(dir, 'demo-pki'), ['bob@example.com'])
   h = await startHarness()
   await h.append('alice@example.com', 'INBOX', crlf([
     'From: Bob Beispiel <bob@example.com>',
@@ -36,6 +44,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await h?.close()
+  rmSync(dir, { recursive: true, force: true })
 })
 
 describe('a German browser', () => {
@@ -132,6 +141,30 @@ describe('the Language setting', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
     expect(await overflowing(page, '.page-top')).toEqual([])
     await page.screenshot({ path: '/tmp/i18n-de-security-phone.png', fullPage: true })
+  })
+})
+
+describe('Contacts in German', () => {
+  it('words certificates, their status and the trust question in German, on a desktop and a phone', async () => {
+    for (const phone of [false, true]) {
+      const { page } = await h.signedIn(phone ? 'carol@example.com' : 'dave@example.com', { locale: 'de-DE', phone })
+      await page.goto('/contacts')
+      await page.getByRole('heading', { name: 'Kontakte', level: 1 }).waitFor()
+      await page.getByRole('button', { name: 'Zertifikate importieren' }).click()
+      await page.getByLabel('Zertifikatsdateien').setInputFiles([pki.caCert, pki.accounts[0]!.certPem])
+      await page.getByText('2 Zertifikate hinzugefügt', { exact: false }).waitFor()
+      const bob = page.getByRole('article', { name: /^Zertifikat .*bob@example\.com/ })
+      expect(await bob.getByTestId('trust-status').textContent()).toBe('Nicht vertrauenswürdig: kein Weg zu einer Stelle, der Sie vertrauen')
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(phone ? 390 : 1400)
+      await page.getByRole('checkbox', { name: 'Für E-Mail vertrauen' }).first().click()
+      const dialog = page.getByRole('dialog', { name: 'Zertifikat vertrauen' })
+      await dialog.getByRole('heading', { name: 'Diesem Zertifikat für E-Mail vertrauen?' }).waitFor()
+      await page.screenshot({ path: `/tmp/i18n-de-contacts-trust-${phone ? 'phone' : 'desktop'}.png` })
+      await dialog.getByRole('button', { name: 'Vertrauen' }).click()
+      await page.getByText('Vertrauenswürdig: führt zu einer Stelle, der Sie vertrauen').waitFor()
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(phone ? 390 : 1400)
+      await page.screenshot({ path: `/tmp/i18n-de-contacts-${phone ? 'phone' : 'desktop'}.png`, fullPage: true })
+    }
   })
 })
 
