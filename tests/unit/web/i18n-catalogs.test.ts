@@ -110,7 +110,7 @@ describe('words made in code follow the language', () => {
 
   it('words policy rules and the blocked-send sentence in German when German is active', async () => {
     const { blockedText, ruleWords } = await import('../../../src/web/compose/policy')
-    const rule = { name: 'Gesundheit', when: [{ recipientDomains: ['a.test', 'b.test'] }, { hasAttachments: true }], then: ['requireEncryption' as const] }
+    const rule = { name: 'Gesundheit', when: [{ recipientDomains: ['a.test', 'b.test'] }, { hasAttachments: true as const }], then: ['requireEncryption' as const] }
     expect(ruleWords(rule)).toBe('When any recipient is at a.test or b.test and the message has attachments: it must be encrypted.')
     i18n.global.locale.value = 'de'
     try {
