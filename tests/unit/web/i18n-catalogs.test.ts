@@ -104,6 +104,10 @@ describe('choosing the language', () => {
 })
 
 describe('words made in code follow the language', () => {
+  it('keeps a leading space as written', () => {
+    expect(i18n.global.t('requests.renewal', {}, { locale: 'en' })).toBe(' · renewal')
+  })
+
   it('renders straight apostrophes as written', () => {
     expect(i18n.global.t('recipients.directoryTitle', {}, { locale: 'en' })).toBe("Certificate from your organisation's directory: this recipient can get encrypted mail")
   })
