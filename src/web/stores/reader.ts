@@ -23,6 +23,7 @@ import { useContactsStore, type SignerToAdd } from './contacts'
 import { openSecurely } from './keystore'
 import { WorkerError } from '../workers/client'
 import { useMessagesStore } from './messages'
+import { t } from '../i18n'
 
 /** What the engine said about a message, kept per list row ("mailbox\u0000uid"). */
 export interface RowVerdict {
@@ -140,7 +141,7 @@ export const useReaderStore = defineStore('reader', () => {
     } catch (e) {
       if (my !== seq) return null
       if (e instanceof WorkerError && e.returned) bytes = e.returned
-      securityError.value = `The S/MIME check could not run (${errorText(e)}); the message is shown without any security status.`
+      securityError.value = t('reader.checkFailed', { error: errorText(e) })
       return { opened: await openMessage(bytes), bytes }
     }
   }
@@ -162,9 +163,9 @@ export const useReaderStore = defineStore('reader', () => {
       const r = await useContactsStore().collectFromSignedMail(report.value, { explicit: true })
       const added = r.added.find((c) => c.sha256 === sha256) ?? r.added[0]
       signersToAdd.value = signersToAdd.value.filter((s) => s.sha256 !== sha256)
-      contactNote.value = added ? `Added ${added.emails.join(', ') || added.subject} to Contacts.` : 'This certificate is already in Contacts.'
+      contactNote.value = added ? t('reader.contactAdded', { name: added.emails.join(', ') || added.subject }) : t('reader.contactKnown')
     } catch (e) {
-      contactNote.value = `Not added to Contacts: ${errorText(e)}`
+      contactNote.value = t('reader.contactFailed', { error: errorText(e) })
     }
   }
 
