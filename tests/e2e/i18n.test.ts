@@ -4,16 +4,30 @@
  * app wins over the browser and outlives a reload; an English browser is unchanged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { ensureDemoPki, type DemoPki } from '../../src/mailstack/demo-pki'
 import { crlf, startHarness, type Harness } from './harness'
 
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
 let h: Harness
 let dir: string
 let pki: DemoPki
+
+/** axe-core (WCAG 2.1 A/AA) on the page as it is: the serious and critical findings. */
+async function axe(page: Page, screen: string): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(`${AXE}\n;void 0`)
+  const found = await page.evaluate(async () => {
+    const a = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe
+    const r = await a.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`)
+  })
+  return found.map((f) => `${screen} ${f}`)
+}
 
 /** Children of `selector` that stick out of its right edge (long German words cut off). */
 async function overflowing(page: Page, selector: string): Promise<string[]> {
@@ -202,6 +216,31 @@ describe('Contacts in German', () => {
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(phone ? 390 : 1400)
       await page.screenshot({ path: `/tmp/i18n-de-contacts-${phone ? 'phone' : 'desktop'}.png`, fullPage: true })
     }
+  })
+})
+
+describe('German screens and axe-core', () => {
+  it('finds no serious or critical violation on sign-in, mail, compose, Security and Contacts in German', async () => {
+    const { page } = await h.newPage({ locale: 'de-DE' })
+    const found: string[] = []
+    await page.getByRole('button', { name: 'Anmelden' }).waitFor()
+    found.push(...(await axe(page, 'signin')))
+    await page.getByRole('textbox', { name: 'E-Mail-Adresse' }).fill('carol@example.com')
+    await page.getByLabel('Passwort').fill('demo')
+    await page.getByRole('button', { name: 'Anmelden' }).click()
+    await page.getByRole('button', { name: 'Abmelden' }).waitFor()
+    found.push(...(await axe(page, 'mail')))
+    await page.getByRole('button', { name: 'Verfassen' }).first().click()
+    await page.getByRole('dialog', { name: 'Neue Nachricht' }).waitFor()
+    found.push(...(await axe(page, 'compose')))
+    await page.getByRole('button', { name: 'Schließen' }).click()
+    await page.getByRole('link', { name: 'Sicherheit' }).click()
+    await page.getByTestId('keystore-state').waitFor()
+    found.push(...(await axe(page, 'security')))
+    await page.getByRole('navigation', { name: 'App' }).getByRole('link', { name: 'Kontakte' }).click()
+    await page.getByRole('heading', { name: 'Adressbuch' }).waitFor()
+    found.push(...(await axe(page, 'contacts')))
+    expect(found).toEqual([])
   })
 })
 
