@@ -639,4 +639,15 @@ export const de: Catalog = {
     changedRest: 'als dem in Ihren Kontakten (gespeichert: Seriennummer {stored}; diese Nachricht: Seriennummer {serial}, Aussteller {issuer}). Fügen Sie es nur hinzu, wenn Sie erwartet haben, dass {who} das Zertifikat wechselt; das alte bleibt gespeichert.',
     notInContacts: '{who} ist nicht in Ihren Kontakten. Fügen Sie das Zertifikat hinzu, damit Sie verschlüsselte E-Mails an {who} senden können.',
   },
+  misc: {
+    notCertFile: '{file}: keine Zertifikatsdatei (.cer, .crt, .pem, .der, .p7b, .p7c): {why}',
+    noCertReadable: 'sie enthält kein Zertifikat, das Cachet lesen kann',
+    certUnreadable: '{file}: Ein Zertifikat konnte nicht gelesen werden ({error}).',
+    notCrlFile: '{file}: keine Sperrlistendatei (.crl, DER oder PEM): {error}',
+    notGatewayDomain: 'Dieses Zertifikat nennt {domain} nicht.',
+    identityGone: 'Diese Identität existiert nicht mehr.',
+    noSentFolder: 'auf dem Mailserver gibt es keinen Ordner „Gesendet“',
+    tooLargeToShow: 'Diese Nachricht ist {size} MB groß, mehr als Cachet anzeigt ({limit} MB): Nur ihr Kopf wird angezeigt.',
+    parseFailed: 'Die Nachricht konnte nicht gelesen werden ({error}).',
+  },
 }

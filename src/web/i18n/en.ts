@@ -642,6 +642,17 @@ export const en = {
     changedRest: 'than the one in your Contacts (stored: serial {stored}; this message: serial {serial}, issuer {issuer}). Add it only if you expected {who} to change certificates; the old one stays stored.',
     notInContacts: '{who} is not in your Contacts. Add the certificate so you can send encrypted mail to {who}.',
   },
+  misc: {
+    notCertFile: '{file}: not a certificate file (.cer, .crt, .pem, .der, .p7b, .p7c): {why}',
+    noCertReadable: 'it holds no certificate Cachet can read',
+    certUnreadable: '{file}: a certificate could not be read ({error}).',
+    notCrlFile: '{file}: not a CRL file (.crl, DER or PEM): {error}',
+    notGatewayDomain: 'This certificate does not name {domain}.',
+    identityGone: 'This identity no longer exists.',
+    noSentFolder: 'there is no Sent folder on the mail server',
+    tooLargeToShow: 'This message is {size} MB, more than Cachet displays ({limit} MB): only its header is shown.',
+    parseFailed: 'The message could not be parsed ({error}).',
+  },
 }
 
 export type Catalog = typeof en

@@ -639,4 +639,15 @@ export const nl: Catalog = {
     changedRest: 'dan dat in uw Contacten (bewaard: serienummer {stored}; dit bericht: serienummer {serial}, uitgever {issuer}). Voeg het alleen toe als u verwachtte dat {who} van certificaat zou wisselen; het oude blijft bewaard.',
     notInContacts: '{who} staat niet in uw Contacten. Voeg het certificaat toe zodat u versleutelde e-mail aan {who} kunt sturen.',
   },
+  misc: {
+    notCertFile: '{file}: geen certificaatbestand (.cer, .crt, .pem, .der, .p7b, .p7c): {why}',
+    noCertReadable: 'het bevat geen certificaat dat Cachet kan lezen',
+    certUnreadable: '{file}: een certificaat kon niet worden gelezen ({error}).',
+    notCrlFile: '{file}: geen intrekkingslijstbestand (.crl, DER of PEM): {error}',
+    notGatewayDomain: 'Dit certificaat noemt {domain} niet.',
+    identityGone: 'Deze identiteit bestaat niet meer.',
+    noSentFolder: 'er is geen map Verzonden op de mailserver',
+    tooLargeToShow: 'Dit bericht is {size} MB, meer dan Cachet weergeeft ({limit} MB): alleen de kop wordt getoond.',
+    parseFailed: 'Het bericht kon niet worden gelezen ({error}).',
+  },
 }
