@@ -4,12 +4,14 @@
  * app wins over the browser and outlives a reload; an English browser is unchanged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { ensureDemoPki, type DemoPki } from '../../src/mailstack/demo-pki'
+import { crlf as crlfBytes, textEntity, withHeaders } from '../interop/harness/eml'
 import { crlf, startHarness, type Harness } from './harness'
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
@@ -45,8 +47,13 @@ async function overflowing(page: Page, selector: string): Promise<string[]> {
 }
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cachet-e2e-i18n-'))
-  pki = ensureDemoPki(join(dir, 'demo-pki'), ['bob@example.com'])
+  pki = ensureDemoPki(join(dir, 'demo-pki'), ['bob@example.com', 'alice@example.com'])
   h = await startHarness()
+  // Signed by alice, for bob, whose browser trusts no CA yet: "not trusted", with details.
+  const alice = pki.accounts.find((x) => x.email === 'alice@example.com')!
+  writeFileSync(join(dir, 'signed.in'), crlfBytes(textEntity('Die Unterlagen, signiert.')))
+  const signed = execFileSync('openssl', ['cms', '-sign', '-binary', '-in', join(dir, 'signed.in'), '-signer', alice.certPem, '-inkey', alice.keyPem])
+  await h.append('bob@example.com', 'INBOX', withHeaders({ from: 'Alice <alice@example.com>', to: 'bob@example.com', subject: 'Signierte Unterlagen' }, crlfBytes(signed)))
   await h.append('alice@example.com', 'INBOX', crlf([
     'From: Bob Beispiel <bob@example.com>',
     'To: alice@example.com',
@@ -124,6 +131,25 @@ describe('reading in German', () => {
         await page.getByRole('list', { name: 'Nachrichten' }).getByRole('link').first().waitFor()
       }
     }
+  })
+})
+
+describe('a signed message in German', () => {
+  it('words the verdict and the details in German and keeps the data-* codes', async () => {
+    const { page } = await h.signedIn('bob@example.com', { locale: 'de-DE' })
+    await page.getByRole('list', { name: 'Nachrichten' }).getByRole('link', { name: /Signierte Unterlagen/ }).click()
+    const summary = page.getByTestId('security-summary')
+    await summary.waitFor()
+    expect(await summary.getAttribute('data-signature')).toBe('untrusted')
+    expect(await summary.getAttribute('data-encryption')).toBe('none')
+    expect(await page.getByTestId('signature-status').textContent()).toBe('Signatur nicht vertrauenswürdig: Aussteller unbekannt (signiert von alice@example.com)')
+    await summary.getByRole('button', { name: 'Sicherheitsdetails' }).click()
+    const details = page.getByRole('region', { name: 'Sicherheitsdetails' })
+    await details.getByRole('heading', { name: 'Schicht 1: Signatur (multipart/signed)' }).waitFor()
+    await details.getByRole('heading', { name: 'Unterzeichner 1: alice@example.com' }).waitFor()
+    expect(await details.textContent()).toContain('nicht vertrauenswürdig (Aussteller unbekannt)')
+    await summary.getByRole('button', { name: 'Details ausblenden' }).waitFor()
+    await page.screenshot({ path: '/tmp/i18n-de-signed-details.png' })
   })
 })
 
