@@ -700,6 +700,21 @@ export const en = {
     claimsText: 'A server on the way wrote these lines into the message. Anyone could have written them; Cachet did not check them, and they change nothing above.',
     problems: 'Problems',
   },
+  ocsp: {
+    good: 'not revoked (OCSP responder checked)',
+    revoked: 'REVOKED',
+    revokedOn: 'REVOKED on {date}',
+    reason: '{status} ({reason})',
+    unknown: 'unknown to the OCSP responder',
+    unknownCrl: 'unknown to the OCSP responder; the CRL was used instead',
+    byIssuer: '{responder} (the issuing CA itself)',
+    byDelegate: '{responder} (a responder the issuing CA authorised)',
+    times: 'answer made {produced}; current from {from} until {until}',
+    noNext: 'an hour later (no next update given)',
+    fresh: 'fresh: it answers this request (nonce repeated)',
+    prepared: 'prepared in advance by the responder (no nonce)',
+    cached: 'asked for earlier on this page and kept until it is out of date',
+  },
 }
 
 export type Catalog = typeof en

@@ -319,16 +319,19 @@ export function ocspWords(s: SignerReport): { status: string; responder: string;
   const o = s.ocsp
   if (!o) return null
   const day = (iso: string) => new Date(iso).toUTCString()
+  const revoked = o.revokedAt ? t('ocsp.revokedOn', { date: day(o.revokedAt) }) : t('ocsp.revoked')
   const status =
     o.status === 'good'
-      ? 'not revoked (OCSP responder checked)'
+      ? t('ocsp.good')
       : o.status === 'revoked'
-        ? `REVOKED${o.revokedAt ? ` on ${day(o.revokedAt)}` : ''}${o.reason ? ` (${o.reason})` : ''}`
-        : 'unknown to the OCSP responder' + (s.revocationSource === 'crl' ? '; the CRL was used instead' : '')
+        ? o.reason
+          ? t('ocsp.reason', { status: revoked, reason: o.reason })
+          : revoked
+        : t(s.revocationSource === 'crl' ? 'ocsp.unknownCrl' : 'ocsp.unknown')
   return {
     status,
-    responder: `${o.responder} (${o.signedBy === 'issuer' ? 'the issuing CA itself' : 'a responder the issuing CA authorised'})`,
-    times: `answer made ${day(o.producedAt)}; current from ${day(o.thisUpdate)} until ${o.nextUpdate ? day(o.nextUpdate) : 'an hour later (no next update given)'}`,
-    freshness: o.nonce === 'matched' ? 'fresh: it answers this request (nonce repeated)' : o.nonce === 'absent' ? 'prepared in advance by the responder (no nonce)' : 'asked for earlier on this page and kept until it is out of date',
+    responder: t(o.signedBy === 'issuer' ? 'ocsp.byIssuer' : 'ocsp.byDelegate', { responder: o.responder }),
+    times: t('ocsp.times', { produced: day(o.producedAt), from: day(o.thisUpdate), until: o.nextUpdate ? day(o.nextUpdate) : t('ocsp.noNext') }),
+    freshness: t(o.nonce === 'matched' ? 'ocsp.fresh' : o.nonce === 'absent' ? 'ocsp.prepared' : 'ocsp.cached'),
   }
 }

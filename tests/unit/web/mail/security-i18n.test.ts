@@ -7,7 +7,8 @@ import { openMessage } from '../../../../src/core/message/open'
 import { sealMessage } from '../../../../src/core/message/seal'
 import type { Keyring } from '../../../../src/core/types'
 import { i18n } from '../../../../src/web/i18n'
-import { SIGNER_STATUS_WORDS, summarizeSecurity } from '../../../../src/web/mail/security'
+import type { SignerReport } from '../../../../src/core/message/report'
+import { ocspWords, SIGNER_STATUS_WORDS, summarizeSecurity } from '../../../../src/web/mail/security'
 import { dec, draft, enc, withFixture, type Fixture } from '../../core/message/fixture'
 
 const crypto = globalThis.crypto
@@ -55,5 +56,20 @@ describe('security summary in German and Dutch', () => {
     expect(SIGNER_STATUS_WORDS.valid).toBe('geprüft')
     expect(SIGNER_STATUS_WORDS['email-mismatch']).toBe('nicht der Absender')
     expect(Object.keys(SIGNER_STATUS_WORDS)).toContain('not-email-cert')
+  })
+
+  it('words an OCSP answer in German, as it does in English', () => {
+    const signer = {
+      revocationSource: 'crl',
+      ocsp: { status: 'unknown', responder: 'CN=Responder', signedBy: 'issuer', producedAt: '2026-12-01T10:00:00Z', thisUpdate: '2026-12-01T10:00:00Z', nextUpdate: null, nonce: 'absent' },
+    } as unknown as SignerReport
+    expect(ocspWords(signer)).toMatchObject({ status: 'unknown to the OCSP responder; the CRL was used instead', responder: 'CN=Responder (the issuing CA itself)', freshness: 'prepared in advance by the responder (no nonce)' })
+    i18n.global.locale.value = 'de'
+    expect(ocspWords(signer)).toMatchObject({
+      status: 'dem OCSP-Responder unbekannt; stattdessen wurde die Sperrliste verwendet',
+      responder: 'CN=Responder (die ausstellende Zertifizierungsstelle selbst)',
+      freshness: 'vom Responder vorab erstellt (ohne Nonce)',
+    })
+    expect(ocspWords(signer)!.times).toMatch(/^Antwort erstellt .*bis eine Stunde später/)
   })
 })
