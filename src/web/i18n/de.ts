@@ -712,4 +712,11 @@ export const de: Catalog = {
     prepared: 'vom Responder vorab erstellt (ohne Nonce)',
     cached: 'früher auf dieser Seite angefragt und aufbewahrt, bis sie veraltet ist',
   },
+  links: {
+    disabled: 'Link deaktiviert: Diese Nachricht wurde ohne Integritätsschutz verschlüsselt, daher könnten ihre Links verändert worden sein.',
+    notALink: 'Kein Web- oder E-Mail-Link; Cachet öffnet ihn nicht.',
+    writesTo: '(schreibt an {to})',
+    nobody: 'niemanden',
+    goesTo: '(Link führt zu {host})',
+  },
 }

@@ -715,6 +715,13 @@ export const en = {
     prepared: 'prepared in advance by the responder (no nonce)',
     cached: 'asked for earlier on this page and kept until it is out of date',
   },
+  links: {
+    disabled: 'Link disabled: this message was encrypted without integrity protection, so its links could have been altered.',
+    notALink: 'Not a web or mail link; Cachet does not open it.',
+    writesTo: '(writes to {to})',
+    nobody: 'nobody',
+    goesTo: '(link goes to {host})',
+  },
 }
 
 export type Catalog = typeof en

@@ -712,4 +712,11 @@ export const nl: Catalog = {
     prepared: 'vooraf gemaakt door de responder (zonder nonce)',
     cached: 'eerder op deze pagina opgevraagd en bewaard tot het verouderd is',
   },
+  links: {
+    disabled: 'Link uitgeschakeld: dit bericht is versleuteld zonder integriteitsbescherming, dus de links kunnen zijn gewijzigd.',
+    notALink: 'Geen web- of maillink; Cachet opent hem niet.',
+    writesTo: '(schrijft aan {to})',
+    nobody: 'niemand',
+    goesTo: '(link gaat naar {host})',
+  },
 }
