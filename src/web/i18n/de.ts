@@ -719,4 +719,14 @@ export const de: Catalog = {
     nobody: 'niemanden',
     goesTo: '(Link führt zu {host})',
   },
+  diagnose: {
+    message: 'Nachricht',
+    part: 'Teil {n}',
+    tooDeep: 'Die MIME-Struktur ist bei „{where}“ mehr als {max} Ebenen tief verschachtelt; tiefere Teile werden nicht geprüft.',
+    noHeaderEnd: 'Die Nachricht hat keine Leerzeile nach ihren Kopfzeilen, daher konnte ihr Inhalt nicht gefunden werden.',
+    badHeader: 'Eine Kopfzeile ist fehlerhaft: „{line}“.',
+    noBoundary: '„{where}“ ist als {type} deklariert, hat aber keinen boundary-Parameter, daher lassen sich die Teile nicht trennen.',
+    boundaryMissing: '„{where}“ ist {type} mit der Grenze „{boundary}“, aber diese Grenze kommt im Inhalt nie vor.',
+    unterminated: '„{where}“ ({type}) hat keine schließende Grenze; die Nachricht ist möglicherweise abgeschnitten.',
+  },
 }

@@ -722,6 +722,16 @@ export const en = {
     nobody: 'nobody',
     goesTo: '(link goes to {host})',
   },
+  diagnose: {
+    message: 'message',
+    part: 'part {n}',
+    tooDeep: 'The MIME structure is nested more than {max} levels deep at {where}; deeper parts are not checked.',
+    noHeaderEnd: 'The message has no blank line after its headers, so its body could not be located.',
+    badHeader: 'A header line is malformed: “{line}”.',
+    noBoundary: 'The {where} is declared {type} but has no boundary parameter, so its parts cannot be separated.',
+    boundaryMissing: 'The {where} is {type} with boundary “{boundary}”, but that boundary never appears in its body.',
+    unterminated: 'The {where} ({type}) has no closing boundary; the message may be truncated.',
+  },
 }
 
 export type Catalog = typeof en

@@ -719,4 +719,14 @@ export const nl: Catalog = {
     nobody: 'niemand',
     goesTo: '(link gaat naar {host})',
   },
+  diagnose: {
+    message: 'bericht',
+    part: 'deel {n}',
+    tooDeep: 'De MIME-structuur is bij “{where}” meer dan {max} niveaus diep genest; diepere delen worden niet gecontroleerd.',
+    noHeaderEnd: 'Het bericht heeft geen lege regel na de kopregels, dus de inhoud kon niet worden gevonden.',
+    badHeader: 'Een kopregel is ongeldig: “{line}”.',
+    noBoundary: '“{where}” is gedeclareerd als {type} maar heeft geen boundary-parameter, dus de delen kunnen niet worden gescheiden.',
+    boundaryMissing: '“{where}” is {type} met de grens “{boundary}”, maar die grens komt nergens in de inhoud voor.',
+    unterminated: '“{where}” ({type}) heeft geen afsluitende grens; het bericht is mogelijk afgekapt.',
+  },
 }
