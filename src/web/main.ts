@@ -1,12 +1,13 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
-import { activeLocale, applyLocale, i18n } from './i18n'
+import { applyLocale, i18n, preferredLocale } from './i18n'
 import { router } from './router'
 import './styles/app.css'
 
-// <html lang> says which language the page speaks (screen readers pronounce by it).
-applyLocale(activeLocale())
+// The chosen language's words before the first screen (and <html lang>, which screen
+// readers pronounce by).
+await applyLocale(preferredLocale())
 createApp(App).use(createPinia()).use(i18n).use(router).mount('#app')
 
 // Installable, and opens without a network (issue 14): public/sw.js keeps the app's own

@@ -19,7 +19,7 @@ export const useLanguageStore = defineStore('language', () => {
   function choose(next: LanguageChoice) {
     choice.value = next
     setLanguageSetting(next === 'auto' ? null : next)
-    applyLocale(localeFor(next === 'auto' ? null : next))
+    void applyLocale(localeFor(next === 'auto' ? null : next))
   }
 
   return { choice, browserLocale, choose }

@@ -3,10 +3,20 @@
  * placeholders, every message compiles, and the language is chosen as promised
  * (a stored choice wins; then the browser's languages in order; then English).
  */
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseLocale, LOCALES, localeOf } from '../../../src/web/i18n/choose'
+import { de } from '../../../src/web/i18n/de'
 import { en } from '../../../src/web/i18n/en'
-import { i18n, messages } from '../../../src/web/i18n/index'
+import { i18n, loadLocale } from '../../../src/web/i18n/index'
+import { nl } from '../../../src/web/i18n/nl'
+
+const messages = { en, de, nl }
+
+// German and Dutch are loaded on demand in the app; here, once, before any test uses them.
+beforeAll(async () => {
+  await loadLocale('de')
+  await loadLocale('nl')
+})
 
 type Tree = { [k: string]: string | Tree }
 

@@ -201,7 +201,8 @@ describe('nothing opens or loads without a click', () => {
 
 describe('link notes in the app language (issue 14)', () => {
   it('says where a link goes, and why it is disabled, in German when German is active', async () => {
-    const { i18n } = await import('../../../src/web/i18n')
+    const { i18n, loadLocale } = await import('../../../src/web/i18n')
+    await loadLocale('de')
     i18n.global.locale.value = 'de'
     try {
       expect(frame('<a href="https://evil.test/">www.paypal.com</a>').doc.body.textContent).toContain('(Link führt zu evil.test)')

@@ -43,7 +43,8 @@ describe('mail/diagnose', () => {
 
 describe('mail/diagnose in the app language (issue 14)', () => {
   it('words a problem in German when German is active; the code stays', async () => {
-    const { i18n } = await import('../../../../src/web/i18n')
+    const { i18n, loadLocale } = await import('../../../../src/web/i18n')
+    await loadLocale('de')
     i18n.global.locale.value = 'de'
     try {
       const p = diagnoseMime(new TextEncoder().encode(['Content-Type: multipart/alternative', '', 'text'].join('\r\n')))

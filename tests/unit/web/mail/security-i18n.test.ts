@@ -2,11 +2,11 @@
  * The security summary in the app's language (issue 14): the verdict values (the data-*
  * contract) stay the engine's codes; only the words change with the language.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { openMessage } from '../../../../src/core/message/open'
 import { sealMessage } from '../../../../src/core/message/seal'
 import type { Keyring } from '../../../../src/core/types'
-import { i18n } from '../../../../src/web/i18n'
+import { i18n, loadLocale } from '../../../../src/web/i18n'
 import type { SignerReport } from '../../../../src/core/message/report'
 import { ocspWords, SIGNER_STATUS_WORDS, summarizeSecurity } from '../../../../src/web/mail/security'
 import { dec, draft, enc, withFixture, type Fixture } from '../../core/message/fixture'
@@ -19,6 +19,11 @@ const fromAlice = (body = 'Hello.\r\n') => draft(`Alice <${f.leaves.alice.email}
 async function summary(raw: Uint8Array, keyring: Keyring) {
   return summarizeSecurity((await openMessage(raw, keyring, crypto)).report)
 }
+
+beforeAll(async () => {
+  await loadLocale('de')
+  await loadLocale('nl')
+})
 
 afterEach(() => {
   i18n.global.locale.value = 'en'
