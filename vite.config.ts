@@ -50,6 +50,13 @@ export default defineConfig({
   root: '.',
   publicDir: 'public',
   plugins: [vue(), precompress()],
+  // vue-i18n in composition mode only: no legacy API, no devtools hooks in the bundle.
+  // Its messages are compiled to an AST and interpreted (no eval: the CSP forbids it).
+  define: {
+    __VUE_I18N_FULL_INSTALL__: true,
+    __VUE_I18N_LEGACY_API__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

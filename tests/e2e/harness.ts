@@ -184,14 +184,24 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   }
 }
 
-/** Sign in through the form, the way a person does. */
+/** The names sign-in goes by in each of the app's languages (issue 14; src/web/i18n). */
+export const SIGN_IN_NAMES = {
+  en: { email: 'Email', password: 'Password', signIn: 'Sign in', signOut: 'Sign out', messages: 'Messages' },
+  de: { email: 'E-Mail-Adresse', password: 'Passwort', signIn: 'Anmelden', signOut: 'Abmelden', messages: 'Nachrichten' },
+  nl: { email: 'E-mailadres', password: 'Wachtwoord', signIn: 'Aanmelden', signOut: 'Afmelden', messages: 'Berichten' },
+} as const
+
+/** Sign in through the form, the way a person does, in whatever language the page speaks. */
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
-  await page.getByRole('textbox', { name: 'Email' }).fill(email)
-  await page.getByLabel('Password').fill(password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.locator('#signin-email').waitFor()
+  const lang = (await page.evaluate(() => document.documentElement.lang)) as keyof typeof SIGN_IN_NAMES
+  const names = SIGN_IN_NAMES[lang] ?? SIGN_IN_NAMES.en
+  await page.getByRole('textbox', { name: names.email }).fill(email)
+  await page.getByLabel(names.password).fill(password)
+  await page.getByRole('button', { name: names.signIn }).click()
   // Signed in: the app's frame is up (on a phone the folders wait in a closed drawer).
-  await page.getByRole('button', { name: 'Sign out' }).waitFor()
-  await page.getByRole('list', { name: 'Messages' }).waitFor({ state: 'attached' })
+  await page.getByRole('button', { name: names.signOut }).waitFor()
+  await page.getByRole('list', { name: names.messages }).waitFor({ state: 'attached' })
 }
 
 /** A message as RFC 5322 text with CRLF line ends. */

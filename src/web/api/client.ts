@@ -6,6 +6,7 @@
  */
 import { CSRF_HEADER, ErrorBody, type ErrorCode } from '../../contract'
 import type { z } from 'zod'
+import { activeLocale, i18n, t } from '../i18n'
 
 export type ClientErrorCode = ErrorCode | 'network' | 'bad_response'
 
@@ -34,8 +35,17 @@ const FALLBACK: Partial<Record<ClientErrorCode, string>> = {
   internal: 'Something went wrong on the server. Try again.',
 }
 
+/**
+ * An error in words. In English the bridge's own message comes first (it is the most
+ * specific); in other languages the code's words from the catalog do, and the bridge's
+ * English only when the catalog has nothing for the code.
+ */
 export function errorText(e: unknown): string {
-  if (e instanceof ApiError) return e.message || FALLBACK[e.code] || 'Request failed.'
+  if (e instanceof ApiError) {
+    const key = `api.${e.code}`
+    if (activeLocale() !== 'en') return i18n.global.te(key) ? t(key) : e.message || t('api.failed')
+    return e.message || FALLBACK[e.code] || 'Request failed.'
+  }
   if (e instanceof Error) return e.message
   return String(e)
 }

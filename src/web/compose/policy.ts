@@ -11,6 +11,7 @@
  *   rule and the recipients: the message is never sent in clear.
  */
 import { evaluatePolicy, PolicyRule, type Policy, type PolicyCondition } from '../../contract'
+import { t } from '../i18n'
 
 export interface ComposeFacts {
   subject: string
@@ -46,10 +47,9 @@ export function applyPolicy(policy: Policy, facts: ComposeFacts, certificates: R
   }
 }
 
-/** The sentence that explains why Send is blocked. */
+/** The sentence that explains why Send is blocked, in the app's language. */
 export function blockedText(b: { rule: string; recipients: string[] }): string {
-  const who = b.recipients.join(', ')
-  return `Required by policy: ${b.rule}. This message must be encrypted, and there is no certificate for ${who}. Import ${b.recipients.length === 1 ? 'their certificate' : 'their certificates'} in Contacts or remove ${b.recipients.length === 1 ? 'this recipient' : 'these recipients'}; it will not be sent unencrypted.`
+  return t('compose.blocked', { rule: b.rule, who: b.recipients.join(', ') }, b.recipients.length)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -66,39 +66,37 @@ export function checkPersonalRule(input: unknown, organisation: Policy, personal
   const r = PolicyRule.safeParse(input)
   if (!r.success) throw new Error(r.error.issues.map((i) => i.message).join('; '))
   const name = r.data.name.toLowerCase()
-  if (organisation.rules.some((x) => x.name.toLowerCase() === name)) throw new Error(`Your organisation already has a rule named “${r.data.name}”. Choose another name.`)
-  if (personal.some((x) => x.name.toLowerCase() === name)) throw new Error(`You already have a rule named “${r.data.name}”.`)
+  if (organisation.rules.some((x) => x.name.toLowerCase() === name)) throw new Error(t('policyWords.sameOrganisation', { name: r.data.name }))
+  if (personal.some((x) => x.name.toLowerCase() === name)) throw new Error(t('policyWords.samePersonal', { name: r.data.name }))
   return r.data
 }
 
 // ---------------------------------------------------------------------------------------
-// A rule in words (Security → Organisation policy)
+// A rule in words (Security → Organisation policy), in the app's language
 
 const quote = (s: string) => `“${s}”`
-const list = (xs: string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} or ${xs.at(-1)}`)
+const list = (xs: string[]) => (xs.length <= 1 ? (xs[0] ?? '') : t('policyWords.or', { list: xs.slice(0, -1).join(', '), last: xs.at(-1) ?? '' }))
 
 export function conditionWords(c: PolicyCondition): string {
-  if ('always' in c) return 'every message'
-  if ('subjectContains' in c) return `the subject contains ${quote(c.subjectContains)} (any case)`
-  if ('subjectMatches' in c) return `the subject matches the pattern ${quote(c.subjectMatches)}`
-  if ('recipientDomains' in c) return `any recipient is at ${list(c.recipientDomains)}`
-  if ('recipientAddresses' in c) return `any recipient is ${list(c.recipientAddresses)}`
-  if ('bodyMatches' in c) return `the text matches the pattern ${quote(c.bodyMatches)}`
-  return 'the message has attachments'
+  if ('always' in c) return t('policyWords.always')
+  if ('subjectContains' in c) return t('policyWords.subjectContains', { value: quote(c.subjectContains) })
+  if ('subjectMatches' in c) return t('policyWords.subjectMatches', { value: quote(c.subjectMatches) })
+  if ('recipientDomains' in c) return t('policyWords.recipientDomains', { value: list(c.recipientDomains) })
+  if ('recipientAddresses' in c) return t('policyWords.recipientAddresses', { value: list(c.recipientAddresses) })
+  if ('bodyMatches' in c) return t('policyWords.bodyMatches', { value: quote(c.bodyMatches) })
+  return t('policyWords.hasAttachments')
 }
 
 export function actionWords(a: PolicyRule['then'][number]): string {
-  if (typeof a === 'object') return `show the warning ${quote(a.warn)}`
-  return {
-    requireEncryption: 'it must be encrypted',
-    requireSignature: 'it must be signed',
-    sign: 'sign it',
-    encryptWhenPossible: 'encrypt it when every recipient has a certificate',
-  }[a]
+  if (typeof a === 'object') return t('policyWords.warn', { value: quote(a.warn) })
+  return t(`policyWords.${a}`)
 }
 
 /** "When the subject contains “[secure]” (any case): it must be encrypted." */
 export function ruleWords(rule: PolicyRule): string {
-  const when = rule.when.some((c) => 'always' in c) && rule.when.length === 1 ? 'For every message' : `When ${rule.when.map(conditionWords).join(' and ')}`
-  return `${when}: ${rule.then.map(actionWords).join('; ')}.`
+  const when =
+    rule.when.some((c) => 'always' in c) && rule.when.length === 1
+      ? t('policyWords.forEvery')
+      : t('policyWords.when', { conditions: rule.when.map(conditionWords).join(` ${t('policyWords.and')} `) })
+  return t('policyWords.rule', { when, actions: rule.then.map(actionWords).join('; ') })
 }

@@ -10,6 +10,7 @@
  * so hostile nesting costs nothing.
  */
 import { latin1 } from '../../core/util/bytes'
+import { t } from '../i18n'
 
 export interface MimeProblem {
   /** Stable code for tests and styling. */
@@ -71,22 +72,22 @@ export function diagnoseMime(raw: Uint8Array): MimeProblem[] {
 
   const walk = (s: string, path: number[]) => {
     const depth = path.length
-    const where = depth === 0 ? 'message' : `part ${path.join('.')}`
+    const where = depth === 0 ? t('diagnose.message') : t('diagnose.part', { n: path.join('.') })
     if (depth > MAX_DEPTH) {
-      problems.push({ code: 'too-deep', message: `The MIME structure is nested more than ${MAX_DEPTH} levels deep at ${where}; deeper parts are not checked.` })
+      problems.push({ code: 'too-deep', message: t('diagnose.tooDeep', { max: MAX_DEPTH, where }) })
       return
     }
     const e = splitEntity(s)
     if (depth === 0 && !e.headerOk) {
-      problems.push({ code: 'no-header-end', message: 'The message has no blank line after its headers, so its body could not be located.' })
+      problems.push({ code: 'no-header-end', message: t('diagnose.noHeaderEnd') })
     }
     if (depth === 0 && e.badHeaderLine !== null) {
-      problems.push({ code: 'bad-header', message: `A header line is malformed: “${e.badHeaderLine}”.` })
+      problems.push({ code: 'bad-header', message: t('diagnose.badHeader', { line: e.badHeaderLine }) })
     }
     const ct = contentType(e.headers.get('content-type'))
     if (!ct.type.startsWith('multipart/')) return
     if (!ct.boundary) {
-      problems.push({ code: 'no-boundary', message: `The ${where} is declared ${ct.type} but has no boundary parameter, so its parts cannot be separated.` })
+      problems.push({ code: 'no-boundary', message: t('diagnose.noBoundary', { where, type: ct.type }) })
       return
     }
     const delim = new RegExp(`(?:^|\\r?\\n)--${escapeRe(ct.boundary)}(--)?[ \\t]*(?=\\r?\\n|$)`, 'g')
@@ -98,11 +99,11 @@ export function diagnoseMime(raw: Uint8Array): MimeProblem[] {
     }
     const opens = marks.filter((m) => !m.close)
     if (opens.length === 0) {
-      problems.push({ code: 'boundary-missing', message: `The ${where} is ${ct.type} with boundary “${ct.boundary.slice(0, 70)}”, but that boundary never appears in its body.` })
+      problems.push({ code: 'boundary-missing', message: t('diagnose.boundaryMissing', { where, type: ct.type, boundary: ct.boundary.slice(0, 70) }) })
       return
     }
     if (!marks.some((m) => m.close)) {
-      problems.push({ code: 'unterminated', message: `The ${where} (${ct.type}) has no closing boundary; the message may be truncated.` })
+      problems.push({ code: 'unterminated', message: t('diagnose.unterminated', { where, type: ct.type }) })
     }
     for (let i = 0; i < opens.length; i++) {
       if (++parts > MAX_PARTS) return

@@ -23,6 +23,7 @@
  * altered the ciphertext can have turned text into a link that carries the plaintext to
  * them. There, no link is followable: `followable: false` removes every href.
  */
+import { t } from '../i18n'
 import { composeHref, parseMailto, type LinkComposeFields } from './mailto'
 
 export interface LinkOptions {
@@ -35,8 +36,9 @@ export interface LinkOptions {
 /** What happened to one element that had an href. */
 export type LinkOutcome = 'web' | 'mailto' | 'not-a-link' | 'disabled'
 
-export const DISABLED_LINK_TITLE = 'Link disabled: this message was encrypted without integrity protection, so its links could have been altered.'
-const NOT_A_LINK_TITLE = 'Not a web or mail link; Cachet does not open it.'
+/** The title of a link disabled for lack of integrity protection, in the app's language. */
+export const disabledLinkTitle = () => t('links.disabled')
+const notALinkTitle = () => t('links.notALink')
 
 /** Hosts are equal when they match after "www.", or the real host is below the shown one. */
 function sameSite(shown: string, real: string): boolean {
@@ -102,7 +104,7 @@ export function rewriteLink(el: Element, opts: LinkOptions): LinkOutcome | null 
   if (raw === null) return null
   el.removeAttribute('rel')
   if (!opts.followable) {
-    notALink(el, DISABLED_LINK_TITLE)
+    notALink(el, disabledLinkTitle())
     return 'disabled'
   }
   const mail = parseMailto(raw)
@@ -110,23 +112,23 @@ export function rewriteLink(el: Element, opts: LinkOptions): LinkOutcome | null 
     openInNewTab(el, new URL(composeHref(mail), opts.appOrigin).href, mailtoTitle(mail))
     const shown = addressShownIn(el.textContent ?? '')
     const real = `${mail.to},${mail.cc}`.toLowerCase()
-    if (shown && !real.includes(shown)) noteAfter(el, `(writes to ${mail.to || mail.cc || 'nobody'})`)
+    if (shown && !real.includes(shown)) noteAfter(el, t('links.writesTo', { to: mail.to || mail.cc || t('links.nobody') }))
     return 'mailto'
   }
   let url: URL
   try {
     url = new URL(raw.trim())
   } catch {
-    notALink(el, NOT_A_LINK_TITLE)
+    notALink(el, notALinkTitle())
     return 'not-a-link'
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    notALink(el, NOT_A_LINK_TITLE)
+    notALink(el, notALinkTitle())
     return 'not-a-link'
   }
   openInNewTab(el, url.href, url.href)
   const shown = hostShownIn(el.textContent ?? '')
   // user:pass@ before the host is a classic disguise ("https://bank.example@evil.test/").
-  if ((shown && !sameSite(shown, url.hostname)) || url.username || url.password) noteAfter(el, `(link goes to ${url.hostname})`)
+  if ((shown && !sameSite(shown, url.hostname)) || url.username || url.password) noteAfter(el, t('links.goesTo', { host: url.hostname }))
   return 'web'
 }

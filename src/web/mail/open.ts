@@ -18,6 +18,7 @@ import type { Email } from 'postal-mime'
 import { LIMITS } from '../../core/asn1/limits'
 import type { ProtectedHeadersReport } from '../../core/message/hp'
 import { diagnoseMime, type MimeProblem } from './diagnose'
+import { t } from '../i18n'
 
 export interface OpenedMessage {
   /** The exact bytes from the server (kept for "View source" and attachment bytes). */
@@ -55,7 +56,7 @@ export async function openMessage(raw: Uint8Array): Promise<OpenedMessage> {
   if (raw.length > MAX_DISPLAY_BYTES) {
     const head = await openMessage(new Uint8Array([...raw.subarray(0, headerEnd(raw)), 0x0d, 0x0a]))
     const mb = (n: number) => Math.round(n / (1024 * 1024))
-    const message = `This message is ${mb(raw.length)} MB, more than Cachet displays (${mb(MAX_DISPLAY_BYTES)} MB): only its header is shown.`
+    const message = t('misc.tooLargeToShow', { size: mb(raw.length), limit: mb(MAX_DISPLAY_BYTES) })
     return { raw, email: head.email ? { ...head.email, text: '', html: undefined, attachments: [] } : null, problems: [{ code: 'too-large', message }], body: new Uint8Array(0) }
   }
   // postal-mime (about 100 KB) is fetched with the first message opened, not at sign-in (issue 12).
@@ -67,7 +68,7 @@ export async function openMessage(raw: Uint8Array): Promise<OpenedMessage> {
   } catch (e) {
     problems.push({
       code: 'parse-failed',
-      message: `The message could not be parsed (${e instanceof Error ? e.message : String(e)}).`,
+      message: t('misc.parseFailed', { error: e instanceof Error ? e.message : String(e) }),
     })
     // Keep From, Subject and Date in view: the header alone usually parses (a 10,000-deep body does not).
     const head = headerEnd(raw)

@@ -10,6 +10,7 @@
 import type { ChainWeakness, LayerReport, RecipientReport, SecurityReport, SignerReport } from '../../core/message/report'
 import type { SignedPartReport } from '../../core/message/parts'
 import { readWithoutConfidentiality, refusedAsNotConfidential } from '../../core/message/verdict'
+import { t } from '../i18n'
 
 export type Tone = 'good' | 'warn' | 'bad' | 'neutral'
 
@@ -73,9 +74,9 @@ function limitLine(report: SecurityReport): SecurityLine | null {
   if (!limits.length) return null
   const all = limits.map((e) => e.message).join(' ')
   const size = /larger than (\d+) MB/.exec(all)
-  if (size) return { tone: 'warn', text: `Not checked: this message is too large (over ${size[1]} MB) to verify or decrypt` }
-  if (/nest|deep|depth|layers/i.test(all)) return { tone: 'warn', text: 'Not checked: this message is nested too deeply to verify or decrypt' }
-  return { tone: 'warn', text: 'Not checked: this message exceeds what Cachet can safely process, so it could not be verified or decrypted' }
+  if (size) return { tone: 'warn', text: t('summary.limitSize', { mb: size[1] ?? '' }) }
+  if (/nest|deep|depth|layers/i.test(all)) return { tone: 'warn', text: t('summary.limitDepth') }
+  return { tone: 'warn', text: t('summary.limitOther') }
 }
 
 /** 'aes256GCM', 'aes-256-gcm', 'AES256-GCM' → 'AES-256-GCM'; other names unchanged. */
@@ -104,8 +105,8 @@ function fromAddress(report: SecurityReport): string | null {
 }
 
 function signerName(s: SignerReport | undefined): string {
-  if (!s) return 'an unknown signer'
-  return s.email ?? s.emails[0] ?? (s.subject || 'a certificate without an email address')
+  if (!s) return t('summary.unknownSigner')
+  return s.email ?? s.emails[0] ?? (s.subject || t('summary.noEmailCert'))
 }
 
 /** 'sha1' → 'SHA-1'; other names upper-cased where they are hash names. */
@@ -117,21 +118,21 @@ function hashName(name: string): string {
 
 function commonName(subject: string): string {
   const m = /(?:^|, )CN=((?:\\.|[^,\\])*)/.exec(subject)
-  return m ? m[1]!.replace(/\\(.)/g, '$1') : subject || 'an unnamed certificate'
+  return m ? m[1]!.replace(/\\(.)/g, '$1') : subject || t('summary.unnamedCert')
 }
 
 /** One weakness in a signer's chain, as a clause: "the signer's certificate is signed with SHA-1, which is no longer safe". */
 export function chainWeaknessWords(w: ChainWeakness): string {
-  const whose = w.index === 0 ? "the signer's certificate" : `the issuing certificate "${commonName(w.subject)}"`
+  const whose = w.index === 0 ? t('summary.signersCert') : t('summary.issuingCert', { name: commonName(w.subject) })
   const rsa = /^rsa-(\d+)$/.exec(w.algorithm)
-  if (w.kind === 'key' && rsa) return `${whose} has a ${rsa[1]}-bit RSA key, which is no longer safe`
-  if (w.kind === 'key') return `${whose} has a weak key (${w.algorithm}), which is no longer safe`
-  return `${whose} is signed with ${hashName(w.algorithm)}, which is no longer safe`
+  if (w.kind === 'key' && rsa) return t('summary.weakRsa', { whose, bits: rsa[1] ?? '' })
+  if (w.kind === 'key') return t('summary.weakKey', { whose, algorithm: w.algorithm })
+  return t('summary.weakHash', { whose, hash: hashName(w.algorithm) })
 }
 
 /** Every weak algorithm one signer relies on, as clauses: its own digest, then its chain. */
 export function signerWeaknessWords(s: SignerReport): string[] {
-  const out = s.weak.map((w) => `the signature was made with ${hashName(w)}, which is no longer safe`)
+  const out = s.weak.map((w) => t('summary.weakDigest', { hash: hashName(w) }))
   for (const w of s.chainWeak ?? []) out.push(chainWeaknessWords(w))
   return [...new Set(out)]
 }
@@ -150,7 +151,7 @@ function decidingSigner(report: SecurityReport): SignerReport | undefined {
 /** The engine's date finding (report.ts dateSkew) in words, or null. */
 function dateSkewWords(s: SignerReport | undefined): string | null {
   if (!s?.dateSkew) return null
-  return `the message is dated ${s.dateSkew.date} but was signed at ${s.dateSkew.signingTime}: it may have been re-dated or sent again`
+  return t('summary.dateSkew', { date: s.dateSkew.date, time: s.dateSkew.signingTime })
 }
 
 function signatureLine(report: SecurityReport): SecurityLine | null {
@@ -168,43 +169,44 @@ function signatureLine(report: SecurityReport): SecurityLine | null {
     case 'none': {
       // Encrypt-then-sign: the signature covers the ciphertext, not what it says (issue 16).
       const envelope = signersOf(report).filter((x) => x.coversEnvelopeOnly)
-      if (envelope.length) return { tone: 'warn', text: `Only the encrypted envelope is signed (by ${signerName(envelope[0])}): that does not show who wrote the message` }
+      if (envelope.length) return { tone: 'warn', text: t('summary.envelopeOnly', { who: signerName(envelope[0]) }) }
       const parts = ownSignedParts(report)
       if (parts.length) return signedPartsLine(parts)
       return signersOf(report).length || report.layers.some((l) => l.kind === 'signed')
-        ? { tone: 'bad', text: 'Signed, but no signature could be checked' }
+        ? { tone: 'bad', text: t('summary.noneChecked') }
         : null
     }
     case 'valid': {
       const skew = dateSkewWords(s)
-      if (skew) return { tone: 'warn', text: `Signed by ${who}, verified, but ${skew}` }
+      if (skew) return { tone: 'warn', text: t('summary.validSkew', { who, skew }) }
       const weak = signersOf(report).flatMap(signerWeaknessWords)
-      if (weak.length) return { tone: 'warn', text: `Signed by ${who}, verified, but with weak algorithms: ${weak[0]}${weak.length > 1 ? ` (and ${weak.length - 1} more in the details)` : ''}` }
-      return { tone: 'good', text: `Signed by ${who}, verified` }
+      if (weak.length) return { tone: 'warn', text: t(weak.length > 1 ? 'summary.validWeakMore' : 'summary.validWeak', { who, first: weak[0] ?? '', more: weak.length - 1 }) }
+      return { tone: 'good', text: t('summary.valid', { who }) }
     }
     case 'gateway': {
       // The accepted mail gateway of the sender's domain signed it (issue 10): the domain's
       // server vouches for it, the person did not sign it. Never worded as verified.
-      const domain = s?.gateway ?? fromAddress(report)?.split('@').pop() ?? 'sender’s domain'
-      const text = `Signed by the ${domain} mail gateway, not by the person${fromAddress(report) ? ` (${fromAddress(report)})` : ''}`
+      const domain = s?.gateway ?? fromAddress(report)?.split('@').pop() ?? t('summary.senderDomain')
+      const from = fromAddress(report)
+      const text = from ? t('summary.gatewayFrom', { domain, from }) : t('summary.gateway', { domain })
       const skew = dateSkewWords(s)
-      if (skew) return { tone: 'warn', text: `${text}, but ${skew}` }
+      if (skew) return { tone: 'warn', text: t('summary.gatewaySkew', { text, skew }) }
       const weak = signersOf(report).flatMap(signerWeaknessWords)
-      if (weak.length) return { tone: 'warn', text: `${text}, with weak algorithms: ${weak[0]}${weak.length > 1 ? ` (and ${weak.length - 1} more in the details)` : ''}` }
+      if (weak.length) return { tone: 'warn', text: t(weak.length > 1 ? 'summary.gatewayWeakMore' : 'summary.gatewayWeak', { text, first: weak[0] ?? '', more: weak.length - 1 }) }
       return { tone: 'warn', text }
     }
     case 'untrusted':
-      return { tone: 'warn', text: `Signature not trusted: issuer unknown (signed by ${who})` }
+      return { tone: 'warn', text: t('summary.untrusted', { who }) }
     case 'invalid':
-      return { tone: 'bad', text: 'Signature invalid: the message was altered' }
+      return { tone: 'bad', text: t('summary.invalid') }
     case 'email-mismatch':
-      return { tone: 'bad', text: `Signed by ${who}, who is not the sender ${fromAddress(report) ?? '(no sender address)'}` }
+      return { tone: 'bad', text: t('summary.mismatch', { who, from: fromAddress(report) ?? t('summary.noSender') }) }
     case 'expired':
-      return { tone: 'warn', text: `Certificate expired: signed by ${who} with a certificate that is no longer valid` }
+      return { tone: 'warn', text: t('summary.expired', { who }) }
     case 'revoked':
-      return { tone: 'bad', text: `Certificate revoked: ${who}'s certificate was revoked by its issuer` }
+      return { tone: 'bad', text: t('summary.revoked', { who }) }
     case 'not-email-cert':
-      return { tone: 'bad', text: `Certificate not for email: ${who}'s certificate may not be used to sign mail` }
+      return { tone: 'bad', text: t('summary.notEmailCert', { who }) }
   }
 }
 
@@ -228,17 +230,18 @@ function ownSignedParts(report: SecurityReport): SignedPartReport[] {
 function signedPartsLine(parts: readonly SignedPartReport[]): SecurityLine {
   const words = parts.map((p) => {
     const signer = p.layers.flatMap((l) => (l.kind === 'signed' ? l.signers : []))[0]
-    const status = p.signature === 'none' ? 'not checked' : SIGNER_STATUS_WORDS[p.signature]
-    return `${p.forwarded ? 'the forwarded message in ' : ''}part ${p.path.slice(0, p.forwarded ? -1 : undefined).map((i) => i + 1).join('.')} (signed by ${signerName(signer)}, ${status})`
+    const status = p.signature === 'none' ? t('summary.notChecked') : SIGNER_STATUS_WORDS[p.signature]
+    const n = p.path.slice(0, p.forwarded ? -1 : undefined).map((i) => i + 1).join('.')
+    return t(p.forwarded ? 'summary.forwardedPart' : 'summary.part', { n, who: signerName(signer), status })
   })
   const tone = parts.every((p) => p.signature === 'valid' || p.signature === 'gateway') ? 'warn' : 'bad'
-  return { tone, text: `Only ${words.join(' and ')} of this message ${parts.length > 1 ? 'are' : 'is'} signed; the rest is not signed` }
+  return { tone, text: t('summary.onlyParts', { parts: words.join(` ${t('summary.and')} `) }, parts.length) }
 }
 
 export function recipientName(r: RecipientReport): string {
-  if (r.issuer !== undefined && r.serial !== undefined) return `issuer ${r.issuer}, serial ${r.serial}`
-  if (r.subjectKeyIdentifier) return `key identifier ${r.subjectKeyIdentifier}`
-  return `a ${r.type} recipient`
+  if (r.issuer !== undefined && r.serial !== undefined) return t('summary.recipientIssuer', { issuer: r.issuer, serial: r.serial })
+  if (r.subjectKeyIdentifier) return t('summary.recipientKeyId', { id: r.subjectKeyIdentifier })
+  return t('summary.recipientType', { type: r.type })
 }
 
 function encryptionLine(report: SecurityReport, keyLocked: boolean, encryptedNotOpened: boolean): SecurityLine | null {
@@ -249,7 +252,7 @@ function encryptionLine(report: SecurityReport, keyLocked: boolean, encryptedNot
     return { tone: 'warn', text: 'Encrypted, not opened: Cachet does not decrypt a message forwarded inside another one, since whoever wrapped it could get its text back through your reply' }
   }
   if (keyLocked && report.verdict.encryption === 'not-for-you') {
-    return { tone: 'warn', text: 'Encrypted for one of your keys, but your key store is locked: unlock it to read this message' }
+    return { tone: 'warn', text: t('summary.keyLocked') }
   }
   switch (report.verdict.encryption) {
     case 'none':
@@ -262,24 +265,24 @@ function encryptionLine(report: SecurityReport, keyLocked: boolean, encryptedNot
         return { tone: 'bad', text: `Not confidential: encrypted with ${algorithmName(weak?.contentEncryptionAlgorithm ?? alg)}, which anyone who captured the message can break; you are reading it as unprotected text` }
       }
       if (env.some((l) => !l.integrity)) {
-        return { tone: 'warn', text: `Encrypted (${alg}) — no integrity protection: the content could have been altered on the way, so remote content stays blocked` }
+        return { tone: 'warn', text: t('summary.noIntegrity', { alg }) }
       }
-      return { tone: 'good', text: `Encrypted with ${alg} for you` }
+      return { tone: 'good', text: t('summary.decrypted', { alg }) }
     }
     case 'not-for-you': {
       const names = (outer?.recipients ?? []).map(recipientName)
-      const which = names.length ? names.join('; ') : 'no recipient is named'
-      return { tone: 'bad', text: `This message is encrypted for a certificate you have not imported: ${which}` }
+      const which = names.length ? names.join('; ') : t('summary.noRecipientNamed')
+      return { tone: 'bad', text: t('summary.notForYou', { which }) }
     }
     case 'corrupt':
-      return { tone: 'bad', text: 'Encrypted, but the encrypted content is damaged or was altered: nothing of it is shown' }
+      return { tone: 'bad', text: t('summary.corrupt') }
     case 'unsupported': {
-      const alg = outer?.contentEncryptionAlgorithm ? ` (${algorithmName(outer.contentEncryptionAlgorithm)})` : ''
+      const alg = outer?.contentEncryptionAlgorithm ? algorithmName(outer.contentEncryptionAlgorithm) : ''
       // Refused as not confidential (core: noConfidentiality, 40-bit RC2 or single DES): the cipher is known, just worthless.
       if (outer?.noConfidentiality) {
-        return { tone: 'bad', text: `Encrypted with ${algorithmName(outer.contentEncryptionAlgorithm)}, which anyone who captured the message can break: it is not confidential, so it is not shown` }
+        return { tone: 'bad', text: t('summary.noConfidentiality', { alg: algorithmName(outer.contentEncryptionAlgorithm) }) }
       }
-      return { tone: 'bad', text: `Encrypted with an algorithm Cachet does not support${alg}: it cannot be opened here` }
+      return { tone: 'bad', text: alg ? t('summary.unsupportedAlg', { alg }) : t('summary.unsupported') }
     }
   }
 }
@@ -358,27 +361,37 @@ function rewrappedLine(report: SecurityReport): SecurityLine | null {
   if (who === null) return null
   return {
     tone: 'bad',
-    text: `The encrypted part was signed by ${who}, who was not one of its recipients: ${who} may not have written it. It is not quoted when you reply or forward.`,
+    text: t('summary.rewrapped', { who }),
   }
 }
 
-/** Words for a signer's status in the details view. */
-export const SIGNER_STATUS_WORDS: Record<SignerReport['status'], string> = {
-  valid: 'verified',
-  untrusted: 'not trusted (issuer unknown)',
-  invalid: 'invalid (altered or wrong key)',
-  expired: 'certificate expired',
-  revoked: 'certificate revoked',
-  'email-mismatch': 'not the sender',
-  'not-email-cert': 'certificate not for email',
-  gateway: 'signed by the mail gateway of the sender’s domain, not by the person',
+/**
+ * A record whose every value is read from the catalog when it is looked up, so it speaks
+ * the language active at that moment (and a template that reads it follows a change).
+ */
+function wordsOf<K extends string>(keys: Record<K, string>): Readonly<Record<K, string>> {
+  const out = {} as Record<K, string>
+  for (const k of Object.keys(keys) as K[]) Object.defineProperty(out, k, { enumerable: true, get: () => t(keys[k]) })
+  return out
 }
 
-export const REVOCATION_WORDS: Record<SignerReport['revocation'], string> = {
-  good: 'not revoked (CRL checked)',
-  revoked: 'REVOKED',
-  unknown: 'unknown (no CRL available)',
-}
+/** Words for a signer's status in the details view. */
+export const SIGNER_STATUS_WORDS = wordsOf<SignerReport['status']>({
+  valid: 'summary.status.valid',
+  untrusted: 'summary.status.untrusted',
+  invalid: 'summary.status.invalid',
+  expired: 'summary.status.expired',
+  revoked: 'summary.status.revoked',
+  'email-mismatch': 'summary.status.emailMismatch',
+  'not-email-cert': 'summary.status.notEmailCert',
+  gateway: 'summary.status.gateway',
+})
+
+export const REVOCATION_WORDS = wordsOf<SignerReport['revocation']>({
+  good: 'summary.revocation.good',
+  revoked: 'summary.revocation.revoked',
+  unknown: 'summary.revocation.unknown',
+})
 
 /**
  * The OCSP answer about a signer's certificate, in words for the details view (issue 11):
@@ -389,16 +402,19 @@ export function ocspWords(s: SignerReport): { status: string; responder: string;
   const o = s.ocsp
   if (!o) return null
   const day = (iso: string) => new Date(iso).toUTCString()
+  const revoked = o.revokedAt ? t('ocsp.revokedOn', { date: day(o.revokedAt) }) : t('ocsp.revoked')
   const status =
     o.status === 'good'
-      ? 'not revoked (OCSP responder checked)'
+      ? t('ocsp.good')
       : o.status === 'revoked'
-        ? `REVOKED${o.revokedAt ? ` on ${day(o.revokedAt)}` : ''}${o.reason ? ` (${o.reason})` : ''}`
-        : 'unknown to the OCSP responder' + (s.revocationSource === 'crl' ? '; the CRL was used instead' : '')
+        ? o.reason
+          ? t('ocsp.reason', { status: revoked, reason: o.reason })
+          : revoked
+        : t(s.revocationSource === 'crl' ? 'ocsp.unknownCrl' : 'ocsp.unknown')
   return {
     status,
-    responder: `${o.responder} (${o.signedBy === 'issuer' ? 'the issuing CA itself' : 'a responder the issuing CA authorised'})`,
-    times: `answer made ${day(o.producedAt)}; current from ${day(o.thisUpdate)} until ${o.nextUpdate ? day(o.nextUpdate) : 'an hour later (no next update given)'}`,
-    freshness: o.nonce === 'matched' ? 'fresh: it answers this request (nonce repeated)' : o.nonce === 'absent' ? 'prepared in advance by the responder (no nonce)' : 'asked for earlier on this page and kept until it is out of date',
+    responder: t(o.signedBy === 'issuer' ? 'ocsp.byIssuer' : 'ocsp.byDelegate', { responder: o.responder }),
+    times: t('ocsp.times', { produced: day(o.producedAt), from: day(o.thisUpdate), until: o.nextUpdate ? day(o.nextUpdate) : t('ocsp.noNext') }),
+    freshness: t(o.nonce === 'matched' ? 'ocsp.fresh' : o.nonce === 'absent' ? 'ocsp.prepared' : 'ocsp.cached'),
   }
 }

@@ -44,6 +44,8 @@ import { useAnnouncerStore } from './announcer'
 import { useOutboxStore } from './outbox'
 import { usePolicyStore } from './policy'
 import { useSessionStore } from './session'
+import { formatNumber } from '../format'
+import { t } from '../i18n'
 
 export type ComposeMode = 'new' | 'reply' | 'reply-all' | 'forward' | 'draft'
 export type ComposeStatus = 'idle' | 'sealing' | 'sending' | 'saving' | 'sent' | 'saved' | 'error'
@@ -277,7 +279,7 @@ export const useComposeStore = defineStore('compose', () => {
     try {
       opened = await draftView(raw)
     } catch (e) {
-      outboxError.value = `The draft could not be opened: ${errorText(e)}`
+      outboxError.value = t('compose.errors.draftNotOpened', { error: errorText(e) })
       return false
     }
     const { v, encrypted, subjectProtected } = opened
@@ -311,7 +313,7 @@ export const useComposeStore = defineStore('compose', () => {
         const hp = r.report.protectedHeaders
         return { v: toMessageView(await openUnwrapped(raw, r.inner, hp)), encrypted: true, subjectProtected: hp?.hidden.includes('subject') ?? false }
       }
-      throw new Error('This draft is encrypted and could not be decrypted (is your key store unlocked?).')
+      throw new Error(t('compose.errors.draftLocked'))
     }
     return { v: toMessageView(await openMessage(raw)), encrypted: false }
   }
@@ -345,7 +347,7 @@ export const useComposeStore = defineStore('compose', () => {
       }
       reader.onerror = () => {
         item.state = 'error'
-        item.error = `Could not read ${file.name}.`
+        item.error = t('compose.errors.unreadable', { name: file.name })
       }
       reader.readAsArrayBuffer(file)
     }
@@ -361,22 +363,22 @@ export const useComposeStore = defineStore('compose', () => {
     const list = parseAddressList(field)
     const parts = field.split(/[,;]/).map((s) => s.trim()).filter(Boolean)
     if (list.length === 0 || list.length < parts.filter((p) => p.includes('@')).length) {
-      throw new Error(`${label}: “${field.trim()}” is not a list of email addresses. Separate addresses with commas.`)
+      throw new Error(t('compose.errors.notAList', { field: label, value: field.trim() }))
     }
     for (const a of list) {
-      if (!EmailAddress.safeParse(a.address).success) throw new Error(`${label}: “${a.address || a.name}” is not an email address.`)
+      if (!EmailAddress.safeParse(a.address).success) throw new Error(t('compose.errors.notAnAddress', { field: label, value: a.address || a.name }))
     }
     return list.map((a) => ({ name: a.name, address: a.address }))
   }
 
   function build() {
     const me = useSessionStore().email
-    const toList = recipients(to.value, 'To')
-    const ccList = recipients(cc.value, 'Cc')
-    const bccList = recipients(bcc.value, 'Bcc')
+    const toList = recipients(to.value, t('compose.to'))
+    const ccList = recipients(cc.value, t('compose.cc'))
+    const bccList = recipients(bcc.value, t('compose.bcc'))
     const ready = attachments.value.filter((a) => a.state === 'ready' && a.bytes)
     const totalSize = ready.reduce((n, a) => n + a.size, 0)
-    if (totalSize > MAX_ATTACHMENTS) throw new Error(`Attachments total ${(totalSize / 1048576).toFixed(1)} MB; the limit is ${MAX_ATTACHMENTS / 1048576} MB.`)
+    if (totalSize > MAX_ATTACHMENTS) throw new Error(t('compose.errors.tooLarge', { size: formatNumber(Number((totalSize / 1048576).toFixed(1)), undefined, 1), limit: formatNumber(MAX_ATTACHMENTS / 1048576) }))
     const built = buildMessage({
       from: { name: '', address: me },
       to: toList,
@@ -449,19 +451,19 @@ export const useComposeStore = defineStore('compose', () => {
     let envelope: { from: string; to: string[] }
     try {
       const { built, envelopeTo, me } = build()
-      if (envelopeTo.length === 0) throw new Error('Add at least one recipient in To, Cc or Bcc.')
+      if (envelopeTo.length === 0) throw new Error(t('compose.errors.noRecipient'))
       envelope = { from: me, to: [...new Set(envelopeTo)] }
       // Never in clear when a rule requires encryption: neither blocked nor "unencrypted".
       if (policy.value.blocked) throw new Error(blockedText(policy.value.blocked))
       if (choice === 'unencrypted') {
-        if (policy.value.encryptRequiredBy) throw new Error(`Required by policy: ${policy.value.encryptRequiredBy}. This message must be encrypted.`)
+        if (policy.value.encryptRequiredBy) throw new Error(t('compose.errors.mustEncrypt', { rule: policy.value.encryptRequiredBy }))
         setEncrypt(false)
       }
       sealed = await seal(built.raw, me, envelopeTo, encryptOn.value)
       if (!sealed) return false
     } catch (e) {
       status.value = 'error'
-      error.value = `Not sent: ${errorText(e)}`
+      error.value = t('compose.errors.notSent', { error: errorText(e) })
       return false
     }
     status.value = 'sending'
@@ -477,7 +479,7 @@ export const useComposeStore = defineStore('compose', () => {
       else await kept.keep({ raw: sealed, envelope, subject: subject.value, error: errorText(e) })
       await dropLocalDraft()
       status.value = 'error'
-      error.value = `Not sent: ${errorText(e)}. The message is kept in the Outbox; use Retry there.`
+      error.value = t('compose.errors.notSentKept', { error: errorText(e) })
       useAnnouncerStore().say(error.value, 'assertive')
       isOpen.value = false
       return false
@@ -489,7 +491,7 @@ export const useComposeStore = defineStore('compose', () => {
     await dropOldDraft()
     await dropLocalDraft()
     status.value = 'sent'
-    useAnnouncerStore().say(sent.sentCopyError ? 'Message sent, but not saved in Sent: it waits in the Outbox.' : 'Message sent.')
+    useAnnouncerStore().say(t(sent.sentCopyError ? 'announce.sentNoCopy' : 'announce.sent'))
     isOpen.value = false
     void useMailboxesStore().refresh()
     void useMessagesStore().refresh()
@@ -518,7 +520,7 @@ export const useComposeStore = defineStore('compose', () => {
     const drafts = useMailboxesStore().byRole('drafts')
     if (!drafts) {
       status.value = 'error'
-      error.value = 'There is no Drafts folder on this account, so the draft cannot be saved.'
+      error.value = t('compose.errors.noDrafts')
       return false
     }
     try {
@@ -554,7 +556,7 @@ export const useComposeStore = defineStore('compose', () => {
       return true
     } catch (e) {
       status.value = 'error'
-      error.value = `Draft not saved${localDraftId.value ? ' to the server (a copy is kept on this device)' : ''}: ${errorText(e)}`
+      error.value = t(localDraftId.value ? 'compose.errors.draftNotSavedKept' : 'compose.errors.draftNotSaved', { error: errorText(e) })
       await kept.refresh().catch(() => {})
       return false
     }

@@ -18,6 +18,7 @@ import { certificatesFor, deleteCertificate, getCertificate, listCertificates, s
 import { getSettings } from '../storage/settings'
 import { readCertificates, signerContinuity, summarizeCertificate, validateCertificate } from '../pki'
 import { keyringForOpen, refreshCrls } from './trust'
+import { t } from '../i18n'
 
 export interface Contact {
   email: string
@@ -283,8 +284,8 @@ export const useContactsStore = defineStore('contacts', () => {
         ders = await readCertificates(f.bytes)
         if (ders.length === 0) throw new Error('no certificate found')
       } catch (e) {
-        const why = isCoreError(e) ? e.message : 'it holds no certificate Cachet can read'
-        summary.errors.push({ file: f.name, message: `${f.name}: not a certificate file (.cer, .crt, .pem, .der, .p7b, .p7c): ${why}` })
+        const why = isCoreError(e) ? e.message : t('misc.noCertReadable')
+        summary.errors.push({ file: f.name, message: t('misc.notCertFile', { file: f.name, why }) })
         continue
       }
       for (const der of ders) {
@@ -292,7 +293,7 @@ export const useContactsStore = defineStore('contacts', () => {
           const { added, record } = await upsertCertificate(await recordFor(der, 'import', null))
           ;(added ? summary.added : summary.known).push(record)
         } catch (e) {
-          summary.errors.push({ file: f.name, message: `${f.name}: a certificate could not be read (${e instanceof Error ? e.message : String(e)}).` })
+          summary.errors.push({ file: f.name, message: t('misc.certUnreadable', { file: f.name, error: e instanceof Error ? e.message : String(e) }) })
         }
       }
     }
@@ -376,7 +377,7 @@ export const useContactsStore = defineStore('contacts', () => {
   /** "Mail gateway for <domain>": accept (a domain the certificate names) or stop (null). */
   async function acceptGateway(sha256: string, domain: string | null): Promise<void> {
     const r = records.value.find((x) => x.sha256 === sha256)
-    if (domain && (!r || !gatewayDomains(r).includes(domain.toLowerCase()))) throw new Error(`This certificate does not name ${domain}.`)
+    if (domain && (!r || !gatewayDomains(r).includes(domain.toLowerCase()))) throw new Error(t('misc.notGatewayDomain', { domain }))
     await setGateway(sha256, domain)
     await load()
   }

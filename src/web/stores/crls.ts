@@ -13,6 +13,7 @@ import { defineStore } from 'pinia'
 import type { CrlRecord } from '../storage/db'
 import { getCrl, putCrl } from '../storage/crls'
 import { parseCrl, readCrls } from '../pki'
+import { t } from '../i18n'
 
 /** An imported CRL's key in the CRL store: one per issuer, where fetched ones are keyed by URL. */
 export function importedCrlKey(issuer: string): string {
@@ -54,7 +55,7 @@ export const useCrlsStore = defineStore('crls', () => {
       try {
         records = await crlRecordsFrom(f.bytes, now)
       } catch (e) {
-        summary.errors.push({ file: f.name, message: `${f.name}: not a CRL file (.crl, DER or PEM): ${e instanceof Error ? e.message : String(e)}` })
+        summary.errors.push({ file: f.name, message: t('misc.notCrlFile', { file: f.name, error: e instanceof Error ? e.message : String(e) }) })
         continue
       }
       for (const { issuer, ...record } of records) {

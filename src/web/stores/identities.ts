@@ -10,6 +10,7 @@ export type { IdentityInfo }
 import { listIdentities, setDefaultIdentity } from '../storage/identities'
 import { cryptoWorker, type ImportPfxResult } from '../workers/client'
 import { useKeystoreStore } from './keystore'
+import { t } from '../i18n'
 
 export type LoadState = 'idle' | 'loading' | 'done' | 'error'
 
@@ -44,7 +45,7 @@ export const useIdentitiesStore = defineStore('identities', () => {
 
   function certificateFile(id: string, format: 'der' | 'pem'): { bytes: Uint8Array; filename: string; type: string } {
     const i = list.value.find((x) => x.id === id)
-    if (!i) throw new Error('This identity no longer exists.')
+    if (!i) throw new Error(t('misc.identityGone'))
     const base = fileBase(i)
     if (format === 'der') return { bytes: i.certificate, filename: `${base}.cer`, type: 'application/pkix-cert' }
     return { bytes: new TextEncoder().encode(toPem('CERTIFICATE', i.certificate)), filename: `${base}.pem`, type: 'application/x-pem-file' }
@@ -53,7 +54,7 @@ export const useIdentitiesStore = defineStore('identities', () => {
   /** A new PFX of the identity under a new password (needs the key store unlocked). */
   async function backupPfx(id: string, newPassword: string): Promise<{ bytes: Uint8Array; filename: string }> {
     const i = list.value.find((x) => x.id === id)
-    if (!i) throw new Error('This identity no longer exists.')
+    if (!i) throw new Error(t('misc.identityGone'))
     const bytes = await cryptoWorker().call('exportPfx', { identityId: id, newPassword })
     return { bytes, filename: `${fileBase(i)}.p12` }
   }

@@ -4,6 +4,7 @@ import { computed, ref } from 'vue'
 import type { Mailbox, SpecialUse } from '../../contract'
 import * as bridge from '../api/bridge'
 import { errorText } from '../api/client'
+import { t } from '../i18n'
 import { useAnnouncerStore } from './announcer'
 
 const ROLE_ORDER: NonNullable<SpecialUse>[] = ['inbox', 'drafts', 'sent', 'trash', 'junk', 'archive', 'flagged', 'all']
@@ -43,7 +44,7 @@ export const useMailboxesStore = defineStore('mailboxes', () => {
       // New mail, for screen readers (issue 14): more messages in the Inbox, more of them unread.
       if (before && after && after.total > before.total && after.unread > before.unread) {
         const n = after.unread - before.unread
-        useAnnouncerStore().say(n === 1 ? 'New message in Inbox.' : `${n} new messages in Inbox.`)
+        useAnnouncerStore().say(t('announce.newMail', { n }, n))
       }
       error.value = ''
       loaded.value = true

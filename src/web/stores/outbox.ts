@@ -21,6 +21,7 @@ import { deleteDraft, listDrafts } from '../storage/drafts'
 import { addToOutbox, getOutbox, listOutbox, markOutboxCopyMissing, markOutboxFailure, outboxState, removeFromOutbox } from '../storage/outbox'
 import { useMailboxesStore } from './mailboxes'
 import { useMessagesStore } from './messages'
+import { t } from '../i18n'
 
 /** How a send ended, as the Outbox needs to know it. */
 export type SendOutcome = { kind: 'sent' } | { kind: 'copy-missing'; reason: string } | { kind: 'not-sent'; reason: string }
@@ -129,7 +130,7 @@ export const useOutboxStore = defineStore('outbox', () => {
     const boxes = useMailboxesStore()
     if (!boxes.byRole('sent')) await boxes.refresh()
     const sent = boxes.byRole('sent')
-    if (!sent) throw new Error('there is no Sent folder on the mail server')
+    if (!sent) throw new Error(t('misc.noSentFolder'))
     return sent.path
   }
 

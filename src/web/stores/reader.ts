@@ -17,7 +17,7 @@
  * allowed, only on the user's click, for content core refused as not confidential.
  */
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import * as bridge from '../api/bridge'
 import { errorText } from '../api/client'
 import { openMessage, openUnwrapped } from '../mail/open'
@@ -30,7 +30,9 @@ import { latin1 } from '../../core/util/bytes'
 import { useContactsStore, type SignerToAdd } from './contacts'
 import { openSecurely } from './keystore'
 import { WorkerError } from '../workers/client'
+import { useAnnouncerStore } from './announcer'
 import { useMessagesStore } from './messages'
+import { t } from '../i18n'
 
 /** What the engine said about a message, kept per list row ("mailbox\u0000uid"). */
 export interface RowVerdict {
@@ -88,6 +90,13 @@ export const useReaderStore = defineStore('reader', () => {
 
   /** Content decrypted from CBC has no integrity (EFAIL): never load remote content for it. */
   const remoteForbidden = computed(() => (report.value ? summarizeSecurity(report.value).noIntegrity : false))
+  // The open message's verdict is announced as it arrives (issue 14), in the summary's words.
+  watch([report, keyLocked], ([r, locked]) => {
+    if (!r) return
+    const s = summarizeSecurity(r, { keyLocked: locked })
+    const words = [s.signed?.text, s.encrypted?.text].filter((w): w is string => Boolean(w))
+    useAnnouncerStore().say(words.length ? words.join('. ') : t('summary.plain'))
+  })
 
   /** The raw source as text for "View source" (latin1: one char per byte, nothing lost). */
   const sourceText = computed(() => (raw.value ? latin1(raw.value, 0, Math.min(raw.value.length, 4 * 1024 * 1024)) : ''))
@@ -160,7 +169,7 @@ export const useReaderStore = defineStore('reader', () => {
     } catch (e) {
       if (my !== seq) return null
       if (e instanceof WorkerError && e.returned) bytes = e.returned
-      securityError.value = `The S/MIME check could not run (${errorText(e)}); the message is shown without any security status.`
+      securityError.value = t('reader.checkFailed', { error: errorText(e) })
       return { opened: await openMessage(bytes), bytes, forwarded: [] }
     }
   }
@@ -183,7 +192,7 @@ export const useReaderStore = defineStore('reader', () => {
       if (my !== seq) return
       if (r.kind !== 'opened') {
         unprotected.value = 'no'
-        unprotectedError.value = 'Your key store is locked: unlock it to read this message.'
+        unprotectedError.value = t('reader.unprotectedLocked')
         return
       }
       const opened = await openUnwrapped(bytes, r.inner)
@@ -197,7 +206,7 @@ export const useReaderStore = defineStore('reader', () => {
     } catch (e) {
       if (my !== seq) return
       unprotected.value = 'no'
-      unprotectedError.value = `It could not be read: ${errorText(e)}`
+      unprotectedError.value = t('reader.unprotectedFailed', { error: errorText(e) })
     }
   }
 
@@ -218,9 +227,9 @@ export const useReaderStore = defineStore('reader', () => {
       const r = await useContactsStore().collectFromSignedMail(report.value, { explicit: true })
       const added = r.added.find((c) => c.sha256 === sha256) ?? r.added[0]
       signersToAdd.value = signersToAdd.value.filter((s) => s.sha256 !== sha256)
-      contactNote.value = added ? `Added ${added.emails.join(', ') || added.subject} to Contacts.` : 'This certificate is already in Contacts.'
+      contactNote.value = added ? t('reader.contactAdded', { name: added.emails.join(', ') || added.subject }) : t('reader.contactKnown')
     } catch (e) {
-      contactNote.value = `Not added to Contacts: ${errorText(e)}`
+      contactNote.value = t('reader.contactFailed', { error: errorText(e) })
     }
   }
 

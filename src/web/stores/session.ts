@@ -5,11 +5,12 @@ import { ApiError, errorText, onReachability, onUnauthorized, setCsrfToken } fro
 import * as bridge from '../api/bridge'
 import { setDbAccount } from '../storage/db'
 import { endCryptoWorker } from '../workers/client'
+import { t } from '../i18n'
 import { usePolicyStore } from './policy'
 
 export type SessionStatus = 'unknown' | 'signed-out' | 'signed-in'
 
-const ENDED = 'Your session has ended. Sign in again.'
+const ENDED = () => t('signin.ended')
 
 export const useSessionStore = defineStore('session', () => {
   const status = ref<SessionStatus>('unknown')
@@ -49,7 +50,7 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   onUnauthorized(() => {
-    if (status.value === 'signed-in') signedOut(ENDED)
+    if (status.value === 'signed-in') signedOut(ENDED())
   })
 
   /** On load: is there a session already (cookie)? */
@@ -59,7 +60,7 @@ export const useSessionStore = defineStore('session', () => {
       const s = await bridge.currentSession()
       signedIn(s.email, s.csrfToken)
     } catch (e) {
-      signedOut(e instanceof ApiError && e.code === 'unauthorized' ? (ended ? ENDED : '') : errorText(e))
+      signedOut(e instanceof ApiError && e.code === 'unauthorized' ? (ended ? ENDED() : '') : errorText(e))
     }
   }
 
@@ -80,8 +81,8 @@ export const useSessionStore = defineStore('session', () => {
       signedIn(s.email, s.csrfToken)
       return true
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'invalid_credentials') error.value = 'Wrong email or password. Check both and try again.'
-      else if (e instanceof ApiError && e.code === 'bad_request') error.value = 'Enter your full email address (like alice@example.com) and your password.'
+      if (e instanceof ApiError && e.code === 'invalid_credentials') error.value = t('signin.wrong')
+      else if (e instanceof ApiError && e.code === 'bad_request') error.value = t('signin.badRequest')
       else error.value = errorText(e)
       return false
     } finally {

@@ -5,7 +5,7 @@
  * that nothing in the message can open or load anything by itself.
  */
 import { describe, expect, it } from 'vitest'
-import { DISABLED_LINK_TITLE, hostShownIn } from '../../../src/web/mail/links'
+import { disabledLinkTitle, hostShownIn } from '../../../src/web/mail/links'
 import { FRAME_SANDBOX, sanitizeHtmlPart, type FrameOptions } from '../../../src/web/mail/sanitize'
 
 const APP = 'https://mail.cachet.test'
@@ -145,7 +145,8 @@ describe('content without integrity (decrypted from AES-CBC, EFAIL gadgets)', ()
     expect(disabledLinks).toBe(3)
     expect(doc.body.textContent).toContain('Quarterly report')
     for (const a of doc.querySelectorAll('a')) {
-      expect(a.getAttribute('title')).toBe(DISABLED_LINK_TITLE)
+      expect(a.getAttribute('title')).toBe(disabledLinkTitle())
+      expect(a.getAttribute('title')).toMatch(/^Link disabled: /)
       expect(a.hasAttribute('target')).toBe(false)
     }
     expect(doc.body.innerHTML).not.toContain('exfil.example')
@@ -195,5 +196,20 @@ describe('nothing opens or loads without a click', () => {
     expect(links.map((l) => l.getAttribute('href'))).toEqual(['https://evil.test/ping'])
     expect(links[0]!.getAttribute('target')).toBe('_blank')
     expect(links[0]!.getAttribute('rel')).toBe('noopener noreferrer')
+  })
+})
+
+describe('link notes in the app language (issue 14)', () => {
+  it('says where a link goes, and why it is disabled, in German when German is active', async () => {
+    const { i18n, loadLocale } = await import('../../../src/web/i18n')
+    await loadLocale('de')
+    i18n.global.locale.value = 'de'
+    try {
+      expect(frame('<a href="https://evil.test/">www.paypal.com</a>').doc.body.textContent).toContain('(Link führt zu evil.test)')
+      const { doc } = frame('<a href="https://h.example/">h</a>', { linksFollowable: false })
+      expect(doc.querySelector('a')!.getAttribute('title')).toMatch(/^Link deaktiviert: /)
+    } finally {
+      i18n.global.locale.value = 'en'
+    }
   })
 })

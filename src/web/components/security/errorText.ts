@@ -3,6 +3,8 @@
  * on the stable `code`; the engine's own message is kept where it names the detail (the
  * unsupported algorithm, the limit exceeded), because that is what the user needs to act.
  */
+import { t } from '../../i18n'
+
 export interface CodedError {
   code: string
   message: string
@@ -28,20 +30,20 @@ export function importErrorText(e: unknown): string {
   switch (c.code) {
     case 'wrong-password':
       return c.field === 'passphrase'
-        ? 'The key store passphrase is wrong. It is the passphrase you chose at your first import.'
-        : 'The PFX password is wrong. Use the password the file was exported with.'
+        ? t('security.errors.importPassphrase')
+        : t('security.errors.importPassword')
     case 'not-pkcs12':
-      return 'This is not a PFX (PKCS#12) file. Choose the .pfx or .p12 file that was exported with your private key.'
+      return t('security.errors.notPkcs12')
     case 'asn1':
-      return `This is not a PFX (PKCS#12) file, or it is damaged. ${c.message}`
+      return t('security.errors.asn1', { detail: c.message })
     case 'unsupported-algorithm':
-      return `The PFX file uses an algorithm Cachet does not support. ${c.message}`
+      return t('security.errors.unsupported', { detail: c.message })
     case 'no-private-key':
-      return 'The file holds certificates but no private key. Export it again with the private key included.'
+      return t('security.errors.noPrivateKey')
     case 'limit-exceeded':
-      return `The file is too large or too deeply nested to be a PFX file. ${c.message}`
+      return t('security.errors.limit', { detail: c.message })
     default:
-      return c.message || 'The import failed.'
+      return c.message || t('security.errors.importFailed')
   }
 }
 
@@ -51,11 +53,11 @@ export function keystoreErrorText(e: unknown): string {
   if (!c) return e instanceof Error ? e.message : String(e)
   switch (c.code) {
     case 'wrong-password':
-      return 'The key store passphrase is wrong. Check it and try again.'
+      return t('security.errors.wrongPassphrase')
     case 'key-locked':
-      return 'The key store is locked. Unlock it with your key store passphrase, then try again.'
+      return t('security.errors.keyLocked')
     default:
-      return c.message || 'The operation failed.'
+      return c.message || t('security.errors.failed')
   }
 }
 
@@ -65,23 +67,23 @@ export function enrolErrorText(e: unknown): string {
   if (!c) return e instanceof Error ? e.message : String(e)
   switch (c.code) {
     case 'wrong-password':
-      return 'The key store passphrase is wrong. It is the passphrase that protects your keys in this browser.'
+      return t('security.errors.enrolPassphrase')
     case 'ca_not_configured':
-      return 'Your organisation has not connected a certificate authority to Cachet. Create a certificate request instead and send it to your certificate authority.'
+      return t('security.errors.caNotConfigured')
     case 'ca_unavailable':
-      return 'The certificate authority cannot be reached right now. Your request is kept under "Certificate requests": send it again later.'
+      return t('security.errors.caUnavailable')
     case 'ca_refused':
-      return 'The certificate authority refused the request. Your request is kept under "Certificate requests"; ask your administrator, then send it again or discard it.'
+      return t('security.errors.caRefused')
     case 'csr_address_mismatch':
-      return 'The request names another address than the one you are signed in with. A certificate can only be requested for your own address.'
+      return t('security.errors.addressMismatch')
     case 'csr_invalid':
-      return 'The certificate request was not accepted as valid. Try again; if it keeps failing, tell your administrator.'
+      return t('security.errors.csrInvalid')
     case 'rate_limited':
-      return 'Too many certificate requests in the last hour. Wait, then send the request again from "Certificate requests".'
+      return t('security.errors.rateLimited')
     case 'network':
-      return 'Cannot reach the Cachet server. Your request is kept under "Certificate requests": send it again when you are online.'
+      return t('security.errors.network')
     default:
-      return c.message || 'The certificate request failed.'
+      return c.message || t('security.errors.enrolFailed')
   }
 }
 
@@ -91,10 +93,10 @@ export function enrolErrorText(e: unknown): string {
  * chosen (asked twice, at least 8 characters) rather than checked.
  */
 export function passphraseProblem(passphrase: string, confirm: string, setting: boolean): string | null {
-  if (!passphrase) return 'Enter the key store passphrase.'
+  if (!passphrase) return t('security.errors.enterPassphrase')
   if (setting) {
-    if (passphrase.length < 8) return 'Choose a key store passphrase of at least 8 characters.'
-    if (passphrase !== confirm) return 'The two key store passphrases do not match. Type the same passphrase twice.'
+    if (passphrase.length < 8) return t('security.errors.shortPassphrase')
+    if (passphrase !== confirm) return t('security.errors.passphraseMismatch')
   }
   return null
 }

@@ -1,4 +1,6 @@
-/** Certificate validity as the identity and contact lists show it. Pure. */
+/** Certificate validity as the identity and contact lists show it, in the app's language. */
+import { t } from '../../i18n'
+
 export type ExpiryState = 'not-yet-valid' | 'valid' | 'expiring' | 'expired'
 
 export const EXPIRY_WARNING_DAYS = 30
@@ -23,13 +25,13 @@ export function expiryText(notBefore: string, notAfter: string, now = new Date()
   const d = daysLeft(notAfter, now)
   switch (s) {
     case 'not-yet-valid':
-      return `Not valid before ${formatDate(notBefore)}`
+      return t('security.expiry.notYet', { date: formatDate(notBefore) })
     case 'expired':
-      return `Expired on ${formatDate(notAfter)}`
+      return t('security.expiry.expired', { date: formatDate(notAfter) })
     case 'expiring':
-      return d <= 0 ? 'Expires today' : `Expires in ${d} day${d === 1 ? '' : 's'} (${formatDate(notAfter)})`
+      return d <= 0 ? t('security.expiry.today') : t('security.expiry.inDays', { date: formatDate(notAfter) }, d)
     default:
-      return `Valid until ${formatDate(notAfter)}`
+      return t('security.expiry.validUntil', { date: formatDate(notAfter) })
   }
 }
 

@@ -40,3 +40,18 @@ describe('mail/diagnose', () => {
     expect(diagnoseMime(new TextEncoder().encode('Subject: x')).map((p) => p.code)).toEqual(['no-header-end'])
   })
 })
+
+describe('mail/diagnose in the app language (issue 14)', () => {
+  it('words a problem in German when German is active; the code stays', async () => {
+    const { i18n, loadLocale } = await import('../../../../src/web/i18n')
+    await loadLocale('de')
+    i18n.global.locale.value = 'de'
+    try {
+      const p = diagnoseMime(new TextEncoder().encode(['Content-Type: multipart/alternative', '', 'text'].join('\r\n')))
+      expect(p.map((x) => x.code)).toEqual(['no-boundary'])
+      expect(p[0]!.message).toBe('„Nachricht“ ist als multipart/alternative deklariert, hat aber keinen boundary-Parameter, daher lassen sich die Teile nicht trennen.')
+    } finally {
+      i18n.global.locale.value = 'en'
+    }
+  })
+})
