@@ -71,8 +71,9 @@ afterAll(async () => {
 describe('a German browser', () => {
   it('signs in with "Anmelden" and sees German chrome', async () => {
     const { page } = await h.newPage({ locale: 'de-DE' })
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('de')
+    // The German catalog loads before the first screen; <html lang> is set with it.
     await page.getByRole('heading', { name: 'Bei Ihrer E-Mail anmelden' }).waitFor()
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('de')
     await page.screenshot({ path: '/tmp/i18n-de-signin.png' })
     await page.getByRole('textbox', { name: 'E-Mail-Adresse' }).fill('alice@example.com')
     await page.getByLabel('Passwort').fill('wrong')
