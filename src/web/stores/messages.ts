@@ -17,7 +17,7 @@ import * as bridge from '../api/bridge'
 import { errorText } from '../api/client'
 import { BlockCache, BlockLoader, BLOCK_SIZE, blockOf, blocksFor, pageOfBlock, type BlockAnswer, type RowRange } from '../list/blocks'
 import { useKeystoreStore } from './keystore'
-import { protectedSubjects, searchLocal, type ListSubject, type LocalHit } from './localSearch'
+import { forgetSearchIndex, protectedSubjects, searchLocal, type ListSubject, type LocalHit } from './localSearch'
 import { useMailboxesStore } from './mailboxes'
 
 export type LoadState = 'idle' | 'loading' | 'done' | 'error'
@@ -209,6 +209,16 @@ export const useMessagesStore = defineStore('messages', () => {
     },
   )
 
+  /** "Forget search index" (Security): deleted in the worker and IndexedDB; nothing of it stays on screen. */
+  async function forgetIndex() {
+    await forgetSearchIndex()
+    subjects.value = {}
+    if (localRows.value.length) {
+      localRows.value = []
+      bump()
+    }
+  }
+
   /** Ask the local index for the current search; its hits go above the server's rows. */
   async function searchInside() {
     const my = epoch
@@ -344,6 +354,6 @@ export const useMessagesStore = defineStore('messages', () => {
   return {
     mailbox, total, query, state, error, selectedUid, selected, selectedIndex, view, loaded, localSearch,
     open, setQuery, refresh, show, rowAt, find, neighbour, step, setSeen, setFlagged, remove,
-    foundInside, subjectOf, noteProtected,
+    foundInside, subjectOf, noteProtected, forgetIndex,
   }
 })
