@@ -169,7 +169,7 @@ describe('search inside encrypted mail (issue 13)', () => {
   })
 
   it('"Forget search index" deletes it: the word is no longer found', async () => {
-    await bob.getByRole('navigation', { name: 'App' }).getByRole('link', { name: 'Security' }).click()
+    await bob.getByRole('link', { name: 'Security', exact: true }).click()
     const forget = bob.getByRole('button', { name: 'Forget search index' })
     await forget.scrollIntoViewIfNeeded()
     await forget.click()
