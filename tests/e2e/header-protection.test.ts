@@ -119,7 +119,7 @@ describe('header protection (RFC 9788)', () => {
 
   it('bob opens it and sees the real subject; the summary and details say it was protected', async () => {
     await openInbox(bob)
-    const item = bob.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /\[\.\.\.\]/ })
+    const item = bob.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /Encrypted message/ })
     await item.waitFor({ timeout: 30_000 })
     await item.click()
     const s = await summaryOf(bob)
@@ -150,7 +150,7 @@ describe('header protection (RFC 9788)', () => {
     await trustCa(phone, pki.caCert)
     await phone.setViewportSize({ width: 390, height: 844 })
     await phone.goto('/mail/INBOX')
-    await phone.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /\[\.\.\.\]/ }).click()
+    await phone.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /Encrypted message/ }).click()
     const prompt = phone.getByRole('dialog', { name: 'Unlock key store' })
     const heading = phone.getByRole('region', { name: 'Message' }).getByRole('heading', { name: SUBJECT })
     await eventually(async () => {
@@ -189,7 +189,7 @@ describe('header protection (RFC 9788)', () => {
     // The list alice has open was loaded before the reply arrived: another folder and back loads it again.
     await alice.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: 'Sent' }).click()
     await openInbox(alice)
-    await alice.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /\[\.\.\.\]/ }).click()
+    await alice.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: /Encrypted message/ }).click()
     await alice.getByRole('region', { name: 'Message' }).getByRole('heading', { name: `Re: ${SUBJECT}` }).waitFor({ timeout: 60_000 })
   })
 })

@@ -83,6 +83,10 @@ export const de: Catalog = {
     },
   },
   list: {
+    foundInside: 'in verschlüsselter Post gefunden',
+    foundInsideTag: 'innen gefunden',
+    notSearchedLocked: 'Verschlüsselte Post wurde nicht durchsucht: Entsperren Sie Ihren Schlüsselspeicher, um darin zu suchen.',
+    encryptedMessage: 'Verschlüsselte Nachricht',
     loadingRow: 'Nachricht {n} wird geladen',
     searchIn: 'Suche in {folder}',
     matches: '{count} Treffer für „{query}“ | {count} Treffer für „{query}“',
@@ -740,5 +744,12 @@ export const de: Catalog = {
     sent: 'Nachricht gesendet.',
     sentNoCopy: 'Nachricht gesendet, aber nicht in „Gesendet“ gespeichert: sie wartet im Postausgang.',
     newMail: 'Neue Nachricht im Posteingang. | {n} neue Nachrichten im Posteingang.',
+  },
+  searchIndex: {
+    title: 'Suche in verschlüsselter Post',
+    text: 'Verschlüsselte Nachrichten, die Sie öffnen, kommen in einen Suchindex in diesem Browser, damit die Suche Wörter findet, die der Server nicht sieht. Der Index ist mit einem Schlüssel aus Ihrem Schlüsselspeicher verschlüsselt: ohne Ihre Passphrase kann ihn niemand lesen.',
+    forget: 'Suchindex vergessen',
+    deleted: 'Der Suchindex wurde gelöscht. Nachrichten, die Sie wieder öffnen, werden neu aufgenommen.',
+    notDeleted: 'Der Suchindex wurde nicht gelöscht: {error}',
   },
 }

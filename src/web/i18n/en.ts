@@ -86,6 +86,10 @@ export const en = {
     },
   },
   list: {
+    foundInside: 'found inside encrypted mail',
+    foundInsideTag: 'found inside',
+    notSearchedLocked: 'Encrypted mail was not searched: unlock your key store to search inside it.',
+    encryptedMessage: 'Encrypted message',
     loadingRow: 'Loading message {n}',
     searchIn: 'Search in {folder}',
     matches: '{count} match for “{query}” | {count} matches for “{query}”',
@@ -743,6 +747,13 @@ export const en = {
     sent: 'Message sent.',
     sentNoCopy: 'Message sent, but not saved in Sent: it waits in the Outbox.',
     newMail: 'New message in Inbox. | {n} new messages in Inbox.',
+  },
+  searchIndex: {
+    title: 'Search inside encrypted mail',
+    text: 'Encrypted messages you open are added to a search index in this browser, so search can find words the server cannot see. The index is encrypted with a key from your key store: without your passphrase it cannot be read.',
+    forget: 'Forget search index',
+    deleted: 'The search index was deleted. Messages you open again are indexed again.',
+    notDeleted: 'The search index was not deleted: {error}',
   },
 }
 

@@ -83,6 +83,10 @@ export const nl: Catalog = {
     },
   },
   list: {
+    foundInside: 'gevonden in versleutelde e-mail',
+    foundInsideTag: 'binnenin gevonden',
+    notSearchedLocked: 'Versleutelde e-mail is niet doorzocht: ontgrendel uw sleutelopslag om erin te zoeken.',
+    encryptedMessage: 'Versleuteld bericht',
     loadingRow: 'Bericht {n} wordt geladen',
     searchIn: 'Zoeken in {folder}',
     matches: '{count} resultaat voor “{query}” | {count} resultaten voor “{query}”',
@@ -740,5 +744,12 @@ export const nl: Catalog = {
     sent: 'Bericht verzonden.',
     sentNoCopy: 'Bericht verzonden, maar niet bewaard in Verzonden: het wacht in de Postvak UIT.',
     newMail: 'Nieuw bericht in Postvak IN. | {n} nieuwe berichten in Postvak IN.',
+  },
+  searchIndex: {
+    title: 'Zoeken in versleutelde e-mail',
+    text: 'Versleutelde berichten die u opent, komen in een zoekindex in deze browser, zodat zoeken woorden vindt die de server niet ziet. De index is versleuteld met een sleutel uit uw sleutelopslag: zonder uw wachtwoordzin kan niemand hem lezen.',
+    forget: 'Zoekindex vergeten',
+    deleted: 'De zoekindex is verwijderd. Berichten die u opnieuw opent, worden opnieuw opgenomen.',
+    notDeleted: 'De zoekindex is niet verwijderd: {error}',
   },
 }

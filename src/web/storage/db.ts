@@ -15,8 +15,9 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import type { PassphraseVerifier, SealedKey } from '../../core/keystore'
 import type { PolicyRule } from '../../contract'
+import type { SealedIndex } from '../workers/searchIndex'
 
-export const DB_VERSION = 2
+export const DB_VERSION = 3
 
 /** The database of one account. */
 export function dbNameFor(account: string): string {
@@ -205,6 +206,8 @@ export interface CachetDb extends DBSchema {
   outbox: { key: string; value: OutboxRecord }
   crls: { key: string; value: CrlRecord }
   requests: { key: string; value: RequestRecord }
+  /** The search index of decrypted mail, sealed (workers/searchIndex.ts): one record, 'index'. */
+  searchIndex: { key: string; value: SealedIndex }
 }
 
 let dbPromise: Promise<IDBPDatabase<CachetDb>> | null = null
@@ -241,6 +244,9 @@ export function db(): Promise<IDBPDatabase<CachetDb>> {
       }
       if (oldVersion < 2) {
         database.createObjectStore('requests', { keyPath: 'id' })
+      }
+      if (oldVersion < 3) {
+        database.createObjectStore('searchIndex')
       }
     },
     blocking() {

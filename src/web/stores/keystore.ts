@@ -145,14 +145,17 @@ function movable(b: Uint8Array): b is Uint8Array<ArrayBuffer> {
  * `allowWeakCiphers`: only on the user's explicit "Read as unprotected text" (issue 16):
  * content under 40-bit RC2 or single DES is then read instead of refused.
  */
-export async function openSecurely(raw: Uint8Array, opts: { promptUnlock?: boolean; transfer?: boolean; allowWeakCiphers?: boolean } = {}): Promise<SecureOpenOutcome> {
+export async function openSecurely(
+  raw: Uint8Array,
+  opts: { promptUnlock?: boolean; transfer?: boolean; allowWeakCiphers?: boolean; index?: { mailbox: string; uid: number } } = {},
+): Promise<SecureOpenOutcome> {
   const keystore = useKeystoreStore()
   let keyring = await keyringForOpen()
   let bytes = raw
   // A failed call hands the bytes back too (WorkerError.returned), for the caller's plain display.
   const open = async (kr: typeof keyring, mayMove = true) => {
     const move = mayMove && opts.transfer === true && movable(bytes)
-    const args = { raw: bytes, keyring: kr, ...(opts.allowWeakCiphers ? { allowWeakCiphers: true } : {}) }
+    const args = { raw: bytes, keyring: kr, ...(opts.allowWeakCiphers ? { allowWeakCiphers: true } : {}), ...(opts.index ? { index: opts.index } : {}) }
     const r = await cryptoWorker().call('open', args, move ? { transfer: [bytes.buffer as ArrayBuffer] } : {})
     if (move) bytes = r.raw
     return r

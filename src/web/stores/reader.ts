@@ -155,11 +155,16 @@ export const useReaderStore = defineStore('reader', () => {
   async function openWithEngine(fetched: Uint8Array, my: number) {
     let bytes = fetched
     try {
-      const r = await openSecurely(fetched, { transfer: true })
+      const at = { mailbox: mailbox.value, uid: uid.value ?? 0 }
+      const r = await openSecurely(fetched, { transfer: true, index: at })
       bytes = r.raw
       if (my !== seq) return null
       report.value = r.report
       verdicts.value = { ...verdicts.value, [rowKey(mailbox.value, uid.value ?? 0)]: rowVerdict(r.report) }
+      // Decrypted (and so now in the local index): the list shows its protected subject.
+      if (r.kind === 'opened' && r.report.verdict.encryption === 'decrypted') {
+        useMessagesStore().noteProtected(at.mailbox, at.uid, { subject: r.report.subject ?? '', from: r.report.from ?? '' })
+      }
       if (r.kind === 'key-locked') {
         keyLocked.value = true
         return { opened: await openUnwrapped(bytes, new Uint8Array(0)), bytes, forwarded: [] }

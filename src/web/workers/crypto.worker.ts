@@ -11,6 +11,7 @@ import { completeRequest, createRequest, discardRequest } from './enrolment'
 import { exportPfx, importPfx, removeIdentity } from './identities'
 import { open, seal } from './messages'
 import type { MethodName, WorkerErrorBody, WorkerMethods, WorkerRequest, WorkerResponse } from './protocol'
+import { SearchHolder } from './search'
 import { Vault } from './vault'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
@@ -19,8 +20,10 @@ const crypto = globalThis.crypto
 if (scope.name.startsWith(WORKER_NAME_PREFIX)) setDbAccount(scope.name.slice(WORKER_NAME_PREFIX.length))
 
 const vault = new Vault(crypto, () => {
+  if (!vault.unlocked) search.drop()
   void vault.status().then((status) => post({ kind: 'status', status }))
 })
+const search = new SearchHolder(vault, crypto)
 
 const ready = getSettings()
   .then((s) => {
@@ -64,9 +67,16 @@ const handlers: Handlers = {
     await discardRequest(id)
     return vault.status()
   },
-  open: ({ raw, keyring, allowWeakCiphers }) => open(vault, raw, keyring, crypto, { allowWeakCiphers: allowWeakCiphers === true }),
+  open: ({ raw, keyring, allowWeakCiphers, index }) =>
+    open(vault, raw, keyring, crypto, { allowWeakCiphers: allowWeakCiphers === true, ...(index ? { index, search } : {}) }),
   seal: ({ draftRaw, options }, id) =>
     seal(vault, draftRaw, options, crypto, (phase, done, total) => post({ kind: 'progress', id, phase, done, total })),
+  searchLocal: async ({ query, mailbox }) => ({ hits: await search.search(query, mailbox) }),
+  protectedSubjects: async ({ mailbox }) => ({ subjects: await search.subjects(mailbox) }),
+  forgetSearchIndex: async () => {
+    await search.forget()
+    return {}
+  },
 }
 
 /**

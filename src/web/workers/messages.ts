@@ -8,6 +8,7 @@ import type { Identity, Keyring } from '../../core/types'
 import type { IdentityInfo } from '../storage/db'
 import { listIdentities } from '../storage/identities'
 import type { OpenResult, PublicKeyring, SealRequest, SealResult } from './protocol'
+import type { SearchHolder } from './search'
 import type { Vault } from './vault'
 
 function keyringOf(pub: PublicKeyring, identities: Identity[]): Keyring {
@@ -46,7 +47,13 @@ function copied(list: ForwardedMessage[]): ForwardedMessage[] {
   return list.map((m) => ({ path: m.path, raw: m.raw.slice(), inner: m.inner.slice(), forwarded: copied(m.forwarded) }))
 }
 
-export async function open(vault: Vault, raw: Uint8Array, pub: PublicKeyring, crypto: CryptoLike, opts: { allowWeakCiphers?: boolean } = {}): Promise<OpenResult> {
+export async function open(
+  vault: Vault,
+  raw: Uint8Array,
+  pub: PublicKeyring,
+  crypto: CryptoLike,
+  opts: { allowWeakCiphers?: boolean; index?: { mailbox: string; uid: number }; search?: SearchHolder } = {},
+): Promise<OpenResult> {
   if (!vault.unlocked) await vault.unlockFromDevice()
   const identities = vault.identities()
   // The page reads the body from `inner` (mail/open.ts): not decoded here too (OpenOptions.body).
@@ -72,6 +79,14 @@ export async function open(vault: Vault, raw: Uint8Array, pub: PublicKeyring, cr
       inner = withoutLegacyDisplay(opened.inner)
     } catch {
       // Shown with the legacy display rather than not at all (it only repeats the subject).
+    }
+  }
+  // Decrypted here: into the local search index (issue 13), never for weak-cipher reads.
+  if (encrypted && report.verdict.encryption === 'decrypted' && opts.index && opts.search && !opts.allowWeakCiphers) {
+    try {
+      await opts.search.indexOpened(opts.index, report, inner, raw)
+    } catch {
+      // The message opens all the same; it is just not searchable yet.
     }
   }
   return { kind: 'opened', report, inner, raw, forwarded: copied(opened.forwarded) }

@@ -9,6 +9,7 @@
 import type { ForwardedMessage } from '../../core/message/forwarded'
 import type { SecurityReport } from '../../core/message/report'
 import type { IdentityInfo, RequestInfo } from '../storage/db'
+import type { ListSubject, LocalHit } from './searchIndex'
 
 export interface KeystoreStatus {
   /** A key-store passphrase has been set (the first PFX import sets it). */
@@ -122,8 +123,15 @@ export interface WorkerMethods {
   completeRequest: [{ certificates: Uint8Array[] }, CompleteRequestResult]
   discardRequest: [{ id: string }, KeystoreStatus]
   /** `allowWeakCiphers`: the user's "Read as unprotected text" (core OpenOptions.allowWeakCiphers). */
-  open: [{ raw: Uint8Array; keyring: PublicKeyring; allowWeakCiphers?: boolean }, OpenResult]
+  /** `index`: where the message is; once decrypted it goes into the local search index (issue 13). */
+  open: [{ raw: Uint8Array; keyring: PublicKeyring; allowWeakCiphers?: boolean; index?: { mailbox: string; uid: number } }, OpenResult]
   seal: [{ draftRaw: Uint8Array; options: SealRequest }, SealResult]
+  /** Search the local index of decrypted mail of one mailbox; `hits` null: locked, encrypted mail not searched. */
+  searchLocal: [{ query: string; mailbox: string }, { hits: LocalHit[] | null }]
+  /** Protected subjects of the mailbox's decrypted messages, by UID; null when locked. */
+  protectedSubjects: [{ mailbox: string }, { subjects: Record<number, ListSubject> | null }]
+  /** "Forget search index": delete it (memory and IndexedDB). */
+  forgetSearchIndex: [Record<string, never>, Record<string, never>]
 }
 
 export type MethodName = keyof WorkerMethods

@@ -26,6 +26,7 @@ import { toArrayBuffer } from '../../core/util/bytes'
 import { loadIdentityRecords } from '../storage/identities'
 import { deleteDeviceRecord, getDeviceRecord, getVerifier, putDeviceRecord, putVerifier } from '../storage/keystoreMeta'
 import type { KeystoreStatus } from './protocol'
+import { deriveIndexKey } from './searchIndex'
 
 const DEVICE_AAD = new TextEncoder().encode('cachet-keystore/v1/device')
 
@@ -159,6 +160,11 @@ export class Vault {
       toArrayBuffer(this.derivedKey!),
     )
     await putDeviceRecord({ deviceKey, iv: toBase64(iv), data: toBase64(new Uint8Array(data)), createdAt: new Date().toISOString() })
+  }
+
+  /** The search index's key (workers/searchIndex.ts), derived from the unlocked store; null when locked. */
+  async indexKey(): Promise<CryptoKey | null> {
+    return this.derivedKey ? deriveIndexKey(this.derivedKey, this.crypto) : null
   }
 
   identity(id: string): Identity | undefined {
