@@ -33,6 +33,8 @@ export interface Harness {
   newPage(opts?: ContextOptions): Promise<{ context: BrowserContext; page: Page }>
   /** IMAP APPEND raw bytes, exactly, into a user's mailbox (bypasses the app and SMTP). */
   append(email: string, mailbox: string, raw: string | Buffer | (string | Buffer)[], flags?: string[]): Promise<void>
+  /** The raw source of every message in a folder, over IMAP (bypassing the app). */
+  sources(email: string, mailbox: string): Promise<Buffer[]>
   /** IMAP CREATE a user folder. */
   createMailbox(email: string, path: string): Promise<void>
   /** Save a screenshot as screenshots/<name>.png. */
@@ -158,6 +160,22 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       } finally {
         await client.logout()
       }
+    },
+    async sources(email, mailbox) {
+      const client = new ImapFlow({ host: '127.0.0.1', port: mailstack.imapPort, secure: false, auth: { user: email, pass: DEMO_PASSWORD }, logger: false })
+      await client.connect()
+      const out: Buffer[] = []
+      try {
+        const lock = await client.getMailboxLock(mailbox)
+        try {
+          for await (const m of client.fetch('1:*', { source: true })) if (m.source) out.push(m.source)
+        } finally {
+          lock.release()
+        }
+      } finally {
+        await client.logout()
+      }
+      return out
     },
     async createMailbox(email, path) {
       const client = new ImapFlow({ host: '127.0.0.1', port: mailstack.imapPort, secure: false, auth: { user: email, pass: DEMO_PASSWORD }, logger: false })

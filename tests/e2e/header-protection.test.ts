@@ -10,9 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
-import { ImapFlow } from 'imapflow'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEMO_PASSWORD } from '../../src/mailstack/index'
 import { ensureDemoPki, type DemoPki } from '../../src/mailstack/demo-pki'
 import { eventually, startHarness, type Harness } from './harness'
 import { importPfx, openInbox, summaryOf, trustCa } from './smime-helpers'
@@ -39,22 +37,7 @@ afterAll(async () => {
 })
 
 /** The raw source of every message in a folder, over IMAP (bypassing the app). */
-async function sources(email: string, mailbox: string): Promise<Buffer[]> {
-  const client = new ImapFlow({ host: '127.0.0.1', port: h.mailstack.imapPort, secure: false, auth: { user: email, pass: DEMO_PASSWORD }, logger: false })
-  await client.connect()
-  const out: Buffer[] = []
-  try {
-    const lock = await client.getMailboxLock(mailbox)
-    try {
-      for await (const m of client.fetch('1:*', { source: true })) if (m.source) out.push(m.source)
-    } finally {
-      lock.release()
-    }
-  } finally {
-    await client.logout()
-  }
-  return out
-}
+const sources = (email: string, mailbox: string): Promise<Buffer[]> => h.sources(email, mailbox)
 
 const account = (who: 'alice' | 'bob') => pki.accounts.find((a) => a.email.startsWith(who))!
 const headerOf = (b: Buffer) => b.toString('latin1', 0, b.indexOf('\r\n\r\n'))

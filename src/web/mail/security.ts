@@ -249,7 +249,7 @@ function encryptionLine(report: SecurityReport, keyLocked: boolean, encryptedNot
   const outer = env[0]
   if (encryptedNotOpened) {
     // A forwarded encrypted message (core forwarded.ts): never decrypted inside another message.
-    return { tone: 'warn', text: 'Encrypted, not opened: Cachet does not decrypt a message forwarded inside another one, since whoever wrapped it could get its text back through your reply' }
+    return { tone: 'warn', text: t('forwarded.notOpenedLine') }
   }
   if (keyLocked && report.verdict.encryption === 'not-for-you') {
     return { tone: 'warn', text: t('summary.keyLocked') }
@@ -326,14 +326,14 @@ export function protectedHeadersLine(report: SecurityReport): SecurityLine | nul
   const hp = report.protectedHeaders
   if (!hp) return null
   if (hp.fromMismatch) {
-    return { tone: 'bad', text: `Sender mismatch: the protected header says this message is from ${hp.fromMismatch.protected}, but the server saw ${hp.fromMismatch.outer}` }
+    return { tone: 'bad', text: t('hp.fromMismatch', { protected: hp.fromMismatch.protected, outer: hp.fromMismatch.outer }) }
   }
   if (!hp.hidden.includes('subject')) return null
   const seen = outerValue(report, 'subject')
   if (hp.source === 'rfc9788-clear') {
-    return { tone: 'warn', text: `The subject was changed on the way; the signed subject is shown (the server saw “${seen ?? 'no subject'}”)` }
+    return { tone: 'warn', text: t('hp.subjectChanged', { seen: seen ?? t('hp.noSubject') }) }
   }
-  return { tone: 'good', text: `Subject protected: the server saw only “${seen ?? 'no subject'}”` }
+  return { tone: 'good', text: t('hp.subjectProtected', { seen: seen ?? t('hp.noSubject') }) }
 }
 
 /** The details of header protection, in words (SecurityDetails), or null when the message protects no header field. */
@@ -342,16 +342,16 @@ export function protectedHeadersDetails(report: SecurityReport): { form: string;
   if (!hp) return null
   const form =
     hp.source === 'rfc9788-cipher'
-      ? 'RFC 9788, inside the encryption (hp="cipher")'
+      ? t('hp.formCipher')
       : hp.source === 'rfc9788-clear'
-        ? 'RFC 9788, inside the signature (hp="clear")'
-        : 'protected-headers="v1" (Thunderbird, Enigmail)'
+        ? t('hp.formClear')
+        : t('hp.formV1')
   const names = [...new Set(hp.fields.map((f) => f.name))]
   const hidden = hp.fields.filter((f) => hp.hidden.includes(f.name.toLowerCase())).map((f) => f.name)
   return {
     form,
     fields: names.join(', '),
-    hidden: hidden.length ? [...new Set(hidden)].join(', ') : 'none: the server saw them as they are',
+    hidden: hidden.length ? [...new Set(hidden)].join(', ') : t('hp.hiddenNone'),
     outer: hp.outer.map((f) => `${f.name}: ${f.value}`),
   }
 }
