@@ -197,5 +197,13 @@ describe('the everyday path with the keyboard alone (issue 14)', () => {
     await eventually(() => page.evaluate(() => (window as unknown as { said: string[] }).said.includes('Message sent.')), 'the send announced')
     // Focus is back on the button that opened the dialog.
     expect((await focused(page)).text).toBe('Reply')
+
+    // New mail is announced too, without moving focus.
+    await h.append('carol@example.com', 'INBOX', crlf([
+      'From: Dave <dave@example.com>', 'To: carol@example.com', 'Subject: One more thing', 'Message-ID: <keys-only-2@example.com>',
+      'Content-Type: text/plain; charset=utf-8', '', 'Announced, not shown in your face.',
+    ]))
+    await eventually(() => page.evaluate(() => (window as unknown as { said: string[] }).said.includes('New message in Inbox.')), 'new mail announced', 30_000)
+    expect((await focused(page)).text).toBe('Reply')
   })
 })
