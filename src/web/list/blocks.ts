@@ -128,11 +128,6 @@ export class BlockCache<T> {
     return i < 0 ? null : this.rowAt(i)
   }
 
-  /** Every loaded row that matches, newest block first. */
-  filter(pred: (row: T) => boolean): T[] {
-    return [...this.blocks.entries()].sort(([a], [b]) => a - b).flatMap(([, e]) => e.rows.filter(pred))
-  }
-
   /** Replace the loaded row that matches (an updated copy: rows are never mutated). */
   replace(pred: (row: T) => boolean, update: (row: T) => T): boolean {
     for (const e of this.blocks.values()) {

@@ -30,12 +30,3 @@ export async function protectedSubjects(mailbox: string): Promise<Record<number,
 export async function forgetSearchIndex(): Promise<void> {
   await cryptoWorker().call('forgetSearchIndex', {})
 }
-
-/** Index the folder's encrypted messages in the background (worker); how many were added, 0 when locked. */
-export async function indexInBackground(mailbox: string, uids: number[]): Promise<number> {
-  try {
-    return (await cryptoWorker().call('indexInBackground', { mailbox, uids })).indexed
-  } catch {
-    return 0
-  }
-}

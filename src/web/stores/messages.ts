@@ -18,7 +18,7 @@ import * as bridge from '../api/bridge'
 import { errorText } from '../api/client'
 import { BlockCache, BlockLoader, BLOCK_SIZE, blockOf, blocksFor, pageOfBlock, type BlockAnswer, type RowRange } from '../list/blocks'
 import { useKeystoreStore } from './keystore'
-import { forgetSearchIndex, indexInBackground, protectedSubjects, searchLocal, type ListSubject, type LocalHit } from './localSearch'
+import { forgetSearchIndex, protectedSubjects, searchLocal, type ListSubject, type LocalHit } from './localSearch'
 import { useMailboxesStore } from './mailboxes'
 
 export type LoadState = 'idle' | 'loading' | 'done' | 'error'
@@ -101,8 +101,6 @@ export const useMessagesStore = defineStore('messages', () => {
     state.value = 'done'
     error.value = ''
     bump()
-    // New encrypted rows on screen: into the local index in the background (when unlocked).
-    if (!query.value && answer.rows.some((m) => m.smime === 'encrypted')) void indexFolder()
   }
 
   function onError(_b: number, e: unknown) {
@@ -194,26 +192,12 @@ export const useMessagesStore = defineStore('messages', () => {
     if (path === mailbox.value) subjects.value = got
   }
 
-  /**
-   * While the key store is unlocked, the loaded encrypted messages of the open folder not
-   * indexed yet go into the local index in the background (worker), newest first; their
-   * protected subjects then show in the list (issue 13).
-   */
-  async function indexFolder() {
-    if (!useKeystoreStore().status?.unlocked) return
-    const path = mailbox.value
-    const uids = cache.filter((m) => m.smime === 'encrypted' && !subjects.value[m.uid]).map((m) => m.uid)
-    if (!uids.length) return
-    const indexed = await indexInBackground(path, uids)
-    if (indexed > 0 && path === mailbox.value) await loadSubjects()
-  }
-
   /** The key store locked: nothing decrypted stays on screen; unlocked: read the index again. */
   watch(
     () => useKeystoreStore().status?.unlocked,
     (unlocked) => {
       if (unlocked) {
-        void loadSubjects().then(indexFolder)
+        void loadSubjects()
         if (query.value) void searchInside()
       } else {
         subjects.value = {}

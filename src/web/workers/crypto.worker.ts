@@ -9,7 +9,7 @@ import { setDbAccount, WORKER_NAME_PREFIX } from '../storage/db'
 import { getSettings } from '../storage/settings'
 import { completeRequest, createRequest, discardRequest } from './enrolment'
 import { exportPfx, importPfx, removeIdentity } from './identities'
-import { decryptForIndex, open, seal } from './messages'
+import { open, seal } from './messages'
 import type { MethodName, WorkerErrorBody, WorkerMethods, WorkerRequest, WorkerResponse } from './protocol'
 import { SearchHolder } from './search'
 import { Vault } from './vault'
@@ -30,16 +30,6 @@ const ready = getSettings()
     vault.idleMinutes = s.lockIdleMinutes
   })
   .catch(() => {})
-
-/** Between two messages indexed in the background: the bridge and the page come first. */
-const BACKGROUND_PAUSE_MS = 250
-
-/** A message's bytes over the bridge's raw route (same origin: the session cookie goes along; a GET needs no CSRF token). */
-async function fetchRaw(mailbox: string, uid: number): Promise<Uint8Array> {
-  const res = await fetch(`/api/messages/${uid}/raw?mailbox=${encodeURIComponent(mailbox)}`, { credentials: 'same-origin' })
-  if (!res.ok) throw new Error(`raw ${uid}: ${res.status}`)
-  return new Uint8Array(await res.arrayBuffer())
-}
 
 function post(msg: WorkerResponse, transfer: Transferable[] = []): void {
   scope.postMessage(msg, transfer)
@@ -87,9 +77,6 @@ const handlers: Handlers = {
     await search.forget()
     return {}
   },
-  indexInBackground: async ({ mailbox, uids }) => ({
-    indexed: await search.indexInBackground(mailbox, uids, fetchRaw, (raw) => decryptForIndex(vault, raw, crypto), () => new Promise((r) => setTimeout(r, BACKGROUND_PAUSE_MS))),
-  }),
 }
 
 /**

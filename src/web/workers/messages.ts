@@ -93,26 +93,6 @@ export async function open(
 }
 
 /**
- * Decrypt for the background index (issue 13): the unlocked identities only, no trust
- * decisions (nothing here is shown: only the index learns the text), never weak ciphers,
- * forwarded messages not opened. Null when it is not decrypted.
- */
-export async function decryptForIndex(vault: Vault, raw: Uint8Array, crypto: CryptoLike): Promise<{ report: SecurityReport; inner: Uint8Array } | null> {
-  if (!vault.unlocked) return null
-  const opened = await openMessage(raw, keyringOf({ trustAnchors: [], certificates: [], crls: [] }, vault.identities()), crypto, { body: false, forwarded: false, signedParts: false })
-  if (opened.report.verdict.encryption !== 'decrypted') return null
-  let inner = opened.inner
-  if (opened.report.protectedHeaders?.legacyDisplay) {
-    try {
-      inner = withoutLegacyDisplay(opened.inner)
-    } catch {
-      // Indexed with the legacy display (it only repeats the subject).
-    }
-  }
-  return { report: opened.report, inner }
-}
-
-/**
  * The engine's seal progress, passed on to the page at most every SEAL_PROGRESS_MS (each
  * report is a postMessage and a re-render), except a new phase and the last report,
  * which always go.

@@ -132,12 +132,6 @@ export interface WorkerMethods {
   protectedSubjects: [{ mailbox: string }, { subjects: Record<number, ListSubject> | null }]
   /** "Forget search index": delete it (memory and IndexedDB). */
   forgetSearchIndex: [Record<string, never>, Record<string, never>]
-  /**
-   * Index these encrypted messages of `mailbox` in the background (issue 13): fetched over
-   * the bridge's raw route by the worker, decrypted with the unlocked identities, one at a
-   * time; a newer call replaces an older one, locking ends it. `indexed`: how many were added.
-   */
-  indexInBackground: [{ mailbox: string; uids: number[] }, { indexed: number }]
 }
 
 export type MethodName = keyof WorkerMethods

@@ -43,7 +43,6 @@ export class SearchHolder {
   private loading: Promise<void> | null = null
   private gen = 0
   private saving: Promise<void> = Promise.resolve()
-  private background = 0
 
   constructor(
     private readonly vault: Vault,
@@ -53,7 +52,6 @@ export class SearchHolder {
   /** The key store locked: forget the decrypted index and its key. */
   drop(): void {
     this.gen++
-    this.background++
     this.index = null
     this.key = null
     this.loading = null
@@ -102,43 +100,6 @@ export class SearchHolder {
       outer: outerHeader(raw),
     })
     await this.save(r.index, r.key)
-  }
-
-  /**
-   * Background indexing (issue 13): the encrypted messages of the open folder that are not
-   * indexed yet, one at a time with a pause between them, while the key store stays
-   * unlocked. A newer call (another folder) replaces this one; locking ends it. Returns how
-   * many were indexed. `fetchRaw` and `decrypt` are the caller's (the bridge's raw route;
-   * the engine with the unlocked identities).
-   */
-  async indexInBackground(
-    mailbox: string,
-    uids: readonly number[],
-    fetchRaw: (mailbox: string, uid: number) => Promise<Uint8Array>,
-    decrypt: (raw: Uint8Array) => Promise<{ report: SecurityReport; inner: Uint8Array } | null>,
-    pause: () => Promise<void>,
-  ): Promise<number> {
-    const mine = ++this.background
-    let indexed = 0
-    for (const uid of uids) {
-      const r = await this.ready()
-      if (!r || mine !== this.background) break
-      if (r.index.has(mailbox, uid)) continue
-      try {
-        const raw = await fetchRaw(mailbox, uid)
-        if (mine !== this.background) break
-        const opened = await decrypt(raw)
-        if (mine !== this.background) break
-        if (opened && opened.report.verdict.encryption === 'decrypted') {
-          await this.indexOpened({ mailbox, uid }, opened.report, opened.inner, raw)
-          indexed++
-        }
-      } catch {
-        // Not readable now (gone from the server, damaged): the next message.
-      }
-      await pause()
-    }
-    return indexed
   }
 
   /** Saves run one after another, each sealing the index as it is then. */
