@@ -44,7 +44,10 @@ export async function trustCa(page: Page, caPem: string, onDialog?: () => Promis
 /** Back to the mail screen's Inbox. */
 export async function openInbox(page: Page): Promise<void> {
   const folders = page.getByRole('navigation', { name: 'Folders' })
-  if (!(await folders.count())) await page.getByRole('navigation', { name: 'App' }).getByRole('link', { name: 'Mail' }).click()
+  const app = page.getByRole('navigation', { name: 'App' })
+  // Either screen may still be rendering (right after a navigation): wait for one of them.
+  await folders.or(app).first().waitFor()
+  if (!(await folders.count())) await app.getByRole('link', { name: 'Mail' }).click()
   await folders.getByRole('link', { name: 'Inbox' }).click()
   await page.getByRole('list', { name: 'Messages' }).waitFor({ state: 'attached' })
 }
