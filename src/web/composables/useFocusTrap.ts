@@ -25,7 +25,7 @@ function track() {
   })
 }
 
-export function useFocusTrap(target: Ref<HTMLElement | null>): void {
+export function useFocusTrap(target: Readonly<Ref<HTMLElement | null>>): void {
   track()
   let returnTo: HTMLElement | null = null
   let root: HTMLElement | null = null
@@ -33,7 +33,8 @@ export function useFocusTrap(target: Ref<HTMLElement | null>): void {
   function onKeydown(e: KeyboardEvent) {
     if (e.key !== 'Tab' || !root) return
     // A dialog opened on top of this one (inside it) keeps its own cycle.
-    if (e.target instanceof Element && e.target.closest('[aria-modal="true"]') !== root) return
+    const inner = e.target instanceof Element ? e.target.closest('[aria-modal="true"]') : null
+    if (inner && inner !== root) return
     const list = focusables(root)
     if (!list.length) {
       e.preventDefault()
